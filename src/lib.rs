@@ -1,0 +1,28 @@
+//! Statelab: Amazon States Language (AWS Step Functions) state machines, run anywhere.
+//!
+//! Module map (see ARCHITECTURE.md):
+//! - [`parse`]: definition text -> JSON value with line/column spans.
+//! - [`validate`]: JSON value -> diagnostics (AWS's CreateStateMachine rules).
+//! - [`asl`]: the typed model the executor runs.
+//! - [`path`], [`intrinsic`], [`choice`]: JSONPath-mode data flow.
+//! - [`jsonata`]: the JSONata engine for JSONata-mode states.
+//! - [`exec`]: the sans-I/O execution engine (effects out, results in).
+//! - [`host`]: the driver that performs effects (virtual clock, mocks, services).
+//! - [`services`]: in-memory AWS services.
+//! - [`json`]: numbers and text as JavaScript has them.
+//! - `wasm`: the wasm-bindgen boundary (wasm32 only).
+
+pub mod asl;
+pub mod choice;
+pub mod exec;
+pub mod host;
+pub mod intrinsic;
+pub mod json;
+pub mod jsonata;
+pub mod parse;
+pub mod path;
+pub mod services;
+pub mod validate;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
