@@ -1,0 +1,149 @@
+// Installs what a fresh clone needs to build and test Statelab, and nothing when all is
+// there. Node built-ins only: it runs before `npm ci`, from `npm start` and `npm test`.
+//
+//   node scripts/bootstrap.mjs            # build tools: node_modules, wasm32 target, wasm-bindgen-cli
+//   node scripts/bootstrap.mjs --browser  # also Chromium + ChromeDriver (for tests)
+//
+// Prints one line per thing it installs; silent when everything is present.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
+
+const NODE_MAJOR_MIN = 20;
+const WASM_TARGET = "wasm32-unknown-unknown";
+
+/** Makes cargo-installed tools reachable even when ~/.cargo/bin is not on PATH. */
+function ensureCargoBinOnPath() {
+  const cargoBin = join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "bin");
+  const parts = (process.env.PATH || "").split(delimiter);
+  if (existsSync(cargoBin) && !parts.includes(cargoBin)) {
+    process.env.PATH = [cargoBin, ...parts].join(delimiter);
+  }
+}
+
+/** Runs a command quietly; returns its trimmed stdout, or null when it cannot run or fails. */
+function output(command, args) {
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8" });
+  if (result.error || result.status !== 0) return null;
+  return result.stdout.trim();
+}
+
+/** Runs a command with its output shown; throws when it fails. */
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.error) throw new Error(`bootstrap: cannot run ${command}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`bootstrap: \`${[command, ...args].join(" ")}\` exited with ${result.status}`);
+  }
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < NODE_MAJOR_MIN) {
+    throw new Error(`bootstrap: Node.js >= ${NODE_MAJOR_MIN} is required (this is ${process.version})`);
+  }
+}
+
+/**
+ * True when node_modules holds exactly what package-lock.json pins. npm keeps a copy of
+ * the installed tree in node_modules/.package-lock.json; comparing versions is instant.
+ */
+function nodeModulesCurrent() {
+  const installedPath = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(installedPath)) return false;
+  try {
+    const wanted = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages ?? {};
+    const installed = JSON.parse(readFileSync(installedPath, "utf8")).packages ?? {};
+    for (const [path, entry] of Object.entries(wanted)) {
+      if (path === "" || entry.link) continue;
+      if (installed[path]?.version !== entry.version) return false;
+      if (!existsSync(join(root, path, "package.json"))) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ensureNodeModules() {
+  if (nodeModulesCurrent()) return;
+  console.log("bootstrap: installing npm devDependencies (npm ci)");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+}
+
+function ensureRust() {
+  if (output("cargo", ["--version"]) === null) {
+    throw new Error(
+      "bootstrap: cargo is not on PATH. Install Rust with rustup (https://rustup.rs), then rerun.",
+    );
+  }
+  const sysroot = output("rustc", ["--print", "sysroot"]);
+  if (sysroot && existsSync(join(sysroot, "lib", "rustlib", WASM_TARGET, "lib"))) return;
+  console.log(`bootstrap: adding the Rust target ${WASM_TARGET} (rustup target add)`);
+  run("rustup", ["target", "add", WASM_TARGET]);
+}
+
+/** The wasm-bindgen version Cargo.lock pins; the CLI must match it exactly. */
+export function pinnedWasmBindgenVersion() {
+  const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
+  const match = lock.match(/\[\[package\]\]\s*name = "wasm-bindgen"\s*version = "([^"]+)"/);
+  if (!match) throw new Error("bootstrap: Cargo.lock does not pin wasm-bindgen");
+  return match[1];
+}
+
+function ensureWasmBindgen() {
+  const version = pinnedWasmBindgenVersion();
+  const have = output("wasm-bindgen", ["--version"]);
+  const runner = output("wasm-bindgen-test-runner", ["--version"]);
+  if (have === `wasm-bindgen ${version}` && runner !== null) return;
+  console.log(
+    `bootstrap: installing wasm-bindgen-cli ${version} (cargo install; ${have ?? "none"} found)`,
+  );
+  // No --locked: the CLI's own lockfile does not resolve on every toolchain.
+  run("cargo", ["install", "wasm-bindgen-cli", "--version", version, "--force"]);
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM) && existsSync(CHROMEDRIVER)) return;
+  if (process.platform !== "linux" || !existsSync("/usr/bin/apt-get")) {
+    throw new Error(
+      `bootstrap: Chromium (${CHROMIUM}) and ChromeDriver (${CHROMEDRIVER}) are needed for the ` +
+        "browser tests; install them, or set CHROMIUM_PATH and CHROMEDRIVER.",
+    );
+  }
+  console.log("bootstrap: installing Chromium and ChromeDriver (apt-get)");
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const apt = (...args) =>
+    sudo.length ? run("sudo", ["apt-get", ...args], { env }) : run("apt-get", args, { env });
+  apt("update", "-qq");
+  apt("install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver");
+}
+
+/** Installs what is missing. `browser`: also Chromium and ChromeDriver. */
+export function bootstrap({ browser = false } = {}) {
+  checkNode();
+  ensureCargoBinOnPath();
+  ensureNodeModules();
+  ensureRust();
+  ensureWasmBindgen();
+  if (browser) ensureChromium();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    bootstrap({ browser: process.argv.includes("--browser") });
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,99 @@
+// Builds the package's WebAssembly into dist/wasm/: cargo (release, wasm32) ->
+// wasm-bindgen (--target web) -> wasm-opt -Oz. Skips the work when dist/wasm/ is newer
+// than every input (src/**, Cargo.toml, Cargo.lock) unless --force.
+//
+//   node scripts/build.mjs [--force]
+//
+// The playground (www/) is plain ES modules and needs no build step. Afterwards the
+// repository root is the npm package exactly as `npm pack` ships it.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { bootstrap, root } from "./bootstrap.mjs";
+
+const TARGET = "wasm32-unknown-unknown";
+export const OUT_DIR = join(root, "dist", "wasm");
+const OUTPUTS = ["statelab.js", "statelab_bg.wasm"].map((file) => join(OUT_DIR, file));
+
+// What rustc emits for wasm32 by default (and what every browser and Node >= 20 runs).
+const WASM_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
+];
+
+/** Newest modification time (ms) of a file or of every file under a directory. */
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs; // a deleted file shows as a newer directory
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** True when every output exists and is newer than every input. */
+export function wasmIsFresh() {
+  if (!OUTPUTS.every((file) => existsSync(file))) return false;
+  const built = Math.min(...OUTPUTS.map((file) => statSync(file).mtimeMs));
+  const inputs = ["src", "Cargo.toml", "Cargo.lock", "build.rs"].map((p) => join(root, p));
+  return Math.max(...inputs.map(newestMtime)) < built;
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  if (result.error) throw new Error(`build: cannot run ${command}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`build: \`${[command, ...args].join(" ")}\` exited with ${result.status}`);
+  }
+}
+
+function buildWasm() {
+  run("cargo", ["build", "--release", "--lib", "--target", TARGET]);
+  const raw = join(root, "target", TARGET, "release", "statelab.wasm");
+  // Build into a scratch directory and swap it in, so a failed build leaves no half dist.
+  const staging = join(root, "dist", ".wasm-staging");
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  run("wasm-bindgen", [
+    "--target", "web", "--no-typescript", "--out-name", "statelab", "--out-dir", staging, raw,
+  ]);
+  const wasm = join(staging, "statelab_bg.wasm");
+  const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
+  run(wasmOpt, ["-Oz", ...WASM_FEATURES, wasm, "-o", wasm]);
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  renameSync(staging, OUT_DIR);
+}
+
+/** Builds what is stale; returns the gzip size of the wasm in bytes. */
+export function build({ force = false } = {}) {
+  if (force || !wasmIsFresh()) {
+    buildWasm();
+  } else {
+    console.log("build: dist/wasm is up to date (use --force to rebuild)");
+  }
+  const bytes = readFileSync(join(OUT_DIR, "statelab_bg.wasm"));
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  console.log(
+    `build: dist/wasm/statelab_bg.wasm ${(bytes.length / 1024).toFixed(1)} KiB, ` +
+      `${(gzip / 1024).toFixed(1)} KiB gzipped`,
+  );
+  return gzip;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    bootstrap();
+    build({ force: process.argv.includes("--force") });
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
