@@ -811,13 +811,7 @@ mod tests {
         assert!(re(".*@example\\.com").is_match("x@example.com"));
         assert!(!re(".*@example\\.com").is_match("x@exampleXcom"));
         assert!(Regex::new("ABC", true).unwrap().is_match("abc"));
-        assert!(re("(a*)*b").is_match(
-            &"a".repeat(10_000)
-                .replace("", "")
-                .chars()
-                .chain(['b'])
-                .collect::<String>()
-        ));
+        assert!(re("(a*)*b").is_match(&format!("{}b", "a".repeat(10_000))));
         assert!(Regex::new("(", false).is_err());
     }
 }

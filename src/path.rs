@@ -442,7 +442,15 @@ impl JsonPath {
             root: document,
             results: Vec::new(),
         };
-        walker.walk(0, "$".to_string(), document)?;
+        match walker.walk(0, "$".to_string(), document) {
+            Ok(()) => {}
+            // AWS gives an empty array, not an error, when an indefinite path (a wildcard,
+            // slice, filter, ...) meets a missing property on the way.
+            Err(PathError::NotFound(_)) if !self.is_definite() => {
+                return Ok(Value::Array(Vec::new()))
+            }
+            Err(e) => return Err(e),
+        }
         if let Some(Token::Length) = self.tokens.last() {
             // A function path: the function's value, or nothing.
             return walker.results.pop().ok_or_else(|| {
@@ -605,7 +613,7 @@ impl<'s> Parser<'s> {
             .take_while(|(_, c)| {
                 !matches!(
                     c,
-                    '.' | '[' | ' ' | ')' | '=' | '!' | '<' | '>' | '&' | '|' | ','
+                    '.' | '[' | '(' | ')' | '=' | '!' | '<' | '>' | '&' | '|' | ','
                 ) && !c.is_whitespace()
             })
             .map(|(i, c)| i + c.len_utf8())
@@ -665,11 +673,10 @@ impl<'s> Parser<'s> {
                 return Err(self.error("Unterminated quoted name"));
             };
             self.pos += c.len_utf8();
-            if c == '\\' {
-                if let Some(next) = self.peek() {
-                    self.pos += next.len_utf8();
-                    out.push(next);
-                }
+            // AWS keeps a backslash literally unless it escapes the quote itself.
+            if c == '\\' && self.peek() == Some(quote) {
+                self.pos += 1;
+                out.push(quote);
             } else if c == quote {
                 return Ok(out);
             } else {
@@ -976,17 +983,24 @@ fn filter_path(path: &JsonPath, node: &Value, root: &Value) -> Option<Value> {
         Root::Current => node,
         Root::Context | Root::Variable(_) => return None,
     };
-    // `@.length` on an array or a string: its length (a convenience Jayway spells length()).
-    if let [Token::Property(names)] = path.tokens.as_slice() {
+    if let Ok(value) = path.read(document) {
+        return Some(value);
+    }
+    // `@.x.length` of an array or a string: its length (Jayway spells it `length()`).
+    if let Some((Token::Property(names), prefix)) = path.tokens.split_last() {
         if names.len() == 1 && names[0] == "length" {
-            match document {
-                Value::Array(items) => return Some(Value::from(items.len())),
-                Value::String(s) => return Some(Value::from(s.encode_utf16().count())),
-                _ => {}
-            }
+            let target = JsonPath {
+                root: path.root.clone(),
+                tokens: prefix.to_vec(),
+            };
+            return match target.read(document).ok()? {
+                Value::Array(items) => Some(Value::from(items.len())),
+                Value::String(s) => Some(Value::from(s.encode_utf16().count())),
+                _ => None,
+            };
         }
     }
-    path.read(document).ok()
+    None
 }
 
 fn operand_value(operand: &Operand, node: &Value, root: &Value) -> Operated {

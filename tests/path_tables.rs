@@ -1,0 +1,205 @@
+//! Data-driven tests of the JSONPath-mode data flow (`path`, `intrinsic`, `choice`).
+//!
+//! Each table in `tests/data/paths/*.json` is an array of cases; one small runner per
+//! table. A case has `expected` (a value) or `error` (`{error, cause}`). Optional
+//! `context` (`$$`), `variables` (`$name`) and `seed` (the execution's RNG) apply to all.
+//! `UPDATE_GOLDEN=1 cargo test --test path_tables` rewrites the hand-written tables'
+//! expectations from the actual results (read the diff before committing).
+//!
+//! `choice_conformance.json` and `pass_conformance.json` hold cases recorded against AWS
+//! (see `tests/data/paths/README.md`); they are never rewritten.
+
+use serde_json::{json, Map, Value};
+use statelab::exec::rng::Rng;
+use statelab::exec::Failure;
+use statelab::path::{apply_result_path, apply_template, select, select_opt, Env};
+use statelab::{choice, intrinsic};
+use std::path::PathBuf;
+
+fn data_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/paths")
+        .join(name)
+}
+
+fn load(name: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(data_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// JSON equality with numbers compared by value (`1 == 1.0`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn failure_json(f: &Failure) -> Value {
+    json!({"error": f.error, "cause": f.cause})
+}
+
+/// Runs every case of a table through `run`, compares, and reports all mismatches at once.
+fn run_table(name: &str, run: impl Fn(&Value, &mut Env) -> Result<Value, Failure>) {
+    let mut cases = load(name);
+    // Tables recorded against AWS are the reference; they are never rewritten.
+    let update =
+        std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") && !name.contains("conformance");
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter_mut().enumerate() {
+        let context = case.get("context").cloned().unwrap_or(json!({}));
+        let variables = match case.get("variables") {
+            Some(Value::Object(map)) => map.clone(),
+            _ => Map::new(),
+        };
+        let mut rng = Rng::new(case.get("seed").and_then(Value::as_u64).unwrap_or(1));
+        let mut env = Env {
+            context: &context,
+            variables: &variables,
+            rng: &mut rng,
+        };
+        let actual = run(case, &mut env);
+        let label = case
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{i}"));
+        let ok = match (&actual, case.get("expected"), case.get("error")) {
+            (Ok(v), Some(expected), None) => same(v, expected),
+            (Err(f), None, Some(expected)) => same(&failure_json(f), expected),
+            _ => false,
+        };
+        if ok {
+            continue;
+        }
+        if update {
+            if let Value::Object(fields) = case {
+                fields.remove("expected");
+                fields.remove("error");
+                match &actual {
+                    Ok(v) => fields.insert("expected".into(), v.clone()),
+                    Err(f) => fields.insert("error".into(), failure_json(f)),
+                };
+            }
+            continue;
+        }
+        failures.push(format!(
+            "{name} {label}: expected {} / error {}, got {:?}",
+            case.get("expected")
+                .map(Value::to_string)
+                .unwrap_or_default(),
+            case.get("error").map(Value::to_string).unwrap_or_default(),
+            actual
+        ));
+    }
+    if update {
+        let text = serde_json::to_string_pretty(&cases).unwrap_or_default();
+        std::fs::write(data_file(name), text + "\n").unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+fn str_field<'c>(case: &'c Value, key: &str) -> &'c str {
+    case.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+#[test]
+fn select_table() {
+    run_table("select.json", |case, env| {
+        let input = case.get("input").unwrap_or(&Value::Null);
+        let path = str_field(case, "path");
+        if case.get("optional") == Some(&Value::Bool(true)) {
+            return select_opt(path, input, env).map(|v| v.unwrap_or(json!("<absent>")));
+        }
+        select(path, input, env)
+    });
+}
+
+#[test]
+fn result_path_table() {
+    run_table("result_path.json", |case, _env| {
+        let input = case.get("input").cloned().unwrap_or(Value::Null);
+        let result = case.get("result").cloned().unwrap_or(Value::Null);
+        apply_result_path(case.get("path").and_then(Value::as_str), input, result)
+    });
+}
+
+#[test]
+fn template_table() {
+    run_table("template.json", |case, env| {
+        let input = case.get("input").unwrap_or(&Value::Null);
+        apply_template(case.get("template").unwrap_or(&Value::Null), input, env)
+    });
+}
+
+#[test]
+fn intrinsic_table() {
+    run_table("intrinsic.json", |case, env| {
+        let input = case.get("input").unwrap_or(&Value::Null);
+        let expr = str_field(case, "expr");
+        assert!(intrinsic::is_intrinsic(expr), "not an intrinsic: {expr}");
+        intrinsic::evaluate(expr, input, env)
+    });
+}
+
+#[test]
+fn choice_table() {
+    run_table("choice.json", |case, env| {
+        let input = case.get("input").unwrap_or(&Value::Null);
+        if let Some(Value::Array(choices)) = case.get("choices") {
+            return choice::choose(choices, input, env).map(|next| json!(next));
+        }
+        choice::evaluate_rule(case.get("rule").unwrap_or(&Value::Null), input, env).map(Value::Bool)
+    });
+}
+
+/// The Choice-operator executions recorded against AWS: each is one rule on one input.
+#[test]
+fn choice_conformance() {
+    run_table("choice_conformance.json", |case, env| {
+        let input = case.get("input").unwrap_or(&Value::Null);
+        choice::evaluate_rule(case.get("rule").unwrap_or(&Value::Null), input, env).map(Value::Bool)
+    });
+}
+
+/// Single-Pass-state executions recorded against AWS (mostly intrinsic functions):
+/// InputPath -> Parameters -> ResultPath -> OutputPath on the execution input.
+#[test]
+fn pass_conformance() {
+    run_table("pass_conformance.json", |case, _env| {
+        let input = case.get("input").cloned().unwrap_or(Value::Null);
+        let context = json!({
+            "Execution": {"Input": input.clone(), "Name": "execution"},
+            "StateMachine": {"Name": "state-machine"},
+            "State": {"Name": "State_0", "RetryCount": 0},
+        });
+        let variables = Map::new();
+        let mut rng = Rng::new(7);
+        let mut env = Env {
+            context: &context,
+            variables: &variables,
+            rng: &mut rng,
+        };
+        let effective = select(str_field(case, "input_path"), &input, &env)?;
+        let template = case.get("template").unwrap_or(&Value::Null);
+        let result = apply_template(template, &effective, &mut env)?;
+        let placed = apply_result_path(
+            case.get("result_path").and_then(Value::as_str),
+            input.clone(),
+            result,
+        )?;
+        select(str_field(case, "output_path"), &placed, &env)
+    });
+}
