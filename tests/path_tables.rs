@@ -203,3 +203,164 @@ fn pass_conformance() {
         select(str_field(case, "output_path"), &placed, &env)
     });
 }
+
+/// Whole executions recorded against AWS whose states are only Pass, Choice, Succeed and
+/// Fail: a minimal driver runs them through this crate's data-flow functions. Causes are
+/// compared without AWS's "An error occurred while executing the state ..." prefix (the
+/// executor adds it); `<json-input:N>` in a recorded cause stands for any text.
+#[test]
+fn machine_conformance() {
+    let mut failures = Vec::new();
+    let cases = load("machine_conformance.json");
+    for case in &cases {
+        let name = str_field(case, "name");
+        let input = case.get("input").cloned().unwrap_or(json!({}));
+        let outcome = run_machine(case.get("definition").unwrap_or(&Value::Null), input);
+        let expected = case.get("expected").unwrap_or(&Value::Null);
+        let ok = match (&outcome, str_field(expected, "status")) {
+            (Ok(output), "SUCCEEDED") => {
+                same(output, expected.get("output").unwrap_or(&Value::Null))
+            }
+            (Err(f), "FAILED") => {
+                let error_ok = match expected.get("error") {
+                    Some(Value::String(e)) => &f.error == e,
+                    _ => f.error.is_empty(),
+                };
+                let cause_ok = match expected.get("cause") {
+                    Some(Value::String(c)) => masked_equals(c, f.cause.as_deref().unwrap_or("")),
+                    _ => f.cause.as_deref().unwrap_or("").is_empty(),
+                };
+                error_ok && cause_ok
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{name}: expected {expected}, got {outcome:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+fn masked_equals(expected: &str, actual: &str) -> bool {
+    match expected.split_once("<json-input:1>") {
+        Some((before, after)) => {
+            actual.starts_with(before)
+                && actual.ends_with(after)
+                && actual.len() >= before.len() + after.len()
+        }
+        None => expected == actual,
+    }
+}
+
+fn run_machine(definition: &Value, input: Value) -> Result<Value, Failure> {
+    let states = definition.get("States").cloned().unwrap_or(json!({}));
+    let mut current = str_field(definition, "StartAt").to_string();
+    let mut data = input.clone();
+    let context = json!({"Execution": {"Input": input, "Name": "execution"}, "StateMachine": {"Name": "machine"}});
+    let variables = Map::new();
+    let mut rng = Rng::new(3);
+    for _ in 0..100 {
+        let state = states.get(&current).cloned().unwrap_or(Value::Null);
+        let mut env = Env {
+            context: &context,
+            variables: &variables,
+            rng: &mut rng,
+        };
+        let path_field = |key: &str| -> Option<Option<String>> {
+            match state.get(key) {
+                None => Some(Some("$".into())),
+                Some(Value::Null) => Some(None),
+                Some(Value::String(s)) => Some(Some(s.clone())),
+                _ => None,
+            }
+        };
+        let input_path = path_field("InputPath").flatten();
+        let effective = match &input_path {
+            Some(p) => select(p, &data, &env)?,
+            None => json!({}),
+        };
+        let kind = str_field(&state, "Type").to_string();
+        let next_state = match kind.as_str() {
+            "Pass" => {
+                let result = match (state.get("Parameters"), state.get("Result")) {
+                    (Some(template), _) => apply_template(template, &effective, &mut env)?,
+                    (None, Some(result)) => result.clone(),
+                    (None, None) => effective.clone(),
+                };
+                let result_path = path_field("ResultPath").flatten();
+                data = apply_result_path(result_path.as_deref(), data, result)?;
+                state
+                    .get("Next")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }
+            "Choice" => {
+                let choices = state
+                    .get("Choices")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let next = choice::choose(&choices, &effective, &env)?
+                    .map(str::to_string)
+                    .or_else(|| {
+                        state
+                            .get("Default")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    });
+                data = effective;
+                match next {
+                    Some(n) => Some(n),
+                    None => return Err(Failure::new("States.NoChoiceMatched", "")),
+                }
+            }
+            "Succeed" => {
+                data = effective;
+                None
+            }
+            "Fail" => {
+                let mut pick = |value: &str, path: &str| -> Result<Option<String>, Failure> {
+                    if let Some(v) = state.get(value).and_then(Value::as_str) {
+                        return Ok(Some(v.to_string()));
+                    }
+                    let Some(expr) = state.get(path).and_then(Value::as_str) else {
+                        return Ok(None);
+                    };
+                    let v = if intrinsic::is_intrinsic(expr) {
+                        intrinsic::evaluate(expr, &data, &mut env)?
+                    } else {
+                        statelab::path::select_in_field(expr, path, &data, &env)?
+                    };
+                    Ok(v.as_str().map(str::to_string))
+                };
+                let error = pick("Error", "ErrorPath")?;
+                let cause = pick("Cause", "CausePath")?;
+                return Err(Failure {
+                    error: error.unwrap_or_default(),
+                    cause,
+                });
+            }
+            other => panic!("unsupported state type {other}"),
+        };
+        if kind != "Choice" {
+            let output_path = path_field("OutputPath").flatten();
+            data = match output_path {
+                Some(p) => select(&p, &data, &env)?,
+                None => json!({}),
+            };
+        } else if let Some(Some(p)) = path_field("OutputPath") {
+            data = select(&p, &data, &env)?;
+        }
+        match next_state {
+            Some(n) if state.get("End") != Some(&Value::Bool(true)) => current = n,
+            _ => return Ok(data),
+        }
+    }
+    Err(Failure::new("Test.Loop", "too many transitions"))
+}
