@@ -8,7 +8,7 @@
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
 use crate::json::{as_f64, number, stringify};
-use crate::path::{java_scalar, java_to_string, select, select_in_field, Env};
+use crate::path::{java_scalar, java_to_string, json_equals, select, select_in_field, Env};
 use serde_json::{Map, Value};
 
 /// AWS allows intrinsic functions nested up to this depth within one field.
@@ -617,22 +617,6 @@ fn format(f: &Function, template: &str, args: &[Value]) -> Result<Value, Failure
         )));
     }
     Ok(Value::String(out))
-}
-
-/// JSON equality with numbers compared by value (`1 == 1.0`).
-fn json_equals(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equals(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equals(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 /// Integral floats from parsed text become integers (`-0` -> `0`), as everywhere else.

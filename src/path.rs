@@ -46,6 +46,9 @@ pub const NULL_INPUT_CAUSE: &str = "Unable to apply Path transformation to null 
 
 /// Filters nest at most this deep (parentheses, `!`); deeper text is rejected, not recursed.
 const MAX_FILTER_DEPTH: usize = 64;
+/// At most this many tokens and filter terms in one path: the evaluator recurses once per
+/// token, so a pathological path must be refused rather than overflow the stack.
+const MAX_PATH_PARTS: usize = 500;
 
 // ---------------------------------------------------------------------------------------
 // Public API
@@ -491,11 +494,28 @@ fn fragment(token: &Token) -> String {
 struct Parser<'s> {
     text: &'s str,
     pos: usize,
+    /// Tokens and filter terms still allowed (see MAX_PATH_PARTS).
+    budget: usize,
 }
 
 impl<'s> Parser<'s> {
     fn new(text: &'s str) -> Self {
-        Parser { text, pos: 0 }
+        Parser {
+            text,
+            pos: 0,
+            budget: MAX_PATH_PARTS,
+        }
+    }
+
+    fn spend(&mut self) -> Result<(), String> {
+        if self.budget == 0 {
+            return Err(format!(
+                "The path {} has more than {MAX_PATH_PARTS} parts",
+                self.text
+            ));
+        }
+        self.budget -= 1;
+        Ok(())
     }
 
     fn rest(&self) -> &'s str {
@@ -564,6 +584,7 @@ impl<'s> Parser<'s> {
         };
         let mut tokens = Vec::new();
         loop {
+            self.spend()?;
             if self.eat("..") {
                 tokens.push(Token::Scan);
                 if self.peek() == Some('[') {
@@ -759,6 +780,7 @@ impl<'s> Parser<'s> {
         if depth > MAX_FILTER_DEPTH {
             return Err(self.error("Filter nested too deeply"));
         }
+        self.spend()?;
         self.skip_ws();
         if self.rest().starts_with('!') && !self.rest().starts_with("!=") {
             self.pos += 1;
@@ -1017,20 +1039,43 @@ fn operand_value(operand: &Operand, node: &Value, root: &Value) -> Operated {
 /// Jayway's value equality: numbers by value, a number equals a string holding it.
 fn loose_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
         (Value::Number(x), Value::String(s)) | (Value::String(s), Value::Number(x)) => {
             s.trim().parse::<f64>().is_ok_and(|v| v == as_f64(x))
         }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| loose_equals(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| loose_equals(v, w)))
-        }
-        _ => a == b,
+        _ => json_equals(a, b),
     }
+}
+
+/// JSON equality with numbers compared by value (`1 == 1.0`); iterative, so values of any
+/// depth are safe.
+pub fn json_equals(a: &Value, b: &Value) -> bool {
+    let mut pending = vec![(a, b)];
+    while let Some((a, b)) = pending.pop() {
+        let equal = match (a, b) {
+            (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
+            (Value::Array(x), Value::Array(y)) => {
+                pending.extend(x.iter().zip(y));
+                x.len() == y.len()
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                if x.len() != y.len() {
+                    return false;
+                }
+                for (k, v) in x {
+                    match y.get(k) {
+                        Some(w) => pending.push((v, w)),
+                        None => return false,
+                    }
+                }
+                true
+            }
+            _ => a == b,
+        };
+        if !equal {
+            return false;
+        }
+    }
+    true
 }
 
 fn relation(left: &Operated, op: Op, right: &Operated) -> bool {
@@ -1563,6 +1608,33 @@ mod tests {
         assert_eq!(cursor, &json!({"x": 1}));
         dismantle(out);
         dismantle(template);
+    }
+
+    #[test]
+    fn pathological_paths_are_refused() {
+        let ctx = json!({});
+        let vars = Map::new();
+        let mut rng = Rng::new(1);
+        let env = env_with(&ctx, &vars, &mut rng);
+        let long = format!("${}", ".a".repeat(10_000));
+        assert!(select(&long, &json!({}), &env).is_err());
+        let filter = format!("$[?({})]", vec!["@.a == 1"; 5_000].join(" && "));
+        assert!(select(&filter, &json!([]), &env).is_err());
+        let nested = format!("$[?({}@.a{})]", "(".repeat(5_000), ")".repeat(5_000));
+        assert!(select(&nested, &json!([]), &env).is_err());
+    }
+
+    #[test]
+    fn deep_values_compare_without_recursion() {
+        let mut a = json!(1);
+        let mut b = json!(1.0);
+        for _ in 0..100_000 {
+            a = Value::Array(vec![a]);
+            b = Value::Array(vec![b]);
+        }
+        assert!(json_equals(&a, &b));
+        dismantle(a);
+        dismantle(b);
     }
 
     /// Drops a deep value without recursion (serde_json's Drop recurses).
