@@ -154,6 +154,10 @@ fn parse_arg(chars: &[char], pos: &mut usize, depth: usize) -> Result<Arg, Strin
                         let Some(&next) = chars.get(*pos) else {
                             return Err("unterminated string literal".into());
                         };
+                        // AWS: only ' { } \ may follow a backslash.
+                        if !matches!(next, '\'' | '{' | '}' | '\\') {
+                            return Err(format!("invalid escape sequence '\\{next}'"));
+                        }
                         *pos += 1;
                         raw.push('\\');
                         raw.push(next);
