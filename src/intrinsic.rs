@@ -315,18 +315,22 @@ fn eval_call(
             if step == 0 {
                 return Err(f.fail("The step (3rd argument) must not be 0"));
             }
+            // i128: no i64 input can overflow these.
+            let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
             let count = if (end - start).signum() * step.signum() < 0 {
                 0
             } else {
                 (end - start) / step + 1
             };
-            if count > MAX_RANGE_ITEMS {
+            if count > i128::from(MAX_RANGE_ITEMS) {
                 return Err(f.fail(&format!(
                     "The array would have {count} items; at most {MAX_RANGE_ITEMS} are allowed"
                 )));
             }
             Ok(Value::Array(
-                (0..count).map(|k| Value::from(start + k * step)).collect(),
+                (0..count)
+                    .map(|k| number((start + k * step) as f64))
+                    .collect(),
             ))
         }
         "States.ArrayGetItem" => {
@@ -705,15 +709,25 @@ fn pad(data: &[u8], block: usize, len_bytes: usize, little_endian: bool) -> Vec<
     msg
 }
 
+/// MD5's per-round constants, floor(|sin(i + 1)| * 2^32), written out so that no
+/// platform's `sin` can change them.
+const MD5_K: [u32; 64] = [
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+];
+
 pub fn md5(data: &[u8]) -> Vec<u8> {
     const S: [u32; 64] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
         9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
         15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
-    let k: Vec<u32> = (0..64)
-        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
-        .collect();
     let mut h: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     for block in pad(data, 64, 8, true).chunks(64) {
         let m: Vec<u32> = block
@@ -730,7 +744,7 @@ pub fn md5(data: &[u8]) -> Vec<u8> {
             };
             let rotated = a
                 .wrapping_add(f)
-                .wrapping_add(k[i])
+                .wrapping_add(MD5_K[i])
                 .wrapping_add(m[g])
                 .rotate_left(S[i]);
             a = d;
