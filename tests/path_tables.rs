@@ -364,3 +364,61 @@ fn run_machine(definition: &Value, input: Value) -> Result<Value, Failure> {
     }
     Err(Failure::new("Test.Loop", "too many transitions"))
 }
+
+/// Random text through every entry point: errors are fine, panics are not.
+#[test]
+fn random_text_never_panics() {
+    const ALPHABET: &[&str] = &[
+        "$", "$$", "@", ".", "..", "[", "]", "(", ")", "?", "*", ",", ":", "'", "\"", "\\", "-",
+        "0", "1", "9", "a", "b", "x", " ", "=", "==", "!", "<", ">=", "&&", "||", "=~", "/", "{",
+        "}", "in", "nin", "length()", "States.", "Format", "Array", "é", "😀", "\n",
+    ];
+    let mut rng = Rng::new(42);
+    let input = json!({"a": [1, {"b": "x"}, null], "b": {"a": 1.5, "x": [[]]}, "x": "s"});
+    let context = json!({"Execution": {"Id": "e"}});
+    let variables: Map<String, Value> = [("x".to_string(), json!([1, 2]))].into_iter().collect();
+    for _ in 0..5_000 {
+        let len = rng.range_i64(0, 24) as usize;
+        let text: String = (0..len)
+            .map(|_| ALPHABET[rng.range_i64(0, ALPHABET.len() as i64 - 1) as usize])
+            .collect();
+        let mut inner = Rng::new(1);
+        let mut env = Env {
+            context: &context,
+            variables: &variables,
+            rng: &mut inner,
+        };
+        let _ = select(&text, &input, &env);
+        let _ = select_opt(&text, &input, &env);
+        let _ = apply_result_path(Some(&text), input.clone(), json!(1));
+        let _ = intrinsic::evaluate(&text, &input, &mut env);
+        for name in [
+            "Format",
+            "Array",
+            "ArrayRange",
+            "StringSplit",
+            "Hash",
+            "MathRandom",
+        ] {
+            let call = format!("States.{name}({text})");
+            let _ = intrinsic::evaluate(&call, &input, &mut env);
+        }
+        let template = json!({"k.$": text.clone(), "n": [{"m.$": text.clone()}]});
+        let _ = apply_template(&template, &input, &mut env);
+        for operator in [
+            "StringMatches",
+            "TimestampEquals",
+            "IsPresent",
+            "NumericEqualsPath",
+        ] {
+            let rule = json!({"Variable": "$.x", operator: text.clone()});
+            let _ = choice::evaluate_rule(&rule, &input, &env);
+            let rule = json!({"Variable": text.clone(), operator: "$.a"});
+            let _ = choice::evaluate_rule(&rule, &input, &env);
+        }
+        let _ = choice::parse_timestamp(&text);
+        if let Ok(re) = choice::Regex::new(&text, false) {
+            let _ = re.is_match(&text);
+        }
+    }
+}
