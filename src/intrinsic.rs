@@ -7,8 +7,10 @@
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
-use crate::json::{as_f64, number, stringify};
-use crate::path::{java_scalar, java_to_string, json_equals, select, select_in_field, Env};
+use crate::json::{as_f64, number};
+use crate::path::{
+    java_json, java_scalar, java_to_string, json_equals, select, select_in_field, Env,
+};
 use serde_json::{Map, Value};
 
 /// AWS allows intrinsic functions nested up to this depth within one field.
@@ -285,7 +287,7 @@ fn eval_call(
         }
         "States.JsonToString" => {
             f.exactly(&args, 1)?;
-            Ok(Value::String(stringify(&args[0])))
+            Ok(Value::String(java_json(&args[0])))
         }
         "States.Array" => Ok(Value::Array(args)),
         "States.ArrayPartition" => {
@@ -584,7 +586,7 @@ fn describe(value: &Value) -> String {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     };
-    format!("{kind}: {}", stringify(value))
+    format!("{kind}: {}", java_json(value))
 }
 
 /// States.Format: `{}` placeholders filled in order; `\{`, `\}`, `\\`, `\'` are literal.

@@ -17,7 +17,7 @@
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
-use crate::json::{as_f64, format_number, stringify};
+use crate::json::{as_f64, format_number, write_string};
 use serde_json::{Map, Number, Value};
 
 /// Read access to the workflow variables visible from a state (inner scopes see outer ones).
@@ -89,7 +89,7 @@ pub fn select_opt(path: &str, input: &Value, env: &Env) -> Result<Option<Value>,
 pub fn not_found_in_input_cause(path: &str, field: &str, input: &Value) -> String {
     format!(
         "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{}'",
-        stringify(input)
+        java_json(input)
     )
 }
 
@@ -111,7 +111,7 @@ pub fn apply_result_path(
     if !reference_path_applies(&steps, &input) {
         return Err(Failure::runtime(format!(
             "Unable to apply ReferencePath {path} to input {}",
-            stringify(&input)
+            java_json(&input)
         )));
     }
     let mut output = input;
@@ -1478,6 +1478,57 @@ pub fn java_to_string(value: &Value) -> String {
     out
 }
 
+/// Compact JSON text as AWS (Jackson) writes it: like `JSON.stringify`, except that
+/// floating-point numbers print as Java's `Double.toString` (`100.0`, `1.0E21`).
+/// Iterative, so any depth is safe.
+pub fn java_json(value: &Value) -> String {
+    enum Item<'v> {
+        Value(&'v Value),
+        Text(&'static str),
+        Key(&'v str),
+    }
+    let mut out = String::new();
+    let mut stack = vec![Item::Value(value)];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Text(t) => out.push_str(t),
+            Item::Key(k) => {
+                write_string(&mut out, k);
+                out.push(':');
+            }
+            Item::Value(v) => match v {
+                Value::Object(map) => {
+                    out.push('{');
+                    stack.push(Item::Text("}"));
+                    let entries: Vec<_> = map.iter().collect();
+                    for (idx, (k, v)) in entries.iter().enumerate().rev() {
+                        stack.push(Item::Value(v));
+                        stack.push(Item::Key(k));
+                        if idx > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    out.push('[');
+                    stack.push(Item::Text("]"));
+                    for (idx, v) in items.iter().enumerate().rev() {
+                        stack.push(Item::Value(v));
+                        if idx > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                Value::String(s) => write_string(&mut out, s),
+                Value::Number(n) => out.push_str(&java_number(n)),
+                Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Value::Null => out.push_str("null"),
+            },
+        }
+    }
+    out
+}
+
 /// A scalar as Java prints it (strings raw, doubles as `Double.toString`).
 pub fn java_scalar(value: &Value) -> String {
     match value {
@@ -1485,7 +1536,7 @@ pub fn java_scalar(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.clone(),
         Value::Number(n) => java_number(n),
-        other => stringify(other),
+        other => java_json(other),
     }
 }
 
