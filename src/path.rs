@@ -1229,19 +1229,32 @@ impl Walker<'_, '_> {
                 let Some(items) = self.array_model(i, &current, model)? else {
                     return Ok(());
                 };
+                // Jayway's three slice forms, quirks included: `[from:to]` does not wrap a
+                // negative `to`, and walks negative indexes from the end.
                 let len = items.len() as i64;
-                let clamp = |x: i64| -> i64 {
-                    if x < 0 {
-                        (len + x).max(0)
-                    } else {
-                        x.min(len)
+                let indexes: Vec<i64> = match (*from, *to) {
+                    (from, None) => {
+                        let from = from.unwrap_or(0);
+                        let from = if from < 0 { len + from } else { from }.max(0);
+                        (from..len).collect()
+                    }
+                    (None, Some(to)) => {
+                        let to = if to < 0 { len + to } else { to }.min(len);
+                        (0..to).collect()
+                    }
+                    (Some(from), Some(to)) => {
+                        let to = to.min(len);
+                        if from >= to || len == 0 {
+                            Vec::new()
+                        } else {
+                            (from..to).collect()
+                        }
                     }
                 };
-                let start = from.map(clamp).unwrap_or(0);
-                let end = to.map(clamp).unwrap_or(len);
-                for idx in start..end.max(start) {
-                    if let Some(v) = items.get(idx as usize) {
-                        self.walk(i + 1, format!("{current}[{idx}]"), v)?;
+                for index in indexes {
+                    let effective = if index < 0 { len + index } else { index };
+                    if let Some(v) = usize::try_from(effective).ok().and_then(|e| items.get(e)) {
+                        self.walk(i + 1, format!("{current}[{index}]"), v)?;
                     }
                 }
                 Ok(())
