@@ -184,35 +184,37 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
             return Ok(Value::Null);
         };
         // The next child of the innermost container, or its finished value.
-        let next: Result<Option<(&Value, Option<String>)>, Value> = match top {
+        enum Step<'t> {
+            Resolved,
+            Child(&'t Value),
+            Finished(Value),
+        }
+        let step = match top {
             Frame::Object { entries, out, key } => match entries.next() {
                 Some((k, v)) => {
                     if let Some(field) = k.strip_suffix(".$").filter(|f| !f.is_empty()) {
                         let value = resolve_dynamic(k, v, input, env)?;
                         out.insert(field.to_string(), value);
-                        Ok(None)
+                        Step::Resolved
                     } else {
                         *key = k.clone();
-                        Ok(Some((v, Some(k.clone()))))
+                        Step::Child(v)
                     }
                 }
-                None => Err(Value::Object(std::mem::take(out))),
+                None => Step::Finished(Value::Object(std::mem::take(out))),
             },
             Frame::Array { items, out } => match items.next() {
-                Some(v) => {
-                    let _ = out;
-                    Ok(Some((v, None)))
-                }
-                None => Err(Value::Array(std::mem::take(out))),
+                Some(v) => Step::Child(v),
+                None => Step::Finished(Value::Array(std::mem::take(out))),
             },
         };
-        match next {
-            Ok(None) => {}
-            Ok(Some((child, _))) => match open(child) {
+        match step {
+            Step::Resolved => {}
+            Step::Child(child) => match open(child) {
                 Some(frame) => stack.push(frame),
                 None => push_child(&mut stack, child.clone()),
             },
-            Err(done) => {
+            Step::Finished(done) => {
                 stack.pop();
                 if stack.is_empty() {
                     return Ok(done);
@@ -1393,8 +1395,7 @@ fn parse_reference_path(path: &str) -> Result<Vec<RefStep>, String> {
 
 fn reference_path_applies(steps: &[RefStep], input: &Value) -> bool {
     let mut cursor = Some(input);
-    for (i, step) in steps.iter().enumerate() {
-        let last = i + 1 == steps.len();
+    for step in steps {
         match (step, cursor) {
             // A missing intermediate is created as an object.
             (_, None) => {
@@ -1411,7 +1412,6 @@ fn reference_path_applies(steps: &[RefStep], input: &Value) -> bool {
             }
             _ => return false,
         }
-        let _ = last;
     }
     true
 }
