@@ -421,17 +421,18 @@ fn eval_call(
             }
             let start = f.rounded_int(&args[0], 1)?;
             let end = f.rounded_int(&args[1], 2)?;
-            if end <= start {
-                return Err(
-                    f.fail("The end (2nd argument) must be greater than the start (1st argument)")
-                );
+            // Both ends can come out (AWS: "a random number between the start and end").
+            if end < start {
+                return Err(f.fail(
+                    "The end (2nd argument) must not be less than the start (1st argument)",
+                ));
             }
             let value = match args.get(2) {
                 Some(seed) => {
                     let seed = f.rounded_int(seed, 3)?;
-                    Rng::new(seed as u64).range_i64(start, end - 1)
+                    Rng::new(seed as u64).range_i64(start, end)
                 }
-                None => env.rng.range_i64(start, end - 1),
+                None => env.rng.range_i64(start, end),
             };
             Ok(Value::from(value))
         }
