@@ -293,7 +293,7 @@ fn eval_call(
         "States.ArrayPartition" => {
             f.exactly(&args, 2)?;
             let items = f.array(&args[0], 1)?;
-            let size = f.integer(&args[1], 2)?;
+            let size = f.rounded_int(&args[1], 2)?;
             if size <= 0 {
                 return Err(f.fail("The chunk size (2nd argument) must be greater than 0"));
             }
@@ -311,11 +311,12 @@ fn eval_call(
         }
         "States.ArrayRange" => {
             f.exactly(&args, 3)?;
-            let start = f.integer(&args[0], 1)?;
-            let end = f.integer(&args[1], 2)?;
-            let step = f.integer(&args[2], 3)?;
-            if step == 0 {
-                return Err(f.fail("The step (3rd argument) must not be 0"));
+            // Non-integers are rounded, as for the Math functions; the step must be positive.
+            let start = f.rounded_int(&args[0], 1)?;
+            let end = f.rounded_int(&args[1], 2)?;
+            let step = f.rounded_int(&args[2], 3)?;
+            if step <= 0 {
+                return Err(f.fail("The step (3rd argument) must be greater than 0"));
             }
             // i128: no i64 input can overflow these.
             let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
