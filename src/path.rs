@@ -12,8 +12,18 @@
 //! Causes are given without AWS's prefix "An error occurred while executing the state
 //! 'X' (entered at the event id #N). ": the executor, which knows the state, adds it.
 //!
+//! Which function for which field (the executor's side):
+//! - InputPath, OutputPath, ItemsPath, `*Path` numbers, Wait `SecondsPath`/`TimestampPath`:
+//!   [`select`] (a `null` field means `{}`, which is the caller's business);
+//! - Parameters, ResultSelector, ItemSelector, JSONPath Assign: [`apply_template`];
+//! - ResultPath (also Catch's): [`apply_result_path`];
+//! - Fail `ErrorPath`/`CausePath`: [`crate::intrinsic::evaluate_in_field`] when
+//!   [`crate::intrinsic::is_intrinsic`], else [`select_in_field`], with the field name
+//!   (`"CausePath"`) so that a miss reads as AWS's "specified for the field 'CausePath'";
+//! - Choice `IsPresent`, optional lookups: [`select_opt`].
+//!
 //! Invariants: no panics on any input, no recursion whose depth the input decides (deep
-//! scans and template walks use explicit stacks).
+//! scans and template walks use explicit stacks; paths and filters are size-bounded).
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
