@@ -1,0 +1,2232 @@
+//! Definition -> diagnostics: every rule AWS enforces at CreateStateMachine, each problem
+//! reported with a stable code, a JSON pointer and (for text input) a line/column range.
+//!
+//! Architecture invariant: validation reads a `serde_json::Value` and never fails or
+//! panics; every problem becomes a [`Diagnostic`] and all of them are reported. Ranges come
+//! only from the [`SpanMap`] built by the parser (never from searching the text).
+//!
+//! - `mod.rs`: the public types, the walk over machines (scopes, transitions,
+//!   reachability) and the per-state rules;
+//! - `fields.rs`: the field tables per state type and query language;
+//! - `syntax.rs`: paths, reference paths, intrinsic functions, timestamps, JSONata shape.
+
+mod fields;
+mod syntax;
+
+use crate::parse::{parse_text, Range, SpanMap};
+use fields::{FieldSet, QueryLanguage, StateType};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use syntax::{PathRoots, ANY_ROOT};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable code, e.g. `INVALID_JSON`, `MISSING_FIELD`, `UNKNOWN_NEXT`.
+    pub code: String,
+    pub message: String,
+    /// JSON pointer to the offending node.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &str, message: impl Into<String>, path: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code: code.into(),
+            message: message.into(),
+            path: path.into(),
+            range: None,
+        }
+    }
+
+    pub fn warning(code: &str, message: impl Into<String>, path: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, path)
+        }
+    }
+
+    pub fn with_range(mut self, range: Option<Range>) -> Self {
+        self.range = range;
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MachineType {
+    #[default]
+    Standard,
+    Express,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ValidateOptions {
+    pub machine_type: MachineType,
+}
+
+/// JSON pointer escaping of one reference token (RFC 6901).
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// AWS's limit on the size of a definition (UTF-8 bytes).
+pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
+/// AWS's limit on the length of a state name (characters).
+pub const MAX_STATE_NAME_CHARS: usize = 80;
+/// Nesting of Parallel/Map scopes beyond which we stop descending (a diagnostic, not a
+/// stack overflow). Far above anything AWS accepts in practice.
+pub const MAX_SCOPE_DEPTH: usize = 64;
+
+/// Whether these diagnostics reject the definition (any error-severity one).
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Parses and validates definition text: `INVALID_JSON` when it is not JSON, otherwise
+/// the parser's diagnostics (duplicate keys) followed by the validation's.
+pub fn validate_text(text: &str, options: &ValidateOptions) -> Vec<Diagnostic> {
+    let parsed = match parse_text(text) {
+        Ok(parsed) => parsed,
+        Err(diagnostic) => return vec![diagnostic],
+    };
+    let mut out = parsed.diagnostics;
+    if text.len() > MAX_DEFINITION_BYTES {
+        out.push(size_diagnostic(text.len()));
+    }
+    out.extend(validate_inner(
+        &parsed.value,
+        parsed.spans.as_ref(),
+        options,
+        false,
+    ));
+    out
+}
+
+fn size_diagnostic(bytes: usize) -> Diagnostic {
+    Diagnostic::error(
+        "DEFINITION_TOO_LARGE",
+        format!(
+            "The definition is {bytes} bytes; the maximum is {MAX_DEFINITION_BYTES} bytes (1 MB)"
+        ),
+        "",
+    )
+}
+
+/// Validates a definition; all problems are reported, not just the first.
+pub fn validate(
+    definition: &Value,
+    spans: Option<&SpanMap>,
+    options: &ValidateOptions,
+) -> Vec<Diagnostic> {
+    validate_inner(definition, spans, options, true)
+}
+
+fn validate_inner(
+    definition: &Value,
+    spans: Option<&SpanMap>,
+    options: &ValidateOptions,
+    check_size: bool,
+) -> Vec<Diagnostic> {
+    let mut ctx = Ctx {
+        spans,
+        options,
+        out: Vec::new(),
+        state_names: HashMap::new(),
+        labels: HashMap::new(),
+    };
+    if check_size {
+        let bytes = serde_json::to_string(definition).map_or(0, |s| s.len());
+        if bytes > MAX_DEFINITION_BYTES {
+            ctx.out.push(size_diagnostic(bytes));
+        }
+    }
+    let Some(root) = definition.as_object() else {
+        ctx.error(
+            "INVALID_TYPE",
+            format!(
+                "A state machine definition must be a JSON object, not {}",
+                type_name(definition)
+            ),
+            "",
+        );
+        return ctx.out;
+    };
+    let top_ql = match root.get("QueryLanguage") {
+        Some(Value::String(s)) if s == "JSONata" => QueryLanguage::JSONata,
+        _ => QueryLanguage::JSONPath,
+    };
+    ctx.machine(root, "", Scope::Top, top_ql, 0);
+    ctx.report_duplicate_names();
+    ctx.out
+}
+
+/// Where a set of states lives: the top level, a Parallel branch, or a Map's processor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scope {
+    Top,
+    Branch,
+    MapProcessor { distributed: bool },
+}
+
+struct Ctx<'a> {
+    spans: Option<&'a SpanMap>,
+    options: &'a ValidateOptions,
+    out: Vec<Diagnostic>,
+    /// State name -> pointers of every state with that name (names are unique across the
+    /// whole definition, nested scopes included).
+    state_names: HashMap<String, Vec<String>>,
+    /// Map Label -> pointers (labels are unique in the definition).
+    labels: HashMap<String, Vec<String>>,
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn child(at: &str, key: &str) -> String {
+    format!("{at}/{}", pointer_token(key))
+}
+
+fn quote_list<'b>(names: impl Iterator<Item = &'b String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        "(none)".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// An integer value in `min..=max`, or why not.
+fn int_in(v: &Value, min: i64, max: i64) -> Result<i64, String> {
+    let n = v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    });
+    match n {
+        Some(n) if n >= min && n <= max => Ok(n),
+        Some(n) => Err(format!("{n} is out of range; expected {min} to {max}")),
+        None if v.is_number() => Err(format!("{v} is not an integer")),
+        None => Err(format!("expected an integer, got {}", type_name(v))),
+    }
+}
+
+const MAX_SECONDS: i64 = 99_999_999;
+
+impl Ctx<'_> {
+    fn push(&mut self, severity: Severity, code: &str, message: String, path: &str, key: bool) {
+        let range = self.spans.and_then(|spans| {
+            let span = spans.get(path)?;
+            Some(if key {
+                span.key.unwrap_or(span.value)
+            } else {
+                span.value
+            })
+        });
+        self.out.push(Diagnostic {
+            severity,
+            code: code.to_string(),
+            message,
+            path: path.to_string(),
+            range,
+        });
+    }
+
+    /// An error about the value at `path` (the range covers the value).
+    fn error(&mut self, code: &str, message: impl Into<String>, path: &str) {
+        self.push(Severity::Error, code, message.into(), path, false);
+    }
+
+    /// An error about the member at `path` itself, e.g. a missing field of the object at
+    /// `path` or a field that is not allowed: the range covers the member's key.
+    fn error_key(&mut self, code: &str, message: impl Into<String>, path: &str) {
+        self.push(Severity::Error, code, message.into(), path, true);
+    }
+
+    fn warning(&mut self, code: &str, message: impl Into<String>, path: &str) {
+        self.push(Severity::Warning, code, message.into(), path, false);
+    }
+
+    fn warning_key(&mut self, code: &str, message: impl Into<String>, path: &str) {
+        self.push(Severity::Warning, code, message.into(), path, true);
+    }
+
+    fn missing(&mut self, field: &str, what: &str, at: &str) {
+        self.error_key(
+            "MISSING_FIELD",
+            format!("The field '{field}' is required in {what}"),
+            at,
+        );
+    }
+
+    // ---------------------------------------------------------------- machines
+
+    fn machine(
+        &mut self,
+        obj: &Map<String, Value>,
+        at: &str,
+        scope: Scope,
+        ql: QueryLanguage,
+        depth: usize,
+    ) {
+        if depth > MAX_SCOPE_DEPTH {
+            self.error(
+                "NESTING_TOO_DEEP",
+                format!(
+                    "Parallel and Map states are nested more than {MAX_SCOPE_DEPTH} levels deep"
+                ),
+                at,
+            );
+            return;
+        }
+        let what = match scope {
+            Scope::Top => "the state machine",
+            Scope::Branch => "a Parallel branch",
+            Scope::MapProcessor { .. } => "a Map ItemProcessor",
+        };
+        for (key, value) in obj {
+            let here = child(at, key);
+            match (key.as_str(), scope) {
+                ("StartAt" | "States" | "Comment", _) => {}
+                ("Version" | "TimeoutSeconds" | "QueryLanguage", Scope::Top) => {}
+                ("ProcessorConfig", Scope::MapProcessor { .. }) => {}
+                _ => {
+                    self.error_key(
+                        "UNKNOWN_FIELD",
+                        format!(
+                            "The field '{key}' is not supported in {what}; expected {}",
+                            match scope {
+                                Scope::Top =>
+                                    "StartAt, States, Comment, Version, TimeoutSeconds, QueryLanguage",
+                                Scope::Branch => "StartAt, States, Comment",
+                                Scope::MapProcessor { .. } =>
+                                    "StartAt, States, Comment, ProcessorConfig",
+                            }
+                        ),
+                        &here,
+                    );
+                    continue;
+                }
+            }
+            match key.as_str() {
+                "Comment" | "Version" => self.expect_string(value, &here),
+                "TimeoutSeconds" => {
+                    if let Err(e) = int_in(value, 1, MAX_SECONDS) {
+                        self.error("INVALID_VALUE", format!("TimeoutSeconds: {e}"), &here);
+                    }
+                }
+                "QueryLanguage" => self.query_language(value, &here),
+                _ => {}
+            }
+        }
+        let mut missing = Vec::new();
+        if !obj.contains_key("States") {
+            missing.push("States");
+        }
+        if !obj.contains_key("StartAt") {
+            missing.push("StartAt");
+        }
+        if !missing.is_empty() {
+            self.error_key(
+                "MISSING_FIELD",
+                format!(
+                    "These fields are required in {what}: [{}]",
+                    missing.join(", ")
+                ),
+                at,
+            );
+        }
+        let states = match obj.get("States") {
+            Some(Value::Object(states)) => Some(states),
+            Some(other) => {
+                self.error(
+                    "INVALID_TYPE",
+                    format!(
+                        "States must be an object of states, not {}",
+                        type_name(other)
+                    ),
+                    &child(at, "States"),
+                );
+                None
+            }
+            None => None,
+        };
+        if let Some(states) = states {
+            if states.is_empty() {
+                self.error(
+                    "EMPTY_STATES",
+                    "States must contain at least one state",
+                    &child(at, "States"),
+                );
+            }
+        }
+        match obj.get("StartAt") {
+            Some(Value::String(start)) => {
+                if let Some(states) = states {
+                    if !states.contains_key(start) {
+                        let names = quote_list(states.keys());
+                        self.error(
+                            "UNKNOWN_START_AT",
+                            format!("StartAt '{start}' does not name a state of {what}; states are: {names}"),
+                            &child(at, "StartAt"),
+                        );
+                    }
+                }
+            }
+            Some(other) => self.error(
+                "INVALID_TYPE",
+                format!("StartAt must be a string, not {}", type_name(other)),
+                &child(at, "StartAt"),
+            ),
+            None => {}
+        }
+        let Some(states) = states else { return };
+        for (name, state) in states {
+            let here = child(&child(at, "States"), name);
+            self.state_names
+                .entry(name.clone())
+                .or_default()
+                .push(here.clone());
+            self.state_name(name, &here);
+            match state.as_object() {
+                Some(state) => self.state(name, state, &here, ql, scope, depth),
+                None => self.error(
+                    "INVALID_TYPE",
+                    format!("State '{name}' must be an object, not {}", type_name(state)),
+                    &here,
+                ),
+            }
+        }
+        self.transitions(obj, states, at, what);
+    }
+
+    fn state_name(&mut self, name: &str, at: &str) {
+        let chars = name.chars().count();
+        if chars == 0 {
+            self.error_key("INVALID_STATE_NAME", "A state name must not be empty", at);
+        } else if chars > MAX_STATE_NAME_CHARS {
+            self.error_key(
+                "INVALID_STATE_NAME",
+                format!(
+                    "State name '{name}' is {chars} characters long; the maximum is {MAX_STATE_NAME_CHARS}"
+                ),
+                at,
+            );
+        }
+    }
+
+    fn report_duplicate_names(&mut self) {
+        let mut dups: Vec<(String, Vec<String>)> = self
+            .state_names
+            .iter()
+            .filter(|(_, at)| at.len() > 1)
+            .map(|(n, at)| (n.clone(), at.clone()))
+            .collect();
+        dups.sort();
+        for (name, places) in dups {
+            for place in &places[1..] {
+                self.error_key(
+                    "DUPLICATE_STATE_NAME",
+                    format!(
+                        "Duplicate state name '{name}': state names must be unique in the whole state machine (also defined at {})",
+                        places[0]
+                    ),
+                    place,
+                );
+            }
+        }
+        let mut labels: Vec<(String, Vec<String>)> = self
+            .labels
+            .iter()
+            .filter(|(_, at)| at.len() > 1)
+            .map(|(n, at)| (n.clone(), at.clone()))
+            .collect();
+        labels.sort();
+        for (label, places) in labels {
+            for place in &places[1..] {
+                self.error(
+                    "DUPLICATE_LABEL",
+                    format!(
+                        "Map Label '{label}' is already used at {}; labels must be unique",
+                        places[0]
+                    ),
+                    place,
+                );
+            }
+        }
+    }
+
+    /// `Next`/`Default`/`Choices[].Next`/`Catch[].Next` targets exist in this scope; a
+    /// terminal state exists; every state is reachable from StartAt.
+    fn transitions(
+        &mut self,
+        machine: &Map<String, Value>,
+        states: &Map<String, Value>,
+        at: &str,
+        what: &str,
+    ) {
+        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut has_terminal = false;
+        for (name, state) in states {
+            let here = child(&child(at, "States"), name);
+            let Some(state) = state.as_object() else {
+                continue;
+            };
+            let ty = state.get("Type").and_then(Value::as_str).unwrap_or("");
+            if matches!(ty, "Succeed" | "Fail") || state.get("End") == Some(&Value::Bool(true)) {
+                has_terminal = true;
+            }
+            let mut targets: Vec<(String, &Value)> = Vec::new();
+            if ty != "Choice" {
+                if let Some(next) = state.get("Next") {
+                    targets.push((child(&here, "Next"), next));
+                }
+            } else {
+                if let Some(d) = state.get("Default") {
+                    targets.push((child(&here, "Default"), d));
+                }
+                if let Some(Value::Array(rules)) = state.get("Choices") {
+                    for (i, rule) in rules.iter().enumerate() {
+                        if let Some(next) = rule.get("Next") {
+                            targets.push((format!("{here}/Choices/{i}/Next"), next));
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(catchers)) = state.get("Catch") {
+                for (i, catcher) in catchers.iter().enumerate() {
+                    if let Some(next) = catcher.get("Next") {
+                        targets.push((format!("{here}/Catch/{i}/Next"), next));
+                    }
+                }
+            }
+            for (path, target) in targets {
+                let Value::String(target) = target else {
+                    continue; // reported by the field checks
+                };
+                if states.contains_key(target) {
+                    edges.entry(name.as_str()).or_default().push(target);
+                    continue;
+                }
+                let elsewhere = self
+                    .state_names
+                    .get(target)
+                    .is_some_and(|places| !places.is_empty());
+                let mut message = format!(
+                    "Next target '{target}' does not exist; states are: {}",
+                    quote_list(states.keys())
+                );
+                if elsewhere {
+                    message = format!(
+                        "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {}",
+                        quote_list(states.keys())
+                    );
+                }
+                self.error("UNKNOWN_NEXT", message, &path);
+            }
+        }
+        if states.is_empty() {
+            return;
+        }
+        if !has_terminal {
+            self.error_key(
+                "MISSING_END_STATE",
+                format!("{what} has no terminal state: no state has \"End\": true and there is no Succeed or Fail state"),
+                if at.is_empty() { "" } else { at },
+            );
+            return;
+        }
+        let Some(Value::String(start)) = machine.get("StartAt") else {
+            return;
+        };
+        if !states.contains_key(start) {
+            return;
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut todo = vec![start.as_str()];
+        while let Some(s) = todo.pop() {
+            if !seen.insert(s) {
+                continue;
+            }
+            if let Some(next) = edges.get(s) {
+                todo.extend(next.iter().copied());
+            }
+        }
+        for name in states.keys() {
+            if !seen.contains(name.as_str()) {
+                self.error_key(
+                    "UNREACHABLE_STATE",
+                    format!("State '{name}' is not reachable from StartAt '{start}': no Next, Default or Catch leads to it"),
+                    &child(&child(at, "States"), name),
+                );
+            }
+        }
+    }
+
+    fn query_language(&mut self, value: &Value, at: &str) {
+        match value.as_str() {
+            Some("JSONPath" | "JSONata") => {}
+            _ => self.error(
+                "INVALID_VALUE",
+                format!("QueryLanguage must be \"JSONPath\" or \"JSONata\", not {value}"),
+                at,
+            ),
+        }
+    }
+
+    // ---------------------------------------------------------------- states
+
+    fn state(
+        &mut self,
+        name: &str,
+        state: &Map<String, Value>,
+        at: &str,
+        top_ql: QueryLanguage,
+        scope: Scope,
+        depth: usize,
+    ) {
+        let ty = match state.get("Type") {
+            None => {
+                self.missing("Type", &format!("state '{name}'"), at);
+                return;
+            }
+            Some(Value::String(t)) => match StateType::parse(t) {
+                Some(ty) => ty,
+                None => {
+                    self.error(
+                        "UNKNOWN_STATE_TYPE",
+                        format!(
+                            "State '{name}' has unknown Type '{t}'; expected one of Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map"
+                        ),
+                        &child(at, "Type"),
+                    );
+                    return;
+                }
+            },
+            Some(other) => {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("Type must be a string, not {}", type_name(other)),
+                    &child(at, "Type"),
+                );
+                return;
+            }
+        };
+        let ql = match state.get("QueryLanguage") {
+            Some(v @ Value::String(s)) => {
+                self.query_language(v, &child(at, "QueryLanguage"));
+                match s.as_str() {
+                    "JSONata" => QueryLanguage::JSONata,
+                    "JSONPath" => {
+                        if top_ql == QueryLanguage::JSONata {
+                            self.error(
+                                "INVALID_QUERY_LANGUAGE",
+                                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for the whole state machine",
+                                &child(at, "QueryLanguage"),
+                            );
+                        }
+                        QueryLanguage::JSONPath
+                    }
+                    _ => top_ql,
+                }
+            }
+            Some(other) => {
+                self.query_language(other, &child(at, "QueryLanguage"));
+                top_ql
+            }
+            None => top_ql,
+        };
+        let allowed = FieldSet::of(ty, ql);
+        for key in state.keys() {
+            if allowed.contains(key) {
+                continue;
+            }
+            let here = child(at, key);
+            if let Some(other) = FieldSet::of(ty, ql.other())
+                .contains(key)
+                .then_some(ql.other())
+            {
+                self.error_key(
+                    "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+                    format!(
+                        "The field '{key}' is not supported in a {} state that uses {}; it is a {} field{}",
+                        ty.name(),
+                        ql.name(),
+                        other.name(),
+                        fields::replacement_hint(key, ql)
+                    ),
+                    &here,
+                );
+            } else if fields::known_somewhere(key) {
+                self.error_key(
+                    "FIELD_NOT_SUPPORTED",
+                    format!(
+                        "The field '{key}' is not supported by a {} state; expected one of: {}",
+                        ty.name(),
+                        allowed.list()
+                    ),
+                    &here,
+                );
+            } else {
+                self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!(
+                        "Unknown field '{key}' in state '{name}'; a {} state ({}) accepts: {}",
+                        ty.name(),
+                        ql.name(),
+                        allowed.list()
+                    ),
+                    &here,
+                );
+            }
+        }
+        if let Some(c) = state.get("Comment") {
+            self.expect_string(c, &child(at, "Comment"));
+        }
+        self.next_end(name, ty, state, at);
+        self.io_fields(ty, ql, state, at);
+        match ty {
+            StateType::Pass => {}
+            StateType::Task => self.task(state, at, ql),
+            StateType::Choice => self.choice(name, state, at, ql),
+            StateType::Wait => self.wait(name, state, at, ql),
+            StateType::Succeed => {}
+            StateType::Fail => self.fail(state, at, ql),
+            StateType::Parallel => self.parallel(name, state, at, top_ql, depth),
+            StateType::Map => self.map(name, state, at, ql, top_ql, scope, depth),
+        }
+        if matches!(ty, StateType::Task | StateType::Parallel | StateType::Map) {
+            self.retry(state, at);
+            self.catch(state, at, ql);
+        }
+    }
+
+    fn next_end(&mut self, name: &str, ty: StateType, state: &Map<String, Value>, at: &str) {
+        if matches!(ty, StateType::Choice | StateType::Succeed | StateType::Fail) {
+            return; // Next/End there are reported as unsupported fields
+        }
+        let next = state.get("Next");
+        let end = state.get("End");
+        if let Some(n) = next {
+            if !n.is_string() {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("Next must be a state name (a string), not {}", type_name(n)),
+                    &child(at, "Next"),
+                );
+            }
+        }
+        let end_true = match end {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("End must be true or false, not {}", type_name(other)),
+                    &child(at, "End"),
+                );
+                false
+            }
+        };
+        match (next.is_some(), end_true) {
+            (true, true) => self.error_key(
+                "NEXT_AND_END",
+                format!("State '{name}' has both 'Next' and 'End': true; a state either goes to Next or ends"),
+                &child(at, "End"),
+            ),
+            (false, false) => self.error_key(
+                "MISSING_NEXT_OR_END",
+                format!(
+                    "State '{name}' has neither 'Next' nor 'End': true; a {} state must have exactly one of them",
+                    ty.name()
+                ),
+                at,
+            ),
+            _ => {}
+        }
+    }
+
+    fn expect_string(&mut self, value: &Value, at: &str) {
+        if !value.is_string() {
+            self.error(
+                "INVALID_TYPE",
+                format!("Expected a string, not {}", type_name(value)),
+                at,
+            );
+        }
+    }
+
+    /// InputPath, OutputPath, ResultPath, Parameters, ResultSelector, Result, Arguments,
+    /// Output, Assign: the data-flow fields common to several state types.
+    fn io_fields(
+        &mut self,
+        ty: StateType,
+        ql: QueryLanguage,
+        state: &Map<String, Value>,
+        at: &str,
+    ) {
+        for field in ["InputPath", "OutputPath"] {
+            if let Some(v) = state.get(field) {
+                self.nullable_path(v, &child(at, field), field, ANY_ROOT);
+            }
+        }
+        if let Some(v) = state.get("ResultPath") {
+            self.result_path(v, &child(at, "ResultPath"));
+        }
+        for field in ["Parameters", "ResultSelector"] {
+            if let Some(v) = state.get(field) {
+                if ty == StateType::Map && field == "Parameters" || field == "ResultSelector" {
+                    self.expect_object(v, &child(at, field), field);
+                }
+                self.payload_template(v, &child(at, field));
+            }
+        }
+        if ql == QueryLanguage::JSONata {
+            for field in ["Arguments", "Output"] {
+                if let Some(v) = state.get(field) {
+                    if field == "Arguments" && !(v.is_object() || is_jsonata_string(v)) {
+                        self.error(
+                            "INVALID_TYPE",
+                            format!(
+                                "Arguments must be an object or a JSONata expression string \"{{% ... %}}\", not {}",
+                                type_name(v)
+                            ),
+                            &child(at, field),
+                        );
+                    }
+                    self.jsonata_template(v, &child(at, field));
+                }
+            }
+        }
+        if let Some(v) = state.get("Assign") {
+            self.assign(v, &child(at, "Assign"), ql);
+        }
+    }
+
+    fn expect_object(&mut self, v: &Value, at: &str, field: &str) {
+        if !v.is_object() {
+            self.error(
+                "INVALID_TYPE",
+                format!("{field} must be an object, not {}", type_name(v)),
+                at,
+            );
+        }
+    }
+
+    fn nullable_path(&mut self, v: &Value, at: &str, field: &str, roots: PathRoots) {
+        match v {
+            Value::Null => {}
+            Value::String(p) => {
+                if let Err(e) = syntax::check_path(p, roots) {
+                    self.error(
+                        "INVALID_PATH",
+                        format!("{field} '{p}' is not a valid JSONPath: {e}"),
+                        at,
+                    );
+                }
+            }
+            other => self.error(
+                "INVALID_TYPE",
+                format!(
+                    "{field} must be a JSONPath string or null, not {}",
+                    type_name(other)
+                ),
+                at,
+            ),
+        }
+    }
+
+    fn path_field(&mut self, v: &Value, at: &str, field: &str) {
+        match v {
+            Value::String(p) => {
+                if let Err(e) = syntax::check_path(p, ANY_ROOT) {
+                    self.error(
+                        "INVALID_PATH",
+                        format!("{field} '{p}' is not a valid JSONPath: {e}"),
+                        at,
+                    );
+                }
+            }
+            other => self.error(
+                "INVALID_TYPE",
+                format!(
+                    "{field} must be a JSONPath string, not {}",
+                    type_name(other)
+                ),
+                at,
+            ),
+        }
+    }
+
+    fn result_path(&mut self, v: &Value, at: &str) {
+        match v {
+            Value::Null => {}
+            Value::String(p) => {
+                let roots = PathRoots {
+                    context: false,
+                    variables: false,
+                };
+                if let Err(e) = syntax::check_reference_path(p, roots) {
+                    self.error(
+                        "INVALID_PATH",
+                        format!("ResultPath '{p}' is not a valid reference path (such as $.result): {e}"),
+                        at,
+                    );
+                }
+            }
+            other => self.error(
+                "INVALID_TYPE",
+                format!(
+                    "ResultPath must be a reference path string or null, not {}",
+                    type_name(other)
+                ),
+                at,
+            ),
+        }
+    }
+
+    /// A JSONPath payload template (Parameters, ResultSelector, ItemSelector, Assign,
+    /// Credentials...): keys ending in `.$` hold a path or an intrinsic function.
+    fn payload_template(&mut self, v: &Value, at: &str) {
+        match v {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let here = child(at, key);
+                    if let Some(plain) = key.strip_suffix(".$") {
+                        if map.contains_key(plain) {
+                            self.error_key(
+                                "DUPLICATE_FIELD",
+                                format!("The fields '{plain}' and '{key}' both produce the field '{plain}'; keep one of them"),
+                                &here,
+                            );
+                        }
+                        self.dollar_value(key, value, &here);
+                    } else {
+                        self.payload_template(value, &here);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.payload_template(item, &format!("{at}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dollar_value(&mut self, key: &str, value: &Value, at: &str) {
+        let problem = match value {
+            Value::String(s) => syntax::check_path_or_intrinsic(s).err(),
+            other => Some(format!("it is {}", type_name(other))),
+        };
+        if let Some(e) = problem {
+            self.error(
+                "INVALID_PATH",
+                format!(
+                    "The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call: {e}"
+                ),
+                at,
+            );
+        }
+    }
+
+    /// A JSONata template (Arguments, Output, Assign values...): strings `{% ... %}` are
+    /// expressions; everything else is literal.
+    fn jsonata_template(&mut self, v: &Value, at: &str) {
+        match v {
+            Value::String(s) => self.jsonata_string(s, at),
+            Value::Object(map) => {
+                for (key, value) in map {
+                    self.jsonata_template(value, &child(at, key));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.jsonata_template(item, &format!("{at}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn jsonata_string(&mut self, s: &str, at: &str) {
+        match syntax::jsonata_expression(s) {
+            None => {}
+            Some(Err(e)) => self.error("INVALID_JSONATA", format!("'{s}': {e}"), at),
+            Some(Ok(expr)) => {
+                if let Some(e) = check_jsonata(expr) {
+                    self.error(
+                        "INVALID_JSONATA",
+                        format!("The JSONata expression '{}' is not valid: {e}", expr.trim()),
+                        at,
+                    );
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, v: &Value, at: &str, ql: QueryLanguage) {
+        let Value::Object(map) = v else {
+            if ql == QueryLanguage::JSONata && is_jsonata_string(v) {
+                if let Value::String(s) = v {
+                    self.jsonata_string(s, at);
+                }
+                return;
+            }
+            self.error(
+                "INVALID_TYPE",
+                format!(
+                    "Assign must be an object of variable names to values, not {}",
+                    type_name(v)
+                ),
+                at,
+            );
+            return;
+        };
+        for (key, value) in map {
+            let here = child(at, key);
+            let name = match ql {
+                QueryLanguage::JSONPath => key.strip_suffix(".$").unwrap_or(key),
+                QueryLanguage::JSONata => key.as_str(),
+            };
+            if let Err(e) = variable_name(name) {
+                self.error_key(
+                    "INVALID_VARIABLE_NAME",
+                    format!("'{name}' is not a valid variable name: {e}"),
+                    &here,
+                );
+            }
+            match ql {
+                QueryLanguage::JSONPath => {
+                    if key.ends_with(".$") {
+                        if map.contains_key(name) {
+                            self.error_key(
+                                "DUPLICATE_FIELD",
+                                format!("The variables '{name}' and '{key}' both assign '{name}'; keep one of them"),
+                                &here,
+                            );
+                        }
+                        self.dollar_value(key, value, &here);
+                    } else {
+                        self.payload_template(value, &here);
+                    }
+                }
+                QueryLanguage::JSONata => self.jsonata_template(value, &here),
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Task
+
+    fn task(&mut self, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        match state.get("Resource") {
+            None => self.missing("Resource", "a Task state", at),
+            Some(Value::String(arn)) => {
+                self.resource(arn, &child(at, "Resource"), ResourceUse::Task)
+            }
+            Some(other) => self.error(
+                "INVALID_TYPE",
+                format!("Resource must be an ARN string, not {}", type_name(other)),
+                &child(at, "Resource"),
+            ),
+        }
+        let timeout = self.seconds_pair(state, at, ql, "TimeoutSeconds", 1);
+        let heartbeat = self.seconds_pair(state, at, ql, "HeartbeatSeconds", 1);
+        if let (Some(t), Some(h)) = (timeout, heartbeat) {
+            if h >= t {
+                self.error(
+                    "INVALID_VALUE",
+                    format!("HeartbeatSeconds ({h}) must be smaller than TimeoutSeconds ({t})"),
+                    &child(at, "HeartbeatSeconds"),
+                );
+            }
+        }
+        if let Some(creds) = state.get("Credentials") {
+            self.credentials(creds, &child(at, "Credentials"), ql);
+        }
+    }
+
+    /// `<field>` and `<field>Path` (JSONPath) are exclusive; returns the static value.
+    fn seconds_pair(
+        &mut self,
+        state: &Map<String, Value>,
+        at: &str,
+        ql: QueryLanguage,
+        field: &str,
+        min: i64,
+    ) -> Option<i64> {
+        let path_field = format!("{field}Path");
+        if state.contains_key(field) && state.contains_key(&path_field) {
+            self.error_key(
+                "EXCLUSIVE_FIELDS",
+                format!("A state may have only one of '{field}' and '{path_field}'"),
+                &child(at, &path_field),
+            );
+        }
+        if let Some(p) = state.get(&path_field) {
+            self.path_field(p, &child(at, &path_field), &path_field);
+        }
+        let v = state.get(field)?;
+        let here = child(at, field);
+        if ql == QueryLanguage::JSONata {
+            if let Value::String(s) = v {
+                if syntax::jsonata_expression(s).is_some() {
+                    self.jsonata_string(s, &here);
+                    return None;
+                }
+            }
+        }
+        match int_in(v, min, MAX_SECONDS) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.error("INVALID_VALUE", format!("{field}: {e}"), &here);
+                None
+            }
+        }
+    }
+
+    fn credentials(&mut self, v: &Value, at: &str, ql: QueryLanguage) {
+        let Value::Object(map) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!(
+                    "Credentials must be an object with a RoleArn, not {}",
+                    type_name(v)
+                ),
+                at,
+            );
+            return;
+        };
+        let has_role = map.contains_key("RoleArn")
+            || (ql == QueryLanguage::JSONPath && map.contains_key("RoleArn.$"));
+        if !has_role {
+            self.error_key(
+                "MISSING_FIELD",
+                "The field 'RoleArn' is required in Credentials",
+                at,
+            );
+        }
+        for (key, value) in map {
+            let here = child(at, key);
+            match (key.as_str(), ql) {
+                ("RoleArn", QueryLanguage::JSONata) => {
+                    if let Value::String(s) = value {
+                        self.jsonata_string(s, &here);
+                    } else {
+                        self.expect_string(value, &here);
+                    }
+                }
+                ("RoleArn", QueryLanguage::JSONPath) => self.expect_string(value, &here),
+                ("RoleArn.$", QueryLanguage::JSONPath) => self.dollar_value(key, value, &here),
+                _ => self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!("Unknown field '{key}' in Credentials; expected RoleArn"),
+                    &here,
+                ),
+            }
+        }
+    }
+
+    fn resource(&mut self, arn: &str, at: &str, usage: ResourceUse) {
+        if let Err(e) = fields::check_resource(arn, usage) {
+            self.error(
+                "INVALID_RESOURCE",
+                format!("The resource '{arn}' is not valid: {e}"),
+                at,
+            );
+            return;
+        }
+        if self.options.machine_type == MachineType::Express {
+            for suffix in [".waitForTaskToken", ".sync"] {
+                if arn.contains(suffix) && arn.starts_with("arn:") {
+                    self.error(
+                        "UNSUPPORTED_IN_EXPRESS",
+                        format!("Express state machines do not support the '{suffix}' service integration pattern ('{arn}')"),
+                        at,
+                    );
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Retry / Catch
+
+    fn error_equals(&mut self, entry: &Map<String, Value>, at: &str, what: &str) -> Vec<String> {
+        let here = child(at, "ErrorEquals");
+        let Some(v) = entry.get("ErrorEquals") else {
+            self.missing("ErrorEquals", what, at);
+            return Vec::new();
+        };
+        let Value::Array(items) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!(
+                    "ErrorEquals must be a non-empty array of error names, not {}",
+                    type_name(v)
+                ),
+                &here,
+            );
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.error(
+                "INVALID_VALUE",
+                "ErrorEquals must be a non-empty array of error names",
+                &here,
+            );
+        }
+        let mut names = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) => names.push(s.clone()),
+                other => self.error(
+                    "INVALID_TYPE",
+                    format!(
+                        "Error names in ErrorEquals must be strings, not {}",
+                        type_name(other)
+                    ),
+                    &format!("{here}/{i}"),
+                ),
+            }
+        }
+        if names.iter().any(|n| n == "States.ALL") && items.len() > 1 {
+            self.error(
+                "STATES_ALL_NOT_ALONE",
+                "States.ALL must appear alone in its ErrorEquals",
+                &here,
+            );
+        }
+        names
+    }
+
+    fn retry(&mut self, state: &Map<String, Value>, at: &str) {
+        let Some(v) = state.get("Retry") else { return };
+        let here = child(at, "Retry");
+        let Value::Array(retriers) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("Retry must be an array of retriers, not {}", type_name(v)),
+                &here,
+            );
+            return;
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        for (i, r) in retriers.iter().enumerate() {
+            let at_r = format!("{here}/{i}");
+            let Value::Object(r) = r else {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("A retrier must be an object, not {}", type_name(r)),
+                    &at_r,
+                );
+                continue;
+            };
+            let names = self.error_equals(r, &at_r, "a retrier");
+            self.all_last(&names, i, retriers.len(), &at_r, "retrier");
+            if !names.is_empty()
+                && names
+                    .iter()
+                    .all(|n| seen.contains(n) || seen.contains("States.ALL"))
+            {
+                self.warning(
+                    "RETRIER_NEVER_USED",
+                    "This retrier can never be used: earlier retriers already match all of its errors",
+                    &child(&at_r, "ErrorEquals"),
+                );
+            }
+            seen.extend(names);
+            for (key, value) in r {
+                let at_f = child(&at_r, key);
+                let problem = match key.as_str() {
+                    "ErrorEquals" => None,
+                    "Comment" => {
+                        (!value.is_string()).then(|| "Comment must be a string".to_string())
+                    }
+                    "IntervalSeconds" => int_in(value, 1, MAX_SECONDS).err(),
+                    "MaxAttempts" => int_in(value, 0, MAX_SECONDS).err(),
+                    "MaxDelaySeconds" => int_in(value, 1, 31_622_400).err(),
+                    "BackoffRate" => match value.as_f64() {
+                        Some(f) if f >= 1.0 => None,
+                        Some(f) => Some(format!("{f} is below the allowed minimum of 1.0")),
+                        None => Some(format!("expected a number, got {}", type_name(value))),
+                    },
+                    "JitterStrategy" => match value.as_str() {
+                        Some("FULL" | "NONE") => None,
+                        _ => Some(format!(
+                            "{value} is not one of the allowed values \"FULL\", \"NONE\""
+                        )),
+                    },
+                    _ => {
+                        self.error_key(
+                            "UNKNOWN_FIELD",
+                            format!("Unknown field '{key}' in a retrier; expected ErrorEquals, IntervalSeconds, MaxAttempts, BackoffRate, MaxDelaySeconds, JitterStrategy, Comment"),
+                            &at_f,
+                        );
+                        None
+                    }
+                };
+                if let Some(p) = problem {
+                    self.error("INVALID_VALUE", format!("{key}: {p}"), &at_f);
+                }
+            }
+        }
+    }
+
+    fn all_last(&mut self, names: &[String], i: usize, count: usize, at: &str, what: &str) {
+        if names.iter().any(|n| n == "States.ALL") && i + 1 < count {
+            self.error(
+                "STATES_ALL_NOT_LAST",
+                format!("A {what} with States.ALL must be the last one; the {what}s after it can never match"),
+                &child(at, "ErrorEquals"),
+            );
+        }
+    }
+
+    fn catch(&mut self, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        let Some(v) = state.get("Catch") else { return };
+        let here = child(at, "Catch");
+        let Value::Array(catchers) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("Catch must be an array of catchers, not {}", type_name(v)),
+                &here,
+            );
+            return;
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        for (i, c) in catchers.iter().enumerate() {
+            let at_c = format!("{here}/{i}");
+            let Value::Object(c) = c else {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("A catcher must be an object, not {}", type_name(c)),
+                    &at_c,
+                );
+                continue;
+            };
+            let names = self.error_equals(c, &at_c, "a catcher");
+            self.all_last(&names, i, catchers.len(), &at_c, "catcher");
+            if !names.is_empty()
+                && names
+                    .iter()
+                    .all(|n| seen.contains(n) || seen.contains("States.ALL"))
+            {
+                self.warning(
+                    "CATCHER_NEVER_USED",
+                    "This catcher can never match: earlier catchers already catch all of its errors",
+                    &child(&at_c, "ErrorEquals"),
+                );
+            }
+            seen.extend(names);
+            if !c.contains_key("Next") {
+                self.missing("Next", "a catcher", &at_c);
+            }
+            for (key, value) in c {
+                let at_f = child(&at_c, key);
+                match (key.as_str(), ql) {
+                    ("ErrorEquals", _) => {}
+                    ("Next" | "Comment", _) => self.expect_string(value, &at_f),
+                    ("ResultPath", QueryLanguage::JSONPath) => self.result_path(value, &at_f),
+                    ("Output", QueryLanguage::JSONata) => self.jsonata_template(value, &at_f),
+                    ("Assign", _) => self.assign(value, &at_f, ql),
+                    ("ResultPath" | "Output", _) => self.error_key(
+                        "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+                        format!(
+                            "The field '{key}' of a catcher is not supported with {}{}",
+                            ql.name(),
+                            fields::replacement_hint(key, ql)
+                        ),
+                        &at_f,
+                    ),
+                    _ => self.error_key(
+                        "UNKNOWN_FIELD",
+                        format!(
+                            "Unknown field '{key}' in a catcher; expected ErrorEquals, Next, {}, Assign, Comment",
+                            if ql == QueryLanguage::JSONPath { "ResultPath" } else { "Output" }
+                        ),
+                        &at_f,
+                    ),
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Choice
+
+    fn choice(&mut self, name: &str, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        match state.get("Choices") {
+            None => self.missing("Choices", "a Choice state", at),
+            Some(Value::Array(rules)) => {
+                if rules.is_empty() {
+                    self.error(
+                        "INVALID_VALUE",
+                        "Choices must contain at least one choice rule",
+                        &child(at, "Choices"),
+                    );
+                }
+                for (i, rule) in rules.iter().enumerate() {
+                    let here = format!("{at}/Choices/{i}");
+                    self.choice_rule(rule, &here, ql, true, 1);
+                }
+            }
+            Some(other) => self.error(
+                "INVALID_TYPE",
+                format!(
+                    "Choices must be an array of choice rules, not {}",
+                    type_name(other)
+                ),
+                &child(at, "Choices"),
+            ),
+        }
+        match state.get("Default") {
+            None => self.warning_key(
+                "CHOICE_WITHOUT_DEFAULT",
+                format!("Choice state '{name}' has no Default: when no rule matches, the execution fails with States.NoChoiceMatched"),
+                at,
+            ),
+            Some(d) => self.expect_string(d, &child(at, "Default")),
+        }
+    }
+
+    fn choice_rule(&mut self, rule: &Value, at: &str, ql: QueryLanguage, top: bool, depth: usize) {
+        let Value::Object(rule) = rule else {
+            self.error(
+                "INVALID_TYPE",
+                format!("A choice rule must be an object, not {}", type_name(rule)),
+                at,
+            );
+            return;
+        };
+        if depth > 64 {
+            self.error("NESTING_TOO_DEEP", "Choice rules are nested too deeply", at);
+            return;
+        }
+        if top {
+            match rule.get("Next") {
+                None => self.missing("Next", "a choice rule", at),
+                Some(n) => self.expect_string(n, &child(at, "Next")),
+            }
+        }
+        if ql == QueryLanguage::JSONata {
+            for (key, value) in rule {
+                let here = child(at, key);
+                match key.as_str() {
+                    "Next" if top => {}
+                    "Comment" => self.expect_string(value, &here),
+                    "Condition" => match value {
+                        Value::Bool(_) => {}
+                        Value::String(s) if syntax::jsonata_expression(s).is_some() => {
+                            self.jsonata_string(s, &here)
+                        }
+                        other => self.error(
+                            "INVALID_TYPE",
+                            format!("Condition must be a JSONata expression \"{{% ... %}}\" or a boolean, not {other}"),
+                            &here,
+                        ),
+                    },
+                    "Output" if top => self.jsonata_template(value, &here),
+                    "Assign" if top => self.assign(value, &here, ql),
+                    _ => self.error_key(
+                        if fields::is_comparison(key) || matches!(key.as_str(), "Variable" | "And" | "Or" | "Not") {
+                            "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE"
+                        } else {
+                            "UNKNOWN_FIELD"
+                        },
+                        format!("The field '{key}' is not supported in a JSONata choice rule; expected Condition, Next, Output, Assign, Comment"),
+                        &here,
+                    ),
+                }
+            }
+            if !rule.contains_key("Condition") {
+                self.missing("Condition", "a JSONata choice rule", at);
+            }
+            return;
+        }
+        let mut operators = Vec::new();
+        for (key, value) in rule {
+            let here = child(at, key);
+            match key.as_str() {
+                "Next" if top => {}
+                "Assign" if top => self.assign(value, &here, ql),
+                "Comment" => self.expect_string(value, &here),
+                "Variable" => self.path_field(value, &here, "Variable"),
+                "And" | "Or" => {
+                    operators.push(key.clone());
+                    match value {
+                        Value::Array(items) if !items.is_empty() => {
+                            for (i, item) in items.iter().enumerate() {
+                                self.choice_rule(item, &format!("{here}/{i}"), ql, false, depth + 1);
+                            }
+                        }
+                        _ => self.error(
+                            "INVALID_TYPE",
+                            format!("{key} must be a non-empty array of choice rules"),
+                            &here,
+                        ),
+                    }
+                }
+                "Not" => {
+                    operators.push(key.clone());
+                    self.choice_rule(value, &here, ql, false, depth + 1);
+                }
+                k if fields::is_comparison(k) => {
+                    operators.push(key.clone());
+                    self.comparison(k, value, &here);
+                }
+                "Next" | "Output" | "Assign" => self.error_key(
+                    "FIELD_NOT_SUPPORTED",
+                    format!("The field '{key}' is only allowed at the top level of a choice rule, not inside And, Or or Not"),
+                    &here,
+                ),
+                "Condition" => self.error_key(
+                    "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+                    "The field 'Condition' is a JSONata field; JSONPath choice rules use Variable and a comparison operator such as StringEquals",
+                    &here,
+                ),
+                _ => self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!("Unknown field '{key}' in a choice rule; expected Variable with a comparison operator (StringEquals, NumericLessThan, IsPresent...), or And, Or, Not; plus Next at the top level"),
+                    &here,
+                ),
+            }
+        }
+        let is_boolean = operators
+            .iter()
+            .any(|o| matches!(o.as_str(), "And" | "Or" | "Not"));
+        match operators.len() {
+            0 => self.error_key(
+                "INVALID_CHOICE_RULE",
+                "A choice rule must have exactly one comparison operator (e.g. StringEquals, NumericGreaterThan, IsPresent) or one of And, Or, Not",
+                at,
+            ),
+            1 => {
+                if is_boolean {
+                    if rule.contains_key("Variable") {
+                        self.error_key(
+                            "INVALID_CHOICE_RULE",
+                            format!("A choice rule with {} must not have a Variable", operators[0]),
+                            &child(at, "Variable"),
+                        );
+                    }
+                } else if !rule.contains_key("Variable") {
+                    self.missing("Variable", "a choice rule with a comparison operator", at);
+                }
+            }
+            _ => self.error_key(
+                "INVALID_CHOICE_RULE",
+                format!(
+                    "A choice rule must have exactly one operator, but has {}",
+                    operators.join(", ")
+                ),
+                at,
+            ),
+        }
+    }
+
+    fn comparison(&mut self, op: &str, value: &Value, at: &str) {
+        let problem = if op.ends_with("Path") {
+            match value {
+                Value::String(p) => syntax::check_path(p, ANY_ROOT)
+                    .err()
+                    .map(|e| format!("'{p}' is not a valid path: {e}")),
+                other => Some(format!("expected a path string, got {}", type_name(other))),
+            }
+        } else if op.starts_with("String") {
+            (!value.is_string()).then(|| format!("expected a string, got {}", type_name(value)))
+        } else if op.starts_with("Numeric") {
+            (!value.is_number()).then(|| format!("expected a number, got {}", type_name(value)))
+        } else if op.starts_with("Timestamp") {
+            match value {
+                Value::String(s) => syntax::check_timestamp(s).err(),
+                other => Some(format!(
+                    "expected a timestamp string, got {}",
+                    type_name(other)
+                )),
+            }
+        } else {
+            // BooleanEquals and the Is* operators
+            (!value.is_boolean())
+                .then(|| format!("expected true or false, got {}", type_name(value)))
+        };
+        if let Some(p) = problem {
+            self.error("INVALID_VALUE", format!("{op}: {p}"), at);
+        }
+    }
+
+    // ---------------------------------------------------------------- Wait / Fail
+
+    fn wait(&mut self, name: &str, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        let present: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"]
+            .into_iter()
+            .filter(|f| state.contains_key(*f))
+            .collect();
+        match present.len() {
+            0 => self.error_key(
+                "MISSING_FIELD",
+                format!("Wait state '{name}' must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath"),
+                at,
+            ),
+            1 => {}
+            _ => self.error_key(
+                "EXCLUSIVE_FIELDS",
+                format!("Wait state '{name}' has {}; it must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath", present.join(" and ")),
+                &child(at, present[1]),
+            ),
+        }
+        if let Some(v) = state.get("Seconds") {
+            let here = child(at, "Seconds");
+            match v {
+                Value::String(s)
+                    if ql == QueryLanguage::JSONata && syntax::jsonata_expression(s).is_some() =>
+                {
+                    self.jsonata_string(s, &here)
+                }
+                _ => {
+                    if let Err(e) = int_in(v, 0, MAX_SECONDS) {
+                        self.error("INVALID_VALUE", format!("Seconds: {e}"), &here);
+                    }
+                }
+            }
+        }
+        if let Some(v) = state.get("Timestamp") {
+            let here = child(at, "Timestamp");
+            match v {
+                Value::String(s)
+                    if ql == QueryLanguage::JSONata && syntax::jsonata_expression(s).is_some() =>
+                {
+                    self.jsonata_string(s, &here)
+                }
+                Value::String(s) => {
+                    if let Err(e) = syntax::check_timestamp(s) {
+                        self.error("INVALID_TIMESTAMP", e, &here);
+                    }
+                }
+                other => self.error(
+                    "INVALID_TYPE",
+                    format!(
+                        "Timestamp must be an RFC 3339 timestamp string, not {}",
+                        type_name(other)
+                    ),
+                    &here,
+                ),
+            }
+        }
+        for f in ["SecondsPath", "TimestampPath"] {
+            if let Some(v) = state.get(f) {
+                self.path_field(v, &child(at, f), f);
+            }
+        }
+    }
+
+    fn fail(&mut self, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        for (field, path_field) in [("Error", "ErrorPath"), ("Cause", "CausePath")] {
+            if state.contains_key(field) && state.contains_key(path_field) {
+                self.error_key(
+                    "EXCLUSIVE_FIELDS",
+                    format!("A Fail state may have only one of '{field}' and '{path_field}'"),
+                    &child(at, path_field),
+                );
+            }
+            if let Some(v) = state.get(field) {
+                let here = child(at, field);
+                match v {
+                    Value::String(s) if ql == QueryLanguage::JSONata => {
+                        self.jsonata_string(s, &here)
+                    }
+                    Value::String(_) => {}
+                    other => self.error(
+                        "INVALID_TYPE",
+                        format!("{field} must be a string, not {}", type_name(other)),
+                        &here,
+                    ),
+                }
+            }
+            if let Some(v) = state.get(path_field) {
+                let here = child(at, path_field);
+                match v {
+                    Value::String(s) => {
+                        if let Err(e) = syntax::check_path_or_intrinsic(s) {
+                            self.error(
+                                "INVALID_PATH",
+                                format!("{path_field} '{s}' must be a valid JSONPath or intrinsic function: {e}"),
+                                &here,
+                            );
+                        }
+                    }
+                    other => self.error(
+                        "INVALID_TYPE",
+                        format!(
+                            "{path_field} must be a path string, not {}",
+                            type_name(other)
+                        ),
+                        &here,
+                    ),
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Parallel / Map
+
+    fn parallel(
+        &mut self,
+        name: &str,
+        state: &Map<String, Value>,
+        at: &str,
+        top_ql: QueryLanguage,
+        depth: usize,
+    ) {
+        let here = child(at, "Branches");
+        match state.get("Branches") {
+            None => self.missing("Branches", &format!("Parallel state '{name}'"), at),
+            Some(Value::Array(branches)) => {
+                if branches.is_empty() {
+                    self.error(
+                        "INVALID_VALUE",
+                        "Branches must contain at least one branch",
+                        &here,
+                    );
+                }
+                for (i, b) in branches.iter().enumerate() {
+                    let at_b = format!("{here}/{i}");
+                    match b {
+                        Value::Object(b) => {
+                            self.machine(b, &at_b, Scope::Branch, top_ql, depth + 1)
+                        }
+                        other => self.error(
+                            "INVALID_TYPE",
+                            format!(
+                                "A branch must be an object with StartAt and States, not {}",
+                                type_name(other)
+                            ),
+                            &at_b,
+                        ),
+                    }
+                }
+            }
+            Some(other) => self.error(
+                "INVALID_TYPE",
+                format!(
+                    "Branches must be an array of branches, not {}",
+                    type_name(other)
+                ),
+                &here,
+            ),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn map(
+        &mut self,
+        name: &str,
+        state: &Map<String, Value>,
+        at: &str,
+        ql: QueryLanguage,
+        top_ql: QueryLanguage,
+        _scope: Scope,
+        depth: usize,
+    ) {
+        let processor = match (state.get("ItemProcessor"), state.get("Iterator")) {
+            (Some(_), Some(_)) => {
+                self.error_key(
+                    "EXCLUSIVE_FIELDS",
+                    format!("Map state '{name}' has both ItemProcessor and Iterator; use only ItemProcessor (Iterator is its deprecated name)"),
+                    &child(at, "Iterator"),
+                );
+                state.get("ItemProcessor").map(|p| (p, "ItemProcessor"))
+            }
+            (Some(p), None) => Some((p, "ItemProcessor")),
+            (None, Some(p)) => Some((p, "Iterator")),
+            (None, None) => {
+                self.missing("ItemProcessor", &format!("Map state '{name}'"), at);
+                None
+            }
+        };
+        let mut distributed = false;
+        if let Some((processor, field)) = processor {
+            let here = child(at, field);
+            match processor {
+                Value::Object(p) => {
+                    distributed = self.processor_config(p, &here);
+                    self.machine(
+                        p,
+                        &here,
+                        Scope::MapProcessor { distributed },
+                        top_ql,
+                        depth + 1,
+                    );
+                }
+                other => self.error(
+                    "INVALID_TYPE",
+                    format!(
+                        "{field} must be an object with StartAt and States, not {}",
+                        type_name(other)
+                    ),
+                    &here,
+                ),
+            }
+        }
+        if let Some(v) = state.get("ItemsPath") {
+            self.nullable_path(v, &child(at, "ItemsPath"), "ItemsPath", ANY_ROOT);
+            if v.is_null() {
+                self.error(
+                    "INVALID_TYPE",
+                    "ItemsPath must be a path string, not null",
+                    &child(at, "ItemsPath"),
+                );
+            }
+        }
+        if let Some(v) = state.get("Items") {
+            match v {
+                Value::Array(_) => self.jsonata_template(v, &child(at, "Items")),
+                Value::String(s) if syntax::jsonata_expression(s).is_some() => {
+                    self.jsonata_string(s, &child(at, "Items"))
+                }
+                other => self.error(
+                    "INVALID_TYPE",
+                    format!(
+                        "Items must be an array or a JSONata expression, not {}",
+                        type_name(other)
+                    ),
+                    &child(at, "Items"),
+                ),
+            }
+        }
+        if let Some(v) = state.get("ItemSelector") {
+            let here = child(at, "ItemSelector");
+            match ql {
+                QueryLanguage::JSONPath => {
+                    self.expect_object(v, &here, "ItemSelector");
+                    self.payload_template(v, &here);
+                }
+                QueryLanguage::JSONata => self.jsonata_template(v, &here),
+            }
+        }
+        self.count_field(state, at, ql, "MaxConcurrency", 0, i64::from(u32::MAX));
+        self.count_field(
+            state,
+            at,
+            ql,
+            "ToleratedFailureCount",
+            0,
+            i64::from(u32::MAX),
+        );
+        self.percentage_field(state, at, ql);
+        if let Some(v) = state.get("Label") {
+            self.label(v, &child(at, "Label"));
+        }
+        if let Some(v) = state.get("ItemReader") {
+            self.item_reader(v, &child(at, "ItemReader"), ql);
+        }
+        if let Some(v) = state.get("ItemBatcher") {
+            self.item_batcher(v, &child(at, "ItemBatcher"), ql);
+        }
+        if let Some(v) = state.get("ResultWriter") {
+            self.result_writer(v, &child(at, "ResultWriter"), ql);
+        }
+        let _ = distributed;
+    }
+
+    /// Checks ProcessorConfig; returns whether the Map is DISTRIBUTED.
+    fn processor_config(&mut self, processor: &Map<String, Value>, at: &str) -> bool {
+        let Some(config) = processor.get("ProcessorConfig") else {
+            return false;
+        };
+        let here = child(at, "ProcessorConfig");
+        let Value::Object(config) = config else {
+            self.error(
+                "INVALID_TYPE",
+                format!(
+                    "ProcessorConfig must be an object, not {}",
+                    type_name(config)
+                ),
+                &here,
+            );
+            return false;
+        };
+        let mut distributed = false;
+        for (key, value) in config {
+            let at_f = child(&here, key);
+            match key.as_str() {
+                "Mode" => match value.as_str() {
+                    Some("INLINE") => {}
+                    Some("DISTRIBUTED") => distributed = true,
+                    _ => self.error(
+                        "INVALID_VALUE",
+                        format!("Mode must be \"INLINE\" or \"DISTRIBUTED\", not {value}"),
+                        &at_f,
+                    ),
+                },
+                "ExecutionType" => match value.as_str() {
+                    Some("STANDARD" | "EXPRESS") => {}
+                    _ => self.error(
+                        "INVALID_VALUE",
+                        format!("ExecutionType must be \"STANDARD\" or \"EXPRESS\", not {value}"),
+                        &at_f,
+                    ),
+                },
+                _ => self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!(
+                        "Unknown field '{key}' in ProcessorConfig; expected Mode, ExecutionType"
+                    ),
+                    &at_f,
+                ),
+            }
+        }
+        distributed
+    }
+
+    fn count_field(
+        &mut self,
+        state: &Map<String, Value>,
+        at: &str,
+        ql: QueryLanguage,
+        field: &str,
+        min: i64,
+        max: i64,
+    ) {
+        let path_field = format!("{field}Path");
+        if state.contains_key(field) && state.contains_key(&path_field) {
+            self.error_key(
+                "EXCLUSIVE_FIELDS",
+                format!("A Map state may have only one of '{field}' and '{path_field}'"),
+                &child(at, &path_field),
+            );
+        }
+        if let Some(p) = state.get(&path_field) {
+            self.path_field(p, &child(at, &path_field), &path_field);
+        }
+        let Some(v) = state.get(field) else { return };
+        let here = child(at, field);
+        if let (QueryLanguage::JSONata, Value::String(s)) = (ql, v) {
+            if syntax::jsonata_expression(s).is_some() {
+                self.jsonata_string(s, &here);
+                return;
+            }
+        }
+        if let Err(e) = int_in(v, min, max) {
+            self.error("INVALID_VALUE", format!("{field}: {e}"), &here);
+        }
+    }
+
+    fn percentage_field(&mut self, state: &Map<String, Value>, at: &str, ql: QueryLanguage) {
+        let field = "ToleratedFailurePercentage";
+        let path_field = "ToleratedFailurePercentagePath";
+        if state.contains_key(field) && state.contains_key(path_field) {
+            self.error_key(
+                "EXCLUSIVE_FIELDS",
+                format!("A Map state may have only one of '{field}' and '{path_field}'"),
+                &child(at, path_field),
+            );
+        }
+        if let Some(p) = state.get(path_field) {
+            self.path_field(p, &child(at, path_field), path_field);
+        }
+        let Some(v) = state.get(field) else { return };
+        let here = child(at, field);
+        match v {
+            Value::String(s)
+                if ql == QueryLanguage::JSONata && syntax::jsonata_expression(s).is_some() =>
+            {
+                self.jsonata_string(s, &here)
+            }
+            _ => match v.as_f64() {
+                Some(f) if (0.0..=100.0).contains(&f) => {}
+                _ => self.error(
+                    "INVALID_VALUE",
+                    format!("{field} must be a number from 0 to 100, not {v}"),
+                    &here,
+                ),
+            },
+        }
+    }
+
+    fn label(&mut self, v: &Value, at: &str) {
+        let Value::String(label) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("Label must be a string, not {}", type_name(v)),
+                at,
+            );
+            return;
+        };
+        self.labels
+            .entry(label.clone())
+            .or_default()
+            .push(at.to_string());
+        if label.is_empty() {
+            self.error("INVALID_LABEL", "Label cannot be empty", at);
+            return;
+        }
+        let chars = label.chars().count();
+        if chars > 40 {
+            self.error(
+                "INVALID_LABEL",
+                format!("Label is {chars} characters long; the maximum is 40"),
+                at,
+            );
+        }
+        if let Some(c) = label.chars().find(|&c| fields::invalid_label_char(c)) {
+            self.error(
+                "INVALID_LABEL",
+                format!(
+                    "Label contains invalid character {c:?}; labels cannot contain whitespace, brackets < > {{ }} [ ], wildcards ? *, the characters \" # % \\ ^ | ~ ` $ & , ; : / or control characters"
+                ),
+                at,
+            );
+        }
+    }
+
+    /// Fields of ItemReader / ResultWriter: Resource, Parameters or Arguments, a config.
+    fn io_config(
+        &mut self,
+        v: &Value,
+        at: &str,
+        ql: QueryLanguage,
+        what: &str,
+        config_field: &str,
+        usage: ResourceUse,
+    ) -> Option<Map<String, Value>> {
+        let Value::Object(obj) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("{what} must be an object, not {}", type_name(v)),
+                at,
+            );
+            return None;
+        };
+        match obj.get("Resource") {
+            None => self.missing("Resource", what, at),
+            Some(Value::String(arn)) => self.resource(arn, &child(at, "Resource"), usage),
+            Some(other) => self.error(
+                "INVALID_TYPE",
+                format!("Resource must be an ARN string, not {}", type_name(other)),
+                &child(at, "Resource"),
+            ),
+        }
+        for (key, value) in obj {
+            let here = child(at, key);
+            match (key.as_str(), ql) {
+                ("Resource", _) => {}
+                (k, _) if k == config_field => {}
+                ("Parameters", QueryLanguage::JSONPath) => self.payload_template(value, &here),
+                ("Arguments", QueryLanguage::JSONata) => self.jsonata_template(value, &here),
+                ("Parameters" | "Arguments", _) => self.error_key(
+                    "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+                    format!(
+                        "The field '{key}' of {what} is not supported with {}{}",
+                        ql.name(),
+                        fields::replacement_hint(key, ql)
+                    ),
+                    &here,
+                ),
+                _ => self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!(
+                        "Unknown field '{key}' in {what}; expected Resource, {}, {config_field}",
+                        if ql == QueryLanguage::JSONPath {
+                            "Parameters"
+                        } else {
+                            "Arguments"
+                        }
+                    ),
+                    &here,
+                ),
+            }
+        }
+        match obj.get(config_field) {
+            Some(Value::Object(c)) => Some(c.clone()),
+            Some(other) => {
+                self.error(
+                    "INVALID_TYPE",
+                    format!("{config_field} must be an object, not {}", type_name(other)),
+                    &child(at, config_field),
+                );
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn item_reader(&mut self, v: &Value, at: &str, ql: QueryLanguage) {
+        let Some(config) = self.io_config(
+            v,
+            at,
+            ql,
+            "ItemReader",
+            "ReaderConfig",
+            ResourceUse::ItemReader,
+        ) else {
+            return;
+        };
+        let here = child(at, "ReaderConfig");
+        if config.contains_key("MaxItems") && config.contains_key("MaxItemsPath") {
+            self.error_key(
+                "EXCLUSIVE_FIELDS",
+                "ReaderConfig may have only one of 'MaxItems' and 'MaxItemsPath'",
+                &child(&here, "MaxItemsPath"),
+            );
+        }
+        for (key, value) in &config {
+            let at_f = child(&here, key);
+            match key.as_str() {
+                "InputType" => match value.as_str() {
+                    Some("CSV" | "JSON" | "JSONL" | "MANIFEST" | "PARQUET") => {}
+                    _ => self.error(
+                        "INVALID_VALUE",
+                        format!("InputType must be one of CSV, JSON, JSONL, MANIFEST, PARQUET, not {value}"),
+                        &at_f,
+                    ),
+                },
+                "CSVHeaderLocation" => match value.as_str() {
+                    Some("FIRST_ROW" | "GIVEN") => {}
+                    _ => self.error(
+                        "INVALID_VALUE",
+                        format!("CSVHeaderLocation must be FIRST_ROW or GIVEN, not {value}"),
+                        &at_f,
+                    ),
+                },
+                "MaxItems" => {
+                    if let (QueryLanguage::JSONata, Value::String(s)) = (ql, value) {
+                        self.jsonata_string(s, &at_f);
+                    } else if let Err(e) = int_in(value, 0, 100_000_000) {
+                        self.error("INVALID_VALUE", format!("MaxItems: {e}"), &at_f);
+                    }
+                }
+                "MaxItemsPath" => self.path_field(value, &at_f, "MaxItemsPath"),
+                _ => {}
+            }
+        }
+    }
+
+    fn item_batcher(&mut self, v: &Value, at: &str, ql: QueryLanguage) {
+        let Value::Object(obj) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("ItemBatcher must be an object, not {}", type_name(v)),
+                at,
+            );
+            return;
+        };
+        for field in ["MaxItemsPerBatch", "MaxInputBytesPerBatch"] {
+            let path_field = format!("{field}Path");
+            if obj.contains_key(field) && obj.contains_key(&path_field) {
+                self.error_key(
+                    "EXCLUSIVE_FIELDS",
+                    format!("ItemBatcher may have only one of '{field}' and '{path_field}'"),
+                    &child(at, &path_field),
+                );
+            }
+        }
+        for (key, value) in obj {
+            let here = child(at, key);
+            match (key.as_str(), ql) {
+                ("MaxItemsPerBatch" | "MaxInputBytesPerBatch", _) => {
+                    if let (QueryLanguage::JSONata, Value::String(s)) = (ql, value) {
+                        self.jsonata_string(s, &here);
+                    } else if let Err(e) = int_in(value, 0, 262_144) {
+                        self.error("INVALID_VALUE", format!("{key}: {e}"), &here);
+                    }
+                }
+                ("MaxItemsPerBatchPath" | "MaxInputBytesPerBatchPath", QueryLanguage::JSONPath) => {
+                    self.path_field(value, &here, key)
+                }
+                ("BatchInput", QueryLanguage::JSONPath) => self.payload_template(value, &here),
+                ("BatchInput", QueryLanguage::JSONata) => self.jsonata_template(value, &here),
+                _ => self.error_key(
+                    "UNKNOWN_FIELD",
+                    format!("Unknown field '{key}' in ItemBatcher; expected MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput{}", if ql == QueryLanguage::JSONPath { ", MaxItemsPerBatchPath, MaxInputBytesPerBatchPath" } else { "" }),
+                    &here,
+                ),
+            }
+        }
+    }
+
+    fn result_writer(&mut self, v: &Value, at: &str, ql: QueryLanguage) {
+        let Value::Object(obj) = v else {
+            self.error(
+                "INVALID_TYPE",
+                format!("ResultWriter must be an object, not {}", type_name(v)),
+                at,
+            );
+            return;
+        };
+        if obj.contains_key("Resource") {
+            self.io_config(
+                v,
+                at,
+                ql,
+                "ResultWriter",
+                "WriterConfig",
+                ResourceUse::ResultWriter,
+            );
+        } else if !obj.contains_key("WriterConfig") {
+            self.missing("Resource", "ResultWriter", at);
+        }
+    }
+}
+
+/// What a Resource ARN is used for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ResourceUse {
+    Task,
+    ItemReader,
+    ResultWriter,
+}
+
+fn is_jsonata_string(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.starts_with("{%"))
+}
+
+/// A variable name: letters, digits and underscores, not starting with a digit, at most
+/// 80 characters.
+fn variable_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Err("it is empty".into());
+    };
+    if !(first == '_' || first.is_alphabetic()) {
+        return Err("it must start with a letter or '_'".into());
+    }
+    if let Some(c) = name.chars().find(|&c| !(c == '_' || c.is_alphanumeric())) {
+        return Err(format!("it contains '{c}'; use letters, digits and '_'"));
+    }
+    if name.chars().count() > 80 {
+        return Err("it is longer than 80 characters".into());
+    }
+    if name == "states" {
+        return Err("'states' is reserved ($states)".into());
+    }
+    Ok(())
+}
+
+/// Checks a JSONata expression (the text inside `{% %}`); `Some(reason)` when it is not
+/// valid. Hook for the lead: wire this to `crate::jsonata::compile` once it exists, e.g.
+/// `crate::jsonata::compile(expr).err().map(|e| e.to_string())`, keeping the light check
+/// as a fallback if wanted.
+pub fn check_jsonata(expr: &str) -> Option<String> {
+    syntax::check_jsonata_light(expr).err()
+}
+
+#[cfg(test)]
+mod tests;

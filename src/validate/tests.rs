@@ -1,0 +1,129 @@
+//! Unit tests of the syntax helpers; the rules themselves are tested as data in
+//! tests/data/validate/ (see tests/validation_conformance.rs).
+
+use super::syntax::*;
+
+#[test]
+fn paths() {
+    for ok in [
+        "$",
+        "$.a",
+        "$.a.b[0]",
+        "$..x",
+        "$.a[*]",
+        "$.a[1:3]",
+        "$['a b']",
+        "$.a[?(@.x > 1)]",
+        "$.a.length()",
+        "$$",
+        "$$.Execution.Id",
+        "$var",
+        "$var.x",
+        "$.a[-1]",
+        "$.a[0,1]",
+    ] {
+        assert!(
+            check_path(ok, ANY_ROOT).is_ok(),
+            "{ok}: {:?}",
+            check_path(ok, ANY_ROOT)
+        );
+    }
+    for bad in [
+        "", ".guid", "..guid", "()", "bug$.x", "$.", "$$23", "$.a[", "$.a[x]", "$ .a",
+    ] {
+        assert!(check_path(bad, ANY_ROOT).is_err(), "{bad}");
+    }
+    let no_var = PathRoots {
+        context: false,
+        variables: false,
+    };
+    assert!(check_reference_path("$.a.b[0]", no_var).is_ok());
+    assert!(check_reference_path("$foo", no_var).is_err());
+    assert!(check_reference_path("$.a[*]", no_var).is_err());
+    assert!(check_reference_path("$..a", no_var).is_err());
+}
+
+#[test]
+fn intrinsics() {
+    for ok in [
+        "States.Format('{} xyz {}', $.a, 'def')",
+        "States.Array('Foo', $.xyz, 'Bar', 2.3)",
+        "States.UUID()",
+        "States.MathAdd($.a, -1)",
+        "States.Format('a\\'b\\{\\}')",
+        "States.StringToJson(States.JsonToString($.x))",
+        "States.ArrayGetItem($.a, States.MathAdd($.i, 1))",
+    ] {
+        assert!(
+            check_intrinsic(ok).is_ok(),
+            "{ok}: {:?}",
+            check_intrinsic(ok)
+        );
+    }
+    for bad in [
+        "States.Xyz($.a)",
+        " States.Array(1)",
+        "States.MathAdd(1,'-1')",
+        "States.Format('He said, \\\"Hello\\\"')",
+        "States.UUID(1)",
+        "States.Format(",
+        "States.Array(1))",
+    ] {
+        assert!(check_intrinsic(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn timestamps() {
+    for ok in [
+        "2016-03-14T01:59:00Z",
+        "2016-03-14T01:59:00.123+01:00",
+        "2016-02-29T00:00:00Z",
+    ] {
+        assert!(check_timestamp(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "2016-13-05T21:29:29Z",
+        "2016-12-05 21:29:29Z",
+        "05-12-2016T21:29:29Z",
+        "2016-12-05T25:29:29Z",
+        "2016-12-05T21:29:29",
+        "2015-02-29T00:00:00Z",
+    ] {
+        assert!(check_timestamp(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn jsonata_light() {
+    for ok in [
+        "$states.input.a",
+        "$sum($states.input.items)",
+        "10",
+        "$x ? 'a' : 'b'",
+        "{'a': [1, 2, 3][0]}",
+        "$map($x, function($v) { $v * 2 })",
+        "$not(null in $each($states.input.data.address, function($v) { $length($trim($v)) > 0 ? $v : null }))",
+        "($a := 1; $a + 1)",
+        "foo.*",
+        "$states.input.items[price > 10].name",
+        "-1",
+        "[]",
+        "/ab+c/i",
+        "$x / 2",
+    ] {
+        assert!(check_jsonata_light(ok).is_ok(), "{ok}: {:?}", check_jsonata_light(ok));
+    }
+    for bad in [
+        " 420. ",
+        "10 + * 2",
+        "$.store.book[?(@.price < 10)].title",
+        "$sum($states.input.items.numbers ",
+        "",
+        "'unterminated",
+        "(1 +)",
+        "a b",
+    ] {
+        assert!(check_jsonata_light(bad).is_err(), "{bad}");
+    }
+}
