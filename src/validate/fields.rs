@@ -265,8 +265,12 @@ pub fn check_resource(arn: &str, usage: ResourceUse) -> Result<(), String> {
     if service.is_empty() || resource.is_empty() {
         return Err("the service and the resource must not be empty".into());
     }
+    let is_integration = service == "states" && region.is_empty() && account.is_empty();
+    if usage != ResourceUse::Task && !is_integration {
+        return Err("expected an S3 integration such as arn:aws:states:::s3:getObject".into());
+    }
     match service {
-        "states" if region.is_empty() && account.is_empty() => integration(resource, usage),
+        "states" if is_integration => integration(resource, usage),
         "lambda" => {
             let segs: Vec<&str> = resource.split(':').collect();
             let name_ok = |s: &str| {
@@ -317,8 +321,20 @@ fn integration(resource: &str, usage: ResourceUse) -> Result<(), String> {
             ));
         }
     }
-    if service == "s3" && usage != ResourceUse::Task {
-        return Ok(());
+    match usage {
+        ResourceUse::Task => {}
+        ResourceUse::ItemReader => {
+            return match resource {
+                "s3:getObject" | "s3:listObjectsV2" => Ok(()),
+                _ => Err("an ItemReader reads from arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2".into()),
+            }
+        }
+        ResourceUse::ResultWriter => {
+            return match resource {
+                "s3:putObject" => Ok(()),
+                _ => Err("a ResultWriter writes with arn:aws:states:::s3:putObject".into()),
+            }
+        }
     }
     if let Some(actions) = known_actions(service) {
         if !actions.contains(&action) {

@@ -235,10 +235,18 @@ impl Ctx<'_> {
     fn push(&mut self, severity: Severity, code: &str, message: String, path: &str, key: bool) {
         let range = self.spans.and_then(|spans| {
             let span = spans.get(path)?;
-            Some(if key {
-                span.key.unwrap_or(span.value)
-            } else {
-                span.value
+            Some(match (key, span.key) {
+                (false, _) => span.value,
+                (true, Some(key)) => key,
+                // The root (or an array element) has no key: point at its first character
+                // rather than at the whole value.
+                (true, None) => Range {
+                    start: span.value.start,
+                    end: crate::parse::Position {
+                        line: span.value.start.line,
+                        column: span.value.start.column + 1,
+                    },
+                },
             })
         });
         self.out.push(Diagnostic {
@@ -636,7 +644,11 @@ impl Ctx<'_> {
                 match s.as_str() {
                     "JSONata" => QueryLanguage::JSONata,
                     "JSONPath" => {
-                        if top_ql == QueryLanguage::JSONata {
+                        // A distributed Map runs its processor as child executions, which
+                        // may use JSONPath under a JSONata parent.
+                        let child_machine =
+                            matches!(scope, Scope::MapProcessor { distributed: true });
+                        if top_ql == QueryLanguage::JSONata && !child_machine {
                             self.error(
                                 "INVALID_QUERY_LANGUAGE",
                                 "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for the whole state machine",
@@ -793,7 +805,7 @@ impl Ctx<'_> {
         }
         for field in ["Parameters", "ResultSelector"] {
             if let Some(v) = state.get(field) {
-                if ty == StateType::Map && field == "Parameters" || field == "ResultSelector" {
+                if field == "ResultSelector" {
                     self.expect_object(v, &child(at, field), field);
                 }
                 self.payload_template(v, &child(at, field));
