@@ -432,3 +432,54 @@ fn data_cases() {
     println!("tests/data/validate: {} cases", files.len());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// The light JSONata check must not reject expressions that JSONata 2.0.6 parses: every
+/// case of the reference suite that does not expect a syntax error (S0xxx) is a parsable
+/// expression. (Top-level references are legal JSONata; that AWS rule is not applied.)
+#[test]
+fn jsonata_light_check_accepts_parsable_expressions() {
+    let Some(corpus) = corpus_dir() else {
+        println!("conformance corpus not found; skipping");
+        return;
+    };
+    let path = corpus.join("jsonata/jsonata-2.0.6.jsonl");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        println!("{} not found; skipping", path.display());
+        return;
+    };
+    let (mut parsable, mut rejected, mut syntax_errors, mut caught) = (0, Vec::new(), 0, 0);
+    for line in text.lines() {
+        let Ok(case) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let Some(expr) = case.get("expr").and_then(Value::as_str) else {
+            continue;
+        };
+        let code = case
+            .pointer("/expected/code")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let verdict = statelab::validate::check_jsonata(expr);
+        if code.starts_with("S0") {
+            syntax_errors += 1;
+            caught += usize::from(verdict.is_some());
+        } else {
+            parsable += 1;
+            if let Some(e) = verdict {
+                rejected.push(format!("{}: {expr:?}: {e}", case["name"]));
+            }
+        }
+    }
+    println!(
+        "jsonata light check: {} of {parsable} parsable expressions accepted; {caught} of {syntax_errors} syntax errors caught",
+        parsable - rejected.len()
+    );
+    for r in &rejected {
+        println!("  WRONGLY REJECTED {r}");
+    }
+    assert!(
+        rejected.is_empty(),
+        "{} parsable expressions rejected",
+        rejected.len()
+    );
+}

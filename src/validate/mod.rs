@@ -145,11 +145,21 @@ fn validate_inner(
         state_names: HashMap::new(),
         labels: HashMap::new(),
     };
-    if check_size {
-        let bytes = serde_json::to_string(definition).map_or(0, |s| s.len());
-        if bytes > MAX_DEFINITION_BYTES {
-            ctx.out.push(size_diagnostic(bytes));
-        }
+    let (bytes, depth) = measure(definition);
+    if check_size && bytes > MAX_DEFINITION_BYTES {
+        ctx.out.push(size_diagnostic(bytes));
+    }
+    if depth > crate::parse::MAX_DEPTH {
+        // The rule walks below recurse over the value: refuse before they do.
+        ctx.error(
+            "NESTING_TOO_DEEP",
+            format!(
+                "Objects and arrays are nested {depth} levels deep; the maximum is {}",
+                crate::parse::MAX_DEPTH
+            ),
+            "",
+        );
+        return ctx.out;
     }
     let Some(root) = definition.as_object() else {
         ctx.error(
@@ -169,6 +179,35 @@ fn validate_inner(
     ctx.machine(root, "", Scope::Top, top_ql, 0);
     ctx.report_duplicate_names();
     ctx.out
+}
+
+/// The approximate size of the value as compact JSON text (bytes) and its nesting
+/// depth, computed without recursion (the value may come from anywhere).
+fn measure(value: &Value) -> (usize, usize) {
+    let mut bytes = 0usize;
+    let mut max_depth = 0usize;
+    let mut todo: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((v, depth)) = todo.pop() {
+        max_depth = max_depth.max(depth);
+        match v {
+            Value::Null => bytes += 4,
+            Value::Bool(b) => bytes += if *b { 4 } else { 5 },
+            Value::Number(n) => bytes += n.to_string().len(),
+            Value::String(s) => bytes += s.len() + 2,
+            Value::Array(items) => {
+                bytes += 2 + items.len().saturating_sub(1);
+                todo.extend(items.iter().map(|i| (i, depth + 1)));
+            }
+            Value::Object(map) => {
+                bytes += 2 + map.len().saturating_sub(1);
+                for (k, item) in map {
+                    bytes += k.len() + 3;
+                    todo.push((item, depth + 1));
+                }
+            }
+        }
+    }
+    (bytes, max_depth)
 }
 
 /// Where a set of states lives: the top level, a Parallel branch, or a Map's processor.
@@ -470,7 +509,7 @@ impl Ctx<'_> {
         labels.sort();
         for (label, places) in labels {
             for place in &places[1..] {
-                self.error(
+                self.warning(
                     "DUPLICATE_LABEL",
                     format!(
                         "Map Label '{label}' is already used at {}; labels must be unique",
@@ -714,7 +753,7 @@ impl Ctx<'_> {
             self.expect_string(c, &child(at, "Comment"));
         }
         self.next_end(name, ty, state, at);
-        self.io_fields(ty, ql, state, at);
+        self.io_fields(ql, state, at);
         match ty {
             StateType::Pass => {}
             StateType::Task => self.task(state, at, ql),
@@ -788,13 +827,7 @@ impl Ctx<'_> {
 
     /// InputPath, OutputPath, ResultPath, Parameters, ResultSelector, Result, Arguments,
     /// Output, Assign: the data-flow fields common to several state types.
-    fn io_fields(
-        &mut self,
-        ty: StateType,
-        ql: QueryLanguage,
-        state: &Map<String, Value>,
-        at: &str,
-    ) {
+    fn io_fields(&mut self, ql: QueryLanguage, state: &Map<String, Value>, at: &str) {
         for field in ["InputPath", "OutputPath"] {
             if let Some(v) = state.get(field) {
                 self.nullable_path(v, &child(at, field), field, ANY_ROOT);
@@ -991,6 +1024,14 @@ impl Ctx<'_> {
                         format!("The JSONata expression '{}' is not valid: {e}", expr.trim()),
                         at,
                     );
+                } else if let Some(name) = syntax::jsonata_top_level_reference(expr) {
+                    self.error(
+                        "UNSUPPORTED_JSONATA_EXPRESSION",
+                        format!(
+                            "Reference to '{name}' at the top level is not supported: JSONata in Step Functions has no input context; use $states.input.{name} or a variable"
+                        ),
+                        at,
+                    );
                 }
             }
         }
@@ -1168,6 +1209,13 @@ impl Ctx<'_> {
             return;
         }
         if self.options.machine_type == MachineType::Express {
+            if arn.starts_with("arn:") && arn.split(':').nth(5) == Some("activity") {
+                self.error(
+                    "UNSUPPORTED_IN_EXPRESS",
+                    format!("Express state machines do not support activities ('{arn}')"),
+                    at,
+                );
+            }
             for suffix in [".waitForTaskToken", ".sync"] {
                 if arn.contains(suffix) && arn.starts_with("arn:") {
                     self.error(

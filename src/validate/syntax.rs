@@ -623,13 +623,42 @@ pub fn check_jsonata_light(expr: &str) -> Result<(), String> {
                 after_operand = true;
             }
             Tok::Op(op) => {
-                let unary_ok = matches!(op.as_str(), "-" | "*" | "**" | "%");
-                if !after_operand && !unary_ok {
+                // In operand position: `-` negates; `<`/`>` set a sort order `^(>x)`;
+                // `*`, `**`, `%` are wildcards / parent and `?` a partial-application
+                // placeholder, all values.
+                let prefix = matches!(op.as_str(), "-" | "<" | ">");
+                let value = matches!(op.as_str(), "*" | "**" | "%" | "?");
+                if !after_operand && !prefix && !value {
                     return Err(format!("unexpected operator '{op}'; expected a value"));
                 }
-                // `*`, `**` and `%` in operand position are wildcards / parent: values.
-                after_operand = !after_operand && op != "-";
+                after_operand = !after_operand && value;
             }
+            Tok::Pipe => match stack.last().copied() {
+                // `|location|update[,delete]|`: a transform, one value
+                Some('|') => {
+                    if !after_operand {
+                        return Err("unexpected '|'; expected a value".into());
+                    }
+                    if let Some(top) = stack.last_mut() {
+                        *top = '!';
+                    }
+                    after_operand = false;
+                }
+                Some('!') => {
+                    if !after_operand {
+                        return Err("unexpected '|'; expected a value".into());
+                    }
+                    stack.pop();
+                    after_operand = true;
+                }
+                _ => {
+                    if after_operand {
+                        return Err("unexpected '|' after a value".into());
+                    }
+                    stack.push('|');
+                    after_operand = false;
+                }
+            },
             Tok::Open(c) => {
                 stack.push(*c);
                 after_operand = false;
@@ -660,7 +689,11 @@ pub fn check_jsonata_light(expr: &str) -> Result<(), String> {
         }
     }
     if let Some(open) = stack.pop() {
-        return Err(format!("'{open}' is not closed"));
+        return Err(if open == '|' || open == '!' {
+            "a transform '|...|...|' is not closed".to_string()
+        } else {
+            format!("'{open}' is not closed")
+        });
     }
     if !after_operand {
         return Err("unexpected end of expression; expected a value".into());
@@ -674,12 +707,19 @@ enum Tok {
     Open(char),
     Close(char),
     Separator(char),
+    /// `|` of a transform `|location|update|`
+    Pipe,
 }
 
 fn jsonata_tokens(expr: &str) -> Result<Vec<Tok>, String> {
     let chars: Vec<char> = expr.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
+    // bracket depth, the depth of an open `function(` parameter list, and whether a
+    // signature `<...>` may follow
+    let mut depth = 0usize;
+    let mut params_open: Option<usize> = None;
+    let mut signature_next = false;
     let ends_operand = |t: Option<&Tok>| matches!(t, Some(Tok::Operand(_)) | Some(Tok::Close(_)));
     while i < chars.len() {
         let c = chars[i];
@@ -762,13 +802,58 @@ fn jsonata_tokens(expr: &str) -> Result<Vec<Tok>, String> {
             i = j;
             continue;
         }
+        if c == '<' && signature_next {
+            // a function signature `function($x)<n-:s>`: skip it
+            let mut depth = 0;
+            let mut j = i;
+            while j < chars.len() {
+                match chars[j] {
+                    '<' => depth += 1,
+                    '>' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j >= chars.len() {
+                return Err("function signature '<' is not closed by '>'".into());
+            }
+            i = j + 1;
+            signature_next = false;
+            continue;
+        }
+        signature_next = false;
         match c {
-            '(' | '[' | '{' => {
+            '|' => {
+                tokens.push(Tok::Pipe);
+                i += 1;
+                continue;
+            }
+            '(' => {
+                if matches!(tokens.last(), Some(Tok::Operand(w)) if w == "function" || w == "λ") {
+                    params_open = Some(depth);
+                }
+                depth += 1;
+                tokens.push(Tok::Open(c));
+                i += 1;
+                continue;
+            }
+            '[' | '{' => {
+                depth += 1;
                 tokens.push(Tok::Open(c));
                 i += 1;
                 continue;
             }
             ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if c == ')' && params_open == Some(depth) {
+                    params_open = None;
+                    signature_next = true;
+                }
                 // `(a; b;)` style trailing separators are fine before a closing bracket.
                 if matches!(tokens.last(), Some(Tok::Separator(';'))) {
                     tokens.pop();
@@ -818,4 +903,53 @@ fn jsonata_tokens(expr: &str) -> Result<Vec<Tok>, String> {
         return Err(format!("unexpected character '{c}'"));
     }
     Ok(tokens)
+}
+
+/// AWS evaluates JSONata with no input context: a path that starts with a bare name at
+/// the top level (`phone`, `$count(items)`) can never select anything and AWS rejects it
+/// ("Reference to 'phone' at the top level is not supported"). Names inside predicates,
+/// group-bys, path steps and function bodies are relative to something and are fine.
+/// Returns the first such name.
+pub fn jsonata_top_level_reference(expr: &str) -> Option<String> {
+    let tokens = jsonata_tokens(expr).ok()?;
+    // for each open bracket: whether names inside it are relative to a path step
+    let mut relative: Vec<bool> = Vec::new();
+    let mut prev: Option<&Tok> = None;
+    for tok in &tokens {
+        let inside = relative.last().copied().unwrap_or(false);
+        let after_operand = matches!(prev, Some(Tok::Operand(_)) | Some(Tok::Close(_)));
+        let after_step = matches!(prev, Some(Tok::Op(op)) if op == "." || op == "^");
+        match tok {
+            Tok::Open(c) => {
+                let rel = match c {
+                    '[' | '{' => after_operand || inside,
+                    _ => after_step || inside,
+                };
+                relative.push(rel);
+            }
+            Tok::Close(_) => {
+                relative.pop();
+            }
+            // names inside a transform are relative to the matched objects
+            Tok::Pipe => return None,
+            Tok::Operand(text) => {
+                let is_name = text.starts_with('`')
+                    || text
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c == '_' || c.is_alphabetic());
+                let keyword = matches!(
+                    text.as_str(),
+                    "true" | "false" | "null" | "function" | "λ" | "and" | "or" | "in"
+                );
+                let after_dot = matches!(prev, Some(Tok::Op(op)) if op == "." );
+                if is_name && !keyword && !after_dot && !inside {
+                    return Some(text.trim_matches('`').to_string());
+                }
+            }
+            _ => {}
+        }
+        prev = Some(tok);
+    }
+    None
 }
