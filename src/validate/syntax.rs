@@ -90,7 +90,7 @@ fn member(rest: &str, reference: bool) -> Result<&str, String> {
         return Ok(after);
     }
     let end = rest
-        .find(|c: char| matches!(c, '.' | '[' | ']' | '(' | ')' | '\'' | '"'))
+        .find(['.', '[', ']', '(', ')', '\'', '"'])
         .unwrap_or(rest.len());
     let name = &rest[..end];
     if name.is_empty() {
