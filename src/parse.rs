@@ -296,7 +296,7 @@ impl Parser<'_> {
     fn begin_member(&mut self, open: &mut Open) -> Result<(String, Option<Range>), Diagnostic> {
         match &mut open.container {
             Container::Array(items) => Ok((format!("{}/{}", open.pointer, items.len()), None)),
-            Container::Object(_, first_keys, member) => {
+            Container::Object(map, first_keys, member) => {
                 if self.peek() != Some(b'"') {
                     return Err(self.error_here("expected a member name in double quotes"));
                 }
@@ -325,9 +325,14 @@ impl Parser<'_> {
                         )
                         .with_range(Some(key_range)),
                     );
-                    // The duplicate replaces the value: forget the spans of the old one.
-                    let prefix = format!("{child}/");
-                    self.spans.retain(|p, _| !p.starts_with(&prefix));
+                    // The duplicate replaces the value: forget the spans inside the old one.
+                    if map
+                        .get(&name)
+                        .is_some_and(|old| old.is_object() || old.is_array())
+                    {
+                        let prefix = format!("{child}/");
+                        self.spans.retain(|p, _| !p.starts_with(&prefix));
+                    }
                 } else {
                     first_keys.insert(name.clone(), key_range);
                 }

@@ -67,9 +67,7 @@ fn aws_locations(expected: &Value) -> Vec<String> {
         let mut rest = message;
         while let Some(i) = rest.find(" at /") {
             let tail = &rest[i + 4..];
-            let end = tail
-                .find(['\'', ','])
-                .unwrap_or(tail.len());
+            let end = tail.find(['\'', ',']).unwrap_or(tail.len());
             out.push(tail[..end].trim_end().to_string());
             rest = &tail[end..];
         }
@@ -485,4 +483,91 @@ fn jsonata_light_check_accepts_parsable_expressions() {
         "{} parsable expressions rejected",
         rejected.len()
     );
+}
+
+/// No input makes validation panic: truncated and mutated texts of real definitions, and
+/// definitions whose strings are replaced by tricky path/intrinsic/JSONata fragments.
+#[test]
+fn no_panics_on_mutated_definitions() {
+    let Some(corpus) = corpus_dir() else {
+        println!("conformance corpus not found; skipping");
+        return;
+    };
+    const TRICKY: &[&str] = &[
+        "",
+        "$",
+        "$$",
+        "$[",
+        "$.a[?(@.x",
+        "$['",
+        "$.a[1:",
+        "$..",
+        "$.a(",
+        "States.",
+        "States.Format(",
+        "States.Format('\\",
+        "States.Array(States.Array(",
+        "{%",
+        "{% %}",
+        "{% ( %}",
+        "{% '",
+        "{% /",
+        "{% function($x)< %}",
+        "{% | %}",
+        "{% `a %}",
+        "2016-02-30T00:00:00Z",
+        "arn:",
+        "arn:aws:states:::",
+        "arn:aws:states:::aws-sdk:",
+        "arn:aws:lambda:::function:",
+        "é",
+        "\u{1F600}",
+        "\\",
+        "%}",
+    ];
+    let options = ValidateOptions::default();
+    let files = json_files(&corpus.join("asl"));
+    for (n, file) in files.iter().enumerate().step_by(7) {
+        let case = read_json(file);
+        let Some(definition) = case.get("definition") else {
+            continue;
+        };
+        let text = serde_json::to_string_pretty(definition).unwrap_or_default();
+        let chars: Vec<char> = text.chars().collect();
+        let step = (chars.len() / 40).max(1);
+        for cut in (0..chars.len()).step_by(step) {
+            let truncated: String = chars[..cut].iter().collect();
+            let _ = validate_text(&truncated, &options);
+            let replacement =
+                ['{', '}', '[', ']', ':', ',', '"', '\\', 'x', '\u{e9}'][(cut + n) % 10];
+            let mut mutated = chars.clone();
+            mutated[cut] = replacement;
+            let mutated: String = mutated.into_iter().collect();
+            let _ = validate_text(&mutated, &options);
+        }
+        for (i, tricky) in TRICKY.iter().enumerate() {
+            let mut value = definition.clone();
+            replace_strings(&mut value, tricky, i);
+            let _ = validate(&value, None, &options);
+        }
+    }
+}
+
+/// Replaces every `k`-th string (keys ending in `.$` and ordinary values) by `with`.
+fn replace_strings(value: &mut Value, with: &str, k: usize) {
+    let mut count = 0usize;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::String(s) => {
+                count += 1;
+                if count % (k % 3 + 1) == 0 {
+                    *s = with.to_string();
+                }
+            }
+            Value::Array(items) => todo.extend(items.iter_mut()),
+            Value::Object(map) => todo.extend(map.values_mut()),
+            _ => {}
+        }
+    }
 }
