@@ -359,7 +359,8 @@ fn aws_executed_definitions_are_valid() {
 /// tests/data/validate/*.json: `{definition | text, type?, comment?, expected: [{code,
 /// path, severity?, range?, message?}]}`. The diagnostics must be exactly the expected
 /// ones (warnings included), in any order; `range` is checked when given and `message`
-/// must occur in the diagnostic's message. Adding a case needs no code.
+/// must occur in the diagnostic's message. Adding a case needs no code; `UPDATE_GOLDEN=1`
+/// rewrites `expected` from the actual diagnostics (read the diff before committing).
 #[test]
 fn data_cases() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/validate");
@@ -382,6 +383,10 @@ fn data_cases() {
                 &options,
             ),
         };
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            write_golden(file, &case, &diags);
+            continue;
+        }
         let expected = case
             .get("expected")
             .and_then(Value::as_array)
@@ -570,4 +575,31 @@ fn replace_strings(value: &mut Value, with: &str, k: usize) {
             _ => {}
         }
     }
+}
+
+fn write_golden(file: &Path, case: &Value, diags: &[Diagnostic]) {
+    let mut case = case.clone();
+    let has_text = case.get("text").is_some();
+    let expected: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut e = serde_json::Map::new();
+            e.insert("code".into(), Value::from(d.code.as_str()));
+            e.insert("path".into(), Value::from(d.path.as_str()));
+            if d.severity == Severity::Warning {
+                e.insert("severity".into(), Value::from("warning"));
+            }
+            if has_text {
+                if let Ok(range) = serde_json::to_value(d.range) {
+                    e.insert("range".into(), range);
+                }
+            }
+            Value::Object(e)
+        })
+        .collect();
+    if let Some(obj) = case.as_object_mut() {
+        obj.insert("expected".into(), Value::Array(expected));
+    }
+    let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
+    std::fs::write(file, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
 }

@@ -178,7 +178,15 @@ fn validate_inner(
     };
     ctx.machine(root, "", Scope::Top, top_ql, 0);
     ctx.report_duplicate_names();
-    ctx.out
+    let mut out = ctx.out;
+    if spans.is_some() {
+        // In text order, as an editor or a compiler lists them.
+        out.sort_by_key(|d| {
+            d.range
+                .map_or((u32::MAX, u32::MAX), |r| (r.start.line, r.start.column))
+        });
+    }
+    out
 }
 
 /// The approximate size of the value as compact JSON text (bytes) and its nesting
@@ -581,6 +589,12 @@ impl Ctx<'_> {
                     "Next target '{target}' does not exist; states are: {}",
                     quote_list(states.keys())
                 );
+                if let Some(close) = states
+                    .keys()
+                    .find(|k| k.to_lowercase() == target.to_lowercase())
+                {
+                    message.push_str(&format!(" (did you mean '{close}'?)"));
+                }
                 if elsewhere {
                     message = format!(
                         "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {}",
