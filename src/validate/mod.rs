@@ -252,12 +252,14 @@ fn child(at: &str, key: &str) -> String {
     format!("{at}/{}", pointer_token(key))
 }
 
+/// The names, comma-separated; long lists are cut after 20 names.
 fn quote_list<'b>(names: impl Iterator<Item = &'b String>) -> String {
+    const SHOWN: usize = 20;
     let names: Vec<&str> = names.map(String::as_str).collect();
-    if names.is_empty() {
-        "(none)".to_string()
-    } else {
-        names.join(", ")
+    match names.len() {
+        0 => "(none)".to_string(),
+        n if n > SHOWN => format!("{} and {} more", names[..SHOWN].join(", "), n - SHOWN),
+        _ => names.join(", "),
     }
 }
 
@@ -384,7 +386,7 @@ impl Ctx<'_> {
             match key.as_str() {
                 "Comment" | "Version" => self.expect_string(value, &here),
                 "TimeoutSeconds" => {
-                    if let Err(e) = int_in(value, 1, MAX_SECONDS) {
+                    if let Err(e) = int_in(value, 0, MAX_SECONDS) {
                         self.error("INVALID_VALUE", format!("TimeoutSeconds: {e}"), &here);
                     }
                 }
@@ -1774,9 +1776,9 @@ impl Ctx<'_> {
             None => self.missing("Branches", &format!("Parallel state '{name}'"), at),
             Some(Value::Array(branches)) => {
                 if branches.is_empty() {
-                    self.error(
-                        "INVALID_VALUE",
-                        "Branches must contain at least one branch",
+                    self.warning(
+                        "EMPTY_BRANCHES",
+                        "Branches is empty: the Parallel state does nothing and outputs []",
                         &here,
                     );
                 }
@@ -2216,9 +2218,15 @@ impl Ctx<'_> {
             let here = child(at, key);
             match (key.as_str(), ql) {
                 ("MaxItemsPerBatch" | "MaxInputBytesPerBatch", _) => {
+                    // MaxInputBytesPerBatch is bounded by the 256 KiB payload limit.
+                    let max = if key == "MaxInputBytesPerBatch" {
+                        262_144
+                    } else {
+                        i64::from(i32::MAX)
+                    };
                     if let (QueryLanguage::JSONata, Value::String(s)) = (ql, value) {
                         self.jsonata_string(s, &here);
-                    } else if let Err(e) = int_in(value, 0, 262_144) {
+                    } else if let Err(e) = int_in(value, 0, max) {
                         self.error("INVALID_VALUE", format!("{key}: {e}"), &here);
                     }
                 }
