@@ -189,6 +189,45 @@ fn validate_inner(
     out
 }
 
+/// Validates one state on its own, as the TestState API receives it: the state's fields
+/// and nested machines are checked, but not whether its `Next`/`Default`/`Catch` targets
+/// exist (there is no machine around it). Paths are relative to the state object.
+pub fn validate_state(
+    state: &Value,
+    spans: Option<&SpanMap>,
+    options: &ValidateOptions,
+) -> Vec<Diagnostic> {
+    let mut ctx = Ctx {
+        spans,
+        options,
+        out: Vec::new(),
+        state_names: HashMap::new(),
+        labels: HashMap::new(),
+    };
+    let (_, depth) = measure(state);
+    if depth > crate::parse::MAX_DEPTH {
+        ctx.error(
+            "NESTING_TOO_DEEP",
+            format!(
+                "Objects and arrays are nested {depth} levels deep; the maximum is {}",
+                crate::parse::MAX_DEPTH
+            ),
+            "",
+        );
+        return ctx.out;
+    }
+    match state.as_object() {
+        Some(obj) => ctx.state("state", obj, "", QueryLanguage::JSONPath, Scope::Top, 0),
+        None => ctx.error(
+            "INVALID_TYPE",
+            format!("A state must be a JSON object, not {}", type_name(state)),
+            "",
+        ),
+    }
+    ctx.report_duplicate_names();
+    ctx.out
+}
+
 /// The approximate size of the value as compact JSON text (bytes) and its nesting
 /// depth, computed without recursion (the value may come from anywhere).
 fn measure(value: &Value) -> (usize, usize) {

@@ -127,3 +127,22 @@ fn jsonata_light() {
         assert!(check_jsonata_light(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn single_state() {
+    use super::{validate_state, ValidateOptions};
+    let state = serde_json::json!({
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Elsewhere"}], "Next": "Later"
+    });
+    assert_eq!(
+        validate_state(&state, None, &ValidateOptions::default()),
+        vec![]
+    );
+    let state = serde_json::json!({"Type": "Pass", "Parameters": {"a.$": "nope"}, "End": true});
+    let codes: Vec<String> = validate_state(&state, None, &ValidateOptions::default())
+        .into_iter()
+        .map(|d| format!("{} {}", d.code, d.path))
+        .collect();
+    assert_eq!(codes, vec!["INVALID_PATH /Parameters/a.$".to_string()]);
+}
