@@ -68,6 +68,11 @@ fn segments(mut rest: &str, reference: bool) -> Result<(), String> {
             }
             rest = member(after, false)?;
         } else if let Some(after) = rest.strip_prefix('.') {
+            // Jayway (AWS) also accepts `$.[0]` and `$.a.['b']`.
+            if after.starts_with('[') {
+                rest = after;
+                continue;
+            }
             rest = member(after, reference)?;
         } else if rest.starts_with('[') {
             rest = bracket(rest, reference)?;
