@@ -9,6 +9,23 @@
 //!   reachability) and the per-state rules;
 //! - `fields.rs`: the field tables per state type and query language;
 //! - `syntax.rs`: paths, reference paths, intrinsic functions, timestamps, JSONata shape.
+//!
+//! Codes (errors unless marked; AWS rejects every error):
+//! `INVALID_JSON`, `DUPLICATE_KEY` (parser); `DEFINITION_TOO_LARGE`, `NESTING_TOO_DEEP`;
+//! `INVALID_TYPE` (wrong JSON type), `INVALID_VALUE` (out of range, bad enum);
+//! `MISSING_FIELD`, `UNKNOWN_FIELD`, `DUPLICATE_FIELD` (`x` and `x.$` together),
+//! `FIELD_NOT_SUPPORTED` (a field of another state
+//! type), `FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE`, `EXCLUSIVE_FIELDS`,
+//! `INVALID_QUERY_LANGUAGE` (JSONPath state in a JSONata machine);
+//! `UNKNOWN_STATE_TYPE`, `INVALID_STATE_NAME`, `DUPLICATE_STATE_NAME`, `EMPTY_STATES`;
+//! `UNKNOWN_START_AT`, `UNKNOWN_NEXT`, `NEXT_AND_END`, `MISSING_NEXT_OR_END`,
+//! `MISSING_END_STATE`, `UNREACHABLE_STATE` (AWS: MISSING_TRANSITION_TARGET);
+//! `STATES_ALL_NOT_ALONE`, `STATES_ALL_NOT_LAST`; `INVALID_CHOICE_RULE`;
+//! `INVALID_PATH` (JSONPath, reference path or intrinsic function), `INVALID_TIMESTAMP`,
+//! `INVALID_JSONATA`, `UNSUPPORTED_JSONATA_EXPRESSION`, `INVALID_VARIABLE_NAME`;
+//! `INVALID_RESOURCE`, `UNSUPPORTED_IN_EXPRESS`, `INVALID_LABEL`.
+//! Warnings: `CHOICE_WITHOUT_DEFAULT`, `RETRIER_NEVER_USED`, `CATCHER_NEVER_USED`,
+//! `DUPLICATE_LABEL`, `EMPTY_BRANCHES`.
 
 mod fields;
 mod syntax;
@@ -659,11 +676,12 @@ impl Ctx<'_> {
         let Some(Value::String(start)) = machine.get("StartAt") else {
             return;
         };
-        if !states.contains_key(start) {
-            return;
-        }
+        // Like AWS: with a StartAt that names no state, no state is reachable.
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut todo = vec![start.as_str()];
+        let mut todo: Vec<&str> = Vec::new();
+        if states.contains_key(start) {
+            todo.push(start.as_str());
+        }
         while let Some(s) = todo.pop() {
             if !seen.insert(s) {
                 continue;
