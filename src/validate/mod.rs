@@ -1944,6 +1944,13 @@ impl Ctx<'_> {
                 ),
             }
         }
+        if state.contains_key("ItemSelector") && state.contains_key("Parameters") {
+            self.error_key(
+                "EXCLUSIVE_FIELDS",
+                format!("Map state '{name}' has both ItemSelector and Parameters; use only ItemSelector (Parameters is its deprecated name)"),
+                &child(at, "Parameters"),
+            );
+        }
         if let Some(v) = state.get("ItemSelector") {
             let here = child(at, "ItemSelector");
             match ql {
