@@ -226,6 +226,8 @@ pub fn invalid_label_char(c: char) -> bool {
     c.is_whitespace()
         || c.is_control()
         || ('\u{7f}'..='\u{9f}').contains(&c)
+        || c == '\u{fffe}'
+        || c == '\u{ffff}'
         || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
 }
 

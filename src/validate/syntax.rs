@@ -926,8 +926,10 @@ pub fn jsonata_top_level_reference(expr: &str) -> Option<String> {
         let after_step = matches!(prev, Some(Tok::Op(op)) if op == "." || op == "^");
         match tok {
             Tok::Open(c) => {
+                // `a[...]`, `a{...}`, `a.[...]`, `a.{...}`, `a.(...)`, `a^(...)` are
+                // evaluated against `a`; other brackets keep the context they are in.
                 let rel = match c {
-                    '[' | '{' => after_operand || inside,
+                    '[' | '{' => after_operand || after_step || inside,
                     _ => after_step || inside,
                 };
                 relative.push(rel);

@@ -146,3 +146,21 @@ fn single_state() {
         .collect();
     assert_eq!(codes, vec!["INVALID_PATH /Parameters/a.$".to_string()]);
 }
+
+#[test]
+fn jsonata_top_level_references() {
+    for (expr, name) in [
+        ("phone", Some("phone")),
+        ("{'a': b}", Some("b")),
+        ("$count(items)", Some("items")),
+        ("$states.input.a ? b : 1", Some("b")),
+        ("$states.input.items[price > 10].name", None),
+        ("$states.input.{'a': b}", None),
+        ("$states.input.(a + b)", None),
+        ("$map($states.input, function($v) { $v.a })", None),
+        ("$x.items^(price)", None),
+        ("true and false", None),
+    ] {
+        assert_eq!(jsonata_top_level_reference(expr).as_deref(), name, "{expr}");
+    }
+}
