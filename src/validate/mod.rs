@@ -26,7 +26,8 @@
 //! `INVALID_JSONATA`, `UNSUPPORTED_JSONATA_EXPRESSION`, `INVALID_VARIABLE_NAME`;
 //! `INVALID_RESOURCE`, `UNSUPPORTED_IN_EXPRESS`, `INVALID_LABEL`.
 //! Warnings: `CHOICE_WITHOUT_DEFAULT`, `RETRIER_NEVER_USED`, `CATCHER_NEVER_USED`,
-//! `DUPLICATE_LABEL`, `EMPTY_BRANCHES`.
+//! `DUPLICATE_LABEL`, `EMPTY_BRANCHES`, `MISSING_DOLLAR_SUFFIX` (`"a": "$.x"` in a
+//! JSONPath template), `DOLLAR_SUFFIX_IN_JSONATA` (`"a.$"` in a JSONata template).
 
 mod choice;
 mod fields;
@@ -1043,6 +1044,7 @@ impl Ctx<'_> {
                         }
                         self.dollar_value(key, value, &here);
                     } else {
+                        self.literal_path_warning(key, value, &here);
                         self.payload_template(value, &here);
                     }
                 }
@@ -1053,6 +1055,21 @@ impl Ctx<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `"name": "$.x"` passes the text "$.x" on: almost always `"name.$"` was meant.
+    fn literal_path_warning(&mut self, key: &str, value: &Value, at: &str) {
+        let Value::String(text) = value else { return };
+        let looks_like_path = ["$.", "$$.", "$["].iter().any(|p| text.starts_with(p))
+            && syntax::check_path(text, ANY_ROOT).is_ok();
+        if looks_like_path || (text.starts_with("States.") && syntax::check_intrinsic(text).is_ok())
+        {
+            self.warning(
+                "MISSING_DOLLAR_SUFFIX",
+                format!("'{key}' is the literal string '{text}'; to evaluate it, name the field '{key}.$'"),
+                at,
+            );
         }
     }
 
@@ -1079,7 +1096,15 @@ impl Ctx<'_> {
             Value::String(s) => self.jsonata_string(s, at),
             Value::Object(map) => {
                 for (key, value) in map {
-                    self.jsonata_template(value, &child(at, key));
+                    let here = child(at, key);
+                    if let Some(plain) = key.strip_suffix(".$") {
+                        self.warning_key(
+                            "DOLLAR_SUFFIX_IN_JSONATA",
+                            format!("In JSONata a '.$' suffix has no meaning: this field is named '{key}' literally; name it '{plain}' and use a {{% ... %}} expression"),
+                            &here,
+                        );
+                    }
+                    self.jsonata_template(value, &here);
                 }
             }
             Value::Array(items) => {
