@@ -518,12 +518,14 @@ impl Ctx<'_> {
             None => {}
         }
         let Some(states) = states else { return };
+        // Register this scope's names before descending, so that nested scopes can tell
+        // "in another scope" from "nowhere".
+        for name in states.keys() {
+            let here = child(&child(at, "States"), name);
+            self.state_names.entry(name.clone()).or_default().push(here);
+        }
         for (name, state) in states {
             let here = child(&child(at, "States"), name);
-            self.state_names
-                .entry(name.clone())
-                .or_default()
-                .push(here.clone());
             self.state_name(name, &here);
             match state.as_object() {
                 Some(state) => self.state(name, state, &here, ql, scope, depth),
@@ -604,6 +606,10 @@ impl Ctx<'_> {
     ) {
         let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut has_terminal = false;
+        // For messages about unknown targets, computed once per scope.
+        let names = quote_list(states.keys());
+        let by_lowercase: HashMap<String, &String> =
+            states.keys().map(|k| (k.to_lowercase(), k)).collect();
         for (name, state) in states {
             let here = child(&child(at, "States"), name);
             let Some(state) = state.as_object() else {
@@ -649,22 +655,17 @@ impl Ctx<'_> {
                     .state_names
                     .get(target)
                     .is_some_and(|places| !places.is_empty());
-                let mut message = format!(
-                    "Next target '{target}' does not exist; states are: {}",
-                    quote_list(states.keys())
-                );
-                if let Some(close) = states
-                    .keys()
-                    .find(|k| k.to_lowercase() == target.to_lowercase())
-                {
-                    message.push_str(&format!(" (did you mean '{close}'?)"));
-                }
-                if elsewhere {
-                    message = format!(
-                        "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {}",
-                        quote_list(states.keys())
-                    );
-                }
+                let message = if elsewhere {
+                    format!(
+                        "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {names}"
+                    )
+                } else {
+                    let hint = by_lowercase
+                        .get(&target.to_lowercase())
+                        .map(|close| format!(" (did you mean '{close}'?)"))
+                        .unwrap_or_default();
+                    format!("Next target '{target}' does not exist; states are: {names}{hint}")
+                };
                 self.error("UNKNOWN_NEXT", message, &path);
             }
         }
