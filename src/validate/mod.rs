@@ -167,6 +167,7 @@ fn validate_inner(
         out: Vec::new(),
         state_names: HashMap::new(),
         labels: HashMap::new(),
+        state_order: HashMap::new(),
     };
     let (bytes, depth) = measure(definition);
     if check_size && bytes > MAX_DEFINITION_BYTES {
@@ -226,6 +227,7 @@ pub fn validate_state(
         out: Vec::new(),
         state_names: HashMap::new(),
         labels: HashMap::new(),
+        state_order: HashMap::new(),
     };
     let (_, depth) = measure(state);
     if depth > crate::parse::MAX_DEPTH {
@@ -297,6 +299,8 @@ struct Ctx<'a> {
     state_names: HashMap<String, Vec<String>>,
     /// Map Label -> pointers (labels are unique in the definition).
     labels: HashMap<String, Vec<String>>,
+    /// State pointer -> position in document order (depth first).
+    state_order: HashMap<String, usize>,
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -526,6 +530,8 @@ impl Ctx<'_> {
         }
         for (name, state) in states {
             let here = child(&child(at, "States"), name);
+            let order = self.state_order.len();
+            self.state_order.insert(here.clone(), order);
             self.state_name(name, &here);
             match state.as_object() {
                 Some(state) => self.state(name, state, &here, ql, scope, depth),
@@ -562,7 +568,9 @@ impl Ctx<'_> {
             .map(|(n, at)| (n.clone(), at.clone()))
             .collect();
         dups.sort();
-        for (name, places) in dups {
+        for (name, mut places) in dups {
+            // The first in document order is the original; the others are duplicates.
+            places.sort_by_key(|p| self.state_order.get(p).copied().unwrap_or(usize::MAX));
             for place in &places[1..] {
                 self.error_key(
                     "DUPLICATE_STATE_NAME",
