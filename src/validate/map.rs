@@ -51,7 +51,6 @@ impl Ctx<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn map(
         &mut self,
         name: &str,
@@ -59,7 +58,6 @@ impl Ctx<'_> {
         at: &str,
         ql: QueryLanguage,
         top_ql: QueryLanguage,
-        _scope: Scope,
         depth: usize,
     ) {
         let processor = match (state.get("ItemProcessor"), state.get("Iterator")) {
@@ -78,12 +76,11 @@ impl Ctx<'_> {
                 None
             }
         };
-        let mut distributed = false;
         if let Some((processor, field)) = processor {
             let here = child(at, field);
             match processor {
                 Value::Object(p) => {
-                    distributed = self.processor_config(p, &here);
+                    let distributed = self.processor_config(p, &here);
                     self.machine(
                         p,
                         &here,
@@ -167,7 +164,6 @@ impl Ctx<'_> {
         if let Some(v) = state.get("ResultWriter") {
             self.result_writer(v, &child(at, "ResultWriter"), ql);
         }
-        let _ = distributed;
     }
 
     /// Checks ProcessorConfig; returns whether the Map is DISTRIBUTED.

@@ -850,7 +850,7 @@ impl Ctx<'_> {
             StateType::Succeed => {}
             StateType::Fail => self.fail(state, at, ql),
             StateType::Parallel => self.parallel(name, state, at, top_ql, depth),
-            StateType::Map => self.map(name, state, at, ql, top_ql, scope, depth),
+            StateType::Map => self.map(name, state, at, ql, top_ql, depth),
         }
         if matches!(ty, StateType::Task | StateType::Parallel | StateType::Map) {
             self.retry(state, at);
