@@ -119,14 +119,15 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 /// Parses and validates definition text: `INVALID_JSON` when it is not JSON, otherwise
 /// the parser's diagnostics (duplicate keys) followed by the validation's.
 pub fn validate_text(text: &str, options: &ValidateOptions) -> Vec<Diagnostic> {
+    if text.len() > MAX_DEFINITION_BYTES {
+        // AWS refuses it whatever it holds; do not spend time and memory on it.
+        return vec![size_diagnostic(text.len())];
+    }
     let parsed = match parse_text(text) {
         Ok(parsed) => parsed,
         Err(diagnostic) => return vec![diagnostic],
     };
     let mut out = parsed.diagnostics;
-    if text.len() > MAX_DEFINITION_BYTES {
-        out.push(size_diagnostic(text.len()));
-    }
     out.extend(validate_inner(
         &parsed.value,
         parsed.spans.as_ref(),
