@@ -164,3 +164,28 @@ fn jsonata_top_level_references() {
         assert_eq!(jsonata_top_level_reference(expr).as_deref(), name, "{expr}");
     }
 }
+
+#[test]
+fn limits() {
+    use super::{validate, validate_text, ValidateOptions};
+    let options = ValidateOptions::default();
+    let big = format!(
+        "{{\"StartAt\": \"A\", \"Comment\": \"{}\", \"States\": {{\"A\": {{\"Type\": \"Succeed\"}}}}}}",
+        "x".repeat(1024 * 1024)
+    );
+    let codes: Vec<String> = validate_text(&big, &options)
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, vec!["DEFINITION_TOO_LARGE".to_string()]);
+    let mut deep = serde_json::json!(1);
+    for _ in 0..600 {
+        deep = serde_json::json!([deep]);
+    }
+    let definition = serde_json::json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": deep, "End": true}}});
+    let codes: Vec<String> = validate(&definition, None, &options)
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes, vec!["NESTING_TOO_DEEP".to_string()]);
+}
