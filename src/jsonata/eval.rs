@@ -12,12 +12,28 @@ use std::rc::Rc;
 
 pub type R = Result<Option<V>, Err>;
 
+/// Native stack the evaluator may use below its entry point, whatever the depth limit:
+/// deep recursion becomes U1001 instead of a stack overflow (test threads have 2 MiB,
+/// wasm's shadow stack 1 MiB).
+#[cfg(target_arch = "wasm32")]
+const STACK_BUDGET: usize = 640 * 1024;
+#[cfg(not(target_arch = "wasm32"))]
+const STACK_BUDGET: usize = 1400 * 1024;
+
+#[inline(never)]
+fn stack_addr() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 pub struct Ctx<'h, 'a> {
     pub host: &'h mut Host<'a>,
     pub max_depth: usize,
     pub max_steps: u64,
     pub depth: usize,
     pub steps: u64,
+    stack_base: usize,
+    pub max_stack: usize,
     natives: HashMap<&'static str, V>,
 }
 
@@ -48,6 +64,8 @@ pub fn run(
         max_steps: limits.max_steps,
         depth: 0,
         steps: 0,
+        stack_base: stack_addr(),
+        max_stack: STACK_BUDGET,
         natives: HashMap::new(),
     };
     let r = ctx.eval(ast, &input, &env)?;
@@ -139,8 +157,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
     pub fn eval(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
         self.depth += 1;
         self.steps += 1;
-        if self.depth > self.max_depth {
+        let used = self.stack_base.abs_diff(stack_addr());
+        if self.depth > self.max_depth || used > self.max_stack {
             self.depth -= 1;
+            if std::env::var("STACKDBG").is_ok() { eprintln!("depth {} used {} per {}", self.depth, used, used / self.depth); }
             return Err(Err::new("U1001").pos(expr.pos));
         }
         if self.steps > self.max_steps {
@@ -155,7 +175,15 @@ impl<'h, 'a> Ctx<'h, 'a> {
     }
 
     fn eval_inner(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
-        let mut result = match expr.t {
+        let result = self.dispatch(expr, input, env)?;
+        if expr.predicate.is_empty() && expr.group.is_none() && !matches!(result, Some(V::Arr(_))) {
+            return Ok(result);
+        }
+        self.post(expr, result, env)
+    }
+
+    fn dispatch(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
+        Ok(match expr.t {
             T::Path => self.eval_path(expr, input, env)?,
             T::Binary => self.eval_binary(expr, input, env)?,
             T::Unary => self.eval_unary(expr, input, env)?,
@@ -170,29 +198,9 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 }
                 None => None,
             },
-            T::Condition => {
-                let c = self.eval(sub(&expr.lhs), input, env)?;
-                if functions::boolean(&c) == Some(true) {
-                    self.eval(sub(&expr.rhs), input, env)?
-                } else if let Some(e) = &expr.els {
-                    self.eval(e, input, env)?
-                } else {
-                    None
-                }
-            }
-            T::Block => {
-                let frame = Frame::child(env);
-                let mut r = None;
-                for e in &expr.exprs {
-                    r = self.eval(e, input, &frame)?;
-                }
-                r
-            }
-            T::Bind => {
-                let v = self.eval(sub(&expr.rhs), input, env)?;
-                env.bind(&expr.s, v.clone());
-                v
-            }
+            T::Condition => self.eval_condition(expr, input, env)?,
+            T::Block => self.eval_block(expr, input, env)?,
+            T::Bind => self.eval_bind(expr, input, env)?,
             T::Regex => expr.re.as_ref().map(|r| V::Fun(Rc::new(Fun::Regex(r.clone())))),
             T::Function => self.eval_function(expr, input, env, None)?,
             T::Variable => {
@@ -221,7 +229,40 @@ impl<'h, 'a> Ctx<'h, 'a> {
             )))),
             T::Operator => None,
             T::Sort | T::End => None,
-        };
+        })
+    }
+
+    #[inline(never)]
+    fn eval_condition(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
+        let c = self.eval(sub(&expr.lhs), input, env)?;
+        if functions::boolean(&c) == Some(true) {
+            self.eval(sub(&expr.rhs), input, env)
+        } else if let Some(e) = &expr.els {
+            self.eval(e, input, env)
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline(never)]
+    fn eval_block(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
+        let frame = Frame::child(env);
+        let mut r = None;
+        for e in &expr.exprs {
+            r = self.eval(e, input, &frame)?;
+        }
+        Ok(r)
+    }
+
+    #[inline(never)]
+    fn eval_bind(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
+        let v = self.eval(sub(&expr.rhs), input, env)?;
+        env.bind(&expr.s, v.clone());
+        Ok(v)
+    }
+
+    #[inline(never)]
+    fn post(&mut self, expr: &Node, mut result: Option<V>, env: &Env) -> R {
         for st in &expr.predicate {
             if let Stage::Filter(p, _) = st {
                 result = Some(V::Arr(Rc::new(self.eval_filter(p, &result, env)?)));
@@ -536,25 +577,23 @@ impl<'h, 'a> Ctx<'h, 'a> {
     }
 
     fn eval_binary(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
-        let op = expr.s.as_str();
-        if op == "^" || op == "{" {
-            return Ok(None);
-        }
         let lhs = self.eval(sub(&expr.lhs), input, env)?;
-        let at = |e: Err| e.pos(expr.pos).tok(op);
-        if op == "and" || op == "or" {
+        if expr.s == "and" || expr.s == "or" {
             let l = functions::boolean(&lhs).unwrap_or(false);
-            if op == "and" && !l {
-                return Ok(Some(V::Bool(false)));
+            if (expr.s == "and") != l {
+                return Ok(Some(V::Bool(l)));
             }
-            if op == "or" && l {
-                return Ok(Some(V::Bool(true)));
-            }
-            let rhs = self.eval(sub(&expr.rhs), input, env)?;
-            return Ok(Some(V::Bool(functions::boolean(&rhs).unwrap_or(false))));
         }
         let rhs = self.eval(sub(&expr.rhs), input, env)?;
+        self.binary_op(expr, lhs, rhs)
+    }
+
+    #[inline(never)]
+    fn binary_op(&mut self, expr: &Node, lhs: Option<V>, rhs: Option<V>) -> R {
+        let op = expr.s.as_str();
+        let at = |e: Err| e.pos(expr.pos).tok(op);
         match op {
+            "and" | "or" => Ok(Some(V::Bool(functions::boolean(&rhs).unwrap_or(false)))),
             "+" | "-" | "*" | "/" | "%" => {
                 if let Some(l) = &lhs {
                     if !num_ok(l).map_err(at)? {
@@ -962,30 +1001,45 @@ impl<'h, 'a> Ctx<'h, 'a> {
         })
     }
 
+    #[inline(never)]
+    fn apply_lambda(&mut self, f: &Fun, args: Vec<Option<V>>, input: &Option<V>) -> R {
+        if let Fun::Lambda {
+            params,
+            body,
+            env: lenv,
+            input: linput,
+            sig,
+            ..
+        } = f
+        {
+            let args = match sig {
+                Some(s) => s.validate(&args, input)?,
+                None => args,
+            };
+            let frame = Frame::child(lenv);
+            for (i, p) in params.iter().enumerate() {
+                frame.bind(p, args.get(i).cloned().flatten());
+            }
+            return self.eval(body, linput, &frame);
+        }
+        Ok(None)
+    }
+
     fn apply_raw(&mut self, proc: &V, args: Vec<Option<V>>, input: &Option<V>, env: &Env) -> R {
         let f = match proc {
             V::Fun(f) => f.clone(),
             _ => return Err(Err::new("T1006")),
         };
-        match &*f {
-            Fun::Lambda {
-                params,
-                body,
-                env: lenv,
-                input: linput,
-                sig,
-                ..
-            } => {
-                let args = match sig {
-                    Some(s) => s.validate(&args, input)?,
-                    None => args,
-                };
-                let frame = Frame::child(lenv);
-                for (i, p) in params.iter().enumerate() {
-                    frame.bind(p, args.get(i).cloned().flatten());
-                }
-                self.eval(body, linput, &frame)
-            }
+        if let Fun::Lambda { .. } = &*f {
+            return self.apply_lambda(&f, args, input);
+        }
+        self.apply_other(&f, args, input, env)
+    }
+
+    #[inline(never)]
+    fn apply_other(&mut self, f: &Rc<Fun>, args: Vec<Option<V>>, input: &Option<V>, env: &Env) -> R {
+        match &**f {
+            Fun::Lambda { .. } => self.apply_lambda(f, args, input),
             Fun::Native(name, sig) => {
                 let args = sig.validate(&args, input)?;
                 functions::call(self, name, args, input, env)

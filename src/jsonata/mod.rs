@@ -98,9 +98,27 @@ impl Expression {
     }
 }
 
-/// The internal error: a code plus the values its message template refers to.
-#[derive(Clone, Debug, Default)]
+/// The internal error (boxed to keep `Result`s small on deep recursion).
+#[derive(Clone, Debug)]
 pub(crate) struct Err {
+    d: Box<ErrData>,
+}
+
+impl std::ops::Deref for Err {
+    type Target = ErrData;
+    fn deref(&self) -> &ErrData {
+        &self.d
+    }
+}
+impl std::ops::DerefMut for Err {
+    fn deref_mut(&mut self) -> &mut ErrData {
+        &mut self.d
+    }
+}
+
+/// A code plus the values its message template refers to.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ErrData {
     pub code: &'static str,
     pub position: Option<usize>,
     pub token: Option<String>,
@@ -115,8 +133,10 @@ pub(crate) struct Err {
 impl Err {
     pub fn new(code: &'static str) -> Err {
         Err {
-            code,
-            ..Default::default()
+            d: Box::new(ErrData {
+                code,
+                ..Default::default()
+            }),
         }
     }
     pub fn pos(mut self, p: usize) -> Err {
@@ -156,11 +176,14 @@ impl Err {
         JsonataError {
             code: self.code.to_string(),
             position: self.position,
-            token: self.token,
+            token: self.token.clone(),
             message,
         }
     }
 
+}
+
+impl ErrData {
     fn field(&self, name: &str, raw: bool) -> String {
         let json = |v: &Option<V>| match v {
             None => "undefined".to_string(),
