@@ -50,12 +50,12 @@ pub fn run(
     }
     env.bind("$", input.clone());
     let input = match input {
-        Some(V::Arr(a)) if !a.seq => {
-            let mut a = (*a).clone();
-            a.seq = true;
-            a.outer = true;
-            Some(V::Arr(Rc::new(a)))
-        }
+        Some(v @ V::Arr(_)) => Some(V::Arr(Rc::new(Arr {
+            v: vec![v],
+            seq: true,
+            outer: true,
+            ..Default::default()
+        }))),
         other => other,
     };
     let mut ctx = Ctx {

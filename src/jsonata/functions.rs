@@ -202,11 +202,21 @@ pub fn string(_ctx: &mut Ctx, v: &V, pretty: bool) -> Result<String, Err> {
                 V::Arr(a) if a.outer && !a.v.is_empty() => a.v[0].clone(),
                 o => o.clone(),
             };
+            check_finite(&other)?;
             let mut out = String::new();
             write_json(&mut out, &other, if pretty { Some(0) } else { None });
             out
         }
     })
+}
+
+fn check_finite(v: &V) -> Result<(), Err> {
+    match v {
+        V::Num(n) if !n.is_finite() => Err(Err::new("D1001").val(v.clone())),
+        V::Arr(a) => a.v.iter().try_for_each(check_finite),
+        V::Obj(o) => o.values().try_for_each(check_finite),
+        _ => Ok(()),
+    }
 }
 
 /// Text of a value for message templates (`{{{message}}}`).
@@ -836,7 +846,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             let arrays: Vec<Vec<V>> = args
                 .iter()
                 .map(|a| match a {
-                    Some(V::Arr(x)) => x.v.clone(),
+                        Some(V::Arr(x)) => x.v.clone(),
                     _ => vec![],
                 })
                 .collect();
