@@ -332,8 +332,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 }
             }
         }
+        let mut tuple_bindings_for_group = vec![];
         if is_tuple {
             let tb = tuple_bindings.unwrap_or_default();
+            if expr.group.is_some() {
+                tuple_bindings_for_group = tb.clone();
+            }
             if expr.tuple {
                 result_seq = Some(tuple_stream(tb));
             } else {
@@ -341,6 +345,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
             }
         }
         let mut result_seq = result_seq.unwrap_or_else(|| seq(vec![]));
+        if is_tuple && expr.group.is_some() {
+            let ts = tuple_stream(tuple_bindings_for_group);
+            return Ok(Some(self.eval_group(sub_group(expr), &Some(V::Arr(Rc::new(ts))), env)?));
+        }
         if expr.keep_singleton {
             if result_seq.cons && !result_seq.seq {
                 result_seq = seq(vec![V::Arr(Rc::new(result_seq))]);
@@ -1279,6 +1287,20 @@ impl Arr {
     }
 }
 
+fn sub_group(n: &Node) -> &Group {
+    match &n.group {
+        Some(g) => g,
+        None => unreachable_group(),
+    }
+}
+
+fn unreachable_group() -> &'static Group {
+    thread_local! {
+        static G: &'static Group = Box::leak(Box::new(Group { pairs: vec![], pos: 0 }));
+    }
+    G.with(|g| *g)
+}
+
 fn flat_opt(v: &[Option<V>]) -> Vec<V> {
     v.iter().flatten().cloned().collect()
 }
@@ -1331,8 +1353,13 @@ fn wildcard(input: &Option<V>) -> Arr {
         Some(V::Arr(a)) if a.outer && !a.v.is_empty() => Some(a.v[0].clone()),
         other => other.clone(),
     };
-    if let Some(V::Obj(o)) = &input {
-        for (_, v) in o.iter() {
+    let vals: Vec<V> = match &input {
+        Some(V::Obj(o)) => o.values().cloned().collect(),
+        Some(V::Arr(a)) => a.v.clone(),
+        _ => vec![],
+    };
+    {
+        for v in vals.iter() {
             match v {
                 V::Arr(_) => {
                     let mut flat = vec![];
