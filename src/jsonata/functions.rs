@@ -748,14 +748,14 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             None => Ok(None),
             Some(n) => {
                 let pic = s_arg(&args, 1).map(|s| s.to_string()).unwrap_or_default();
-                st(&format::format_integer(n, &pic)?)
+                st(&datetime::format_integer(n, &pic)?)
             }
         },
         "parseInteger" => match s_arg(&args, 0) {
             None => Ok(None),
             Some(s) => {
                 let pic = s_arg(&args, 1).map(|s| s.to_string()).unwrap_or_default();
-                Ok(format::parse_integer(&s, &pic)?.map(V::Num))
+                Ok(datetime::parse_integer(&s, &pic)?.map(V::Num))
             }
         },
         "number" => match &a0 {
@@ -1120,7 +1120,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             None => Ok(None),
             Some(s) => {
                 let pic = s_arg(&args, 1).map(|p| p.to_string());
-                Ok(datetime::to_millis(&s, pic.as_deref())?.map(V::Num))
+                Ok(datetime::to_millis(&s, pic.as_deref(), ctx.host.now_millis as f64)?.map(V::Num))
             }
         },
         "fromMillis" => match n_arg(&args, 0) {
