@@ -21,14 +21,19 @@ fn suite_dir() -> PathBuf {
 fn num_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || ((x - y) / x.abs().max(y.abs())).abs() < 1e-15
         }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| num_eq(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| num_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| num_eq(v, w)))
         }
         _ => a == b,
     }
@@ -58,11 +63,15 @@ fn run_case(case: &Value) -> Outcome {
         rng: &mut rng,
         aws_functions: false,
     };
-    let result = compile(expr).and_then(|e| e.evaluate(data.as_ref(), &bindings, &mut host, &limits));
+    let result =
+        compile(expr).and_then(|e| e.evaluate(data.as_ref(), &bindings, &mut host, &limits));
     let got = match &result {
         Ok(Some(v)) => format!("result {}", v),
         Ok(None) => "undefined".to_string(),
-        Err(e) => format!("error {} (pos {:?}, token {:?}): {}", e.code, e.position, e.token, e.message),
+        Err(e) => format!(
+            "error {} (pos {:?}, token {:?}): {}",
+            e.code, e.position, e.token, e.message
+        ),
     };
     let ok = if let Some(r) = expected.get("result") {
         matches!(&result, Ok(Some(v)) if num_eq(v, r))
@@ -176,5 +185,74 @@ fn jsonata_reference_suite() {
         "JSONata suite: {pass} passed, {fail} failed, {skip} skipped of {}",
         pass + fail + skip
     );
-    assert!(pass >= PASS_FLOOR, "pass count {pass} is below the floor {PASS_FLOOR}");
+    assert!(
+        pass >= PASS_FLOOR,
+        "pass count {pass} is below the floor {PASS_FLOOR}"
+    );
+}
+
+/// Differential testing aid: evaluates each case of `$JSONATA_DUMP_IN` (JSON lines with
+/// name, expr, data, data_undefined, bindings) and writes results or errors (code,
+/// position, token, message) to `$JSONATA_DUMP_OUT`, in the shape of a jsonata-js run.
+#[test]
+#[ignore]
+fn dump_results() {
+    let (input, output) = match (
+        std::env::var("JSONATA_DUMP_IN"),
+        std::env::var("JSONATA_DUMP_OUT"),
+    ) {
+        (Ok(i), Ok(o)) => (i, o),
+        _ => return,
+    };
+    let text = std::fs::read_to_string(input).unwrap_or_default();
+    let mut out = String::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Value = match serde_json::from_str(line) {
+            Ok(c) => c,
+            Err(_) => continue,
+        };
+        let data = if case["data_undefined"].as_bool() == Some(true) {
+            None
+        } else {
+            case.get("data").cloned()
+        };
+        let bindings = case["bindings"].as_object().cloned().unwrap_or_default();
+        let mut rng = Rng::new(42);
+        let mut host = Host {
+            now_millis: 1_700_000_000_000,
+            rng: &mut rng,
+            aws_functions: false,
+        };
+        let expr = case["expr"].as_str().unwrap_or_default();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            compile(expr)
+                .and_then(|e| e.evaluate(data.as_ref(), &bindings, &mut host, &Limits::default()))
+        }));
+        let mut o = serde_json::Map::new();
+        o.insert("name".into(), case["name"].clone());
+        match r {
+            Ok(Ok(Some(v))) => {
+                o.insert("result".into(), v);
+            }
+            Ok(Ok(None)) => {
+                o.insert("undefined".into(), Value::Bool(true));
+            }
+            Ok(Err(e)) => {
+                o.insert("code".into(), Value::String(e.code));
+                if let Some(p) = e.position {
+                    o.insert("position".into(), Value::from(p));
+                }
+                if let Some(t) = e.token {
+                    o.insert("token".into(), Value::String(t));
+                }
+                o.insert("message".into(), Value::String(e.message));
+            }
+            Err(_) => {
+                o.insert("code".into(), Value::String("PANIC".into()));
+            }
+        }
+        out.push_str(&Value::Object(o).to_string());
+        out.push('\n');
+    }
+    std::fs::write(output, out).unwrap_or_default();
 }

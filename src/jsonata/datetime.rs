@@ -6,25 +6,76 @@ use super::Err;
 use regex_lite::Regex;
 
 const FEW: [&str; 20] = [
-    "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-    "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen",
+    "Zero",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Eleven",
+    "Twelve",
+    "Thirteen",
+    "Fourteen",
+    "Fifteen",
+    "Sixteen",
+    "Seventeen",
+    "Eighteen",
     "Nineteen",
 ];
 const ORDINALS: [&str; 20] = [
-    "Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
-    "Ninth", "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth",
-    "Sixteenth", "Seventeenth", "Eighteenth", "Nineteenth",
+    "Zeroth",
+    "First",
+    "Second",
+    "Third",
+    "Fourth",
+    "Fifth",
+    "Sixth",
+    "Seventh",
+    "Eighth",
+    "Ninth",
+    "Tenth",
+    "Eleventh",
+    "Twelfth",
+    "Thirteenth",
+    "Fourteenth",
+    "Fifteenth",
+    "Sixteenth",
+    "Seventeenth",
+    "Eighteenth",
+    "Nineteenth",
 ];
 const DECADES: [&str; 9] = [
     "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety", "Hundred",
 ];
 const MAGNITUDES: [&str; 4] = ["Thousand", "Million", "Billion", "Trillion"];
 const DAYS: [&str; 8] = [
-    "", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -109,7 +160,11 @@ fn word_value(w: &str) -> Option<f64> {
 }
 
 fn all_words() -> Vec<String> {
-    let mut v: Vec<String> = FEW.iter().chain(ORDINALS.iter()).map(|w| w.to_lowercase()).collect();
+    let mut v: Vec<String> = FEW
+        .iter()
+        .chain(ORDINALS.iter())
+        .map(|w| w.to_lowercase())
+        .collect();
     for d in DECADES {
         let l = d.to_lowercase();
         v.push(format!("{}ieth", &l[..l.len() - 1]));
@@ -149,8 +204,19 @@ fn words_to_number(text: &str) -> f64 {
 }
 
 const ROMAN: [(f64, &str); 13] = [
-    (1000.0, "m"), (900.0, "cm"), (500.0, "d"), (400.0, "cd"), (100.0, "c"), (90.0, "xc"),
-    (50.0, "l"), (40.0, "xl"), (10.0, "x"), (9.0, "ix"), (5.0, "v"), (4.0, "iv"), (1.0, "i"),
+    (1000.0, "m"),
+    (900.0, "cm"),
+    (500.0, "d"),
+    (400.0, "cd"),
+    (100.0, "c"),
+    (90.0, "xc"),
+    (50.0, "l"),
+    (40.0, "xl"),
+    (10.0, "x"),
+    (9.0, "ix"),
+    (5.0, "v"),
+    (4.0, "iv"),
+    (1.0, "i"),
 ];
 
 fn to_roman(mut v: f64) -> String {
@@ -244,10 +310,10 @@ struct IntFmt {
 }
 
 const DECIMAL_GROUPS: [u32; 37] = [
-    0x30, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
-    0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
-    0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x30, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+    0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0xFF10,
 ];
 
 fn gcd(a: usize, b: usize) -> usize {
@@ -401,7 +467,11 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
             let mut s: String = chars.iter().collect();
             if f.ordinal {
                 let last = chars.last().copied().unwrap_or('0');
-                let prev = if chars.len() > 1 { chars[chars.len() - 2] } else { ' ' };
+                let prev = if chars.len() > 1 {
+                    chars[chars.len() - 2]
+                } else {
+                    ' '
+                };
                 let suffix = match last {
                     '1' => "st",
                     '2' => "nd",
@@ -463,7 +533,11 @@ fn int_parse(f: &IntFmt, value: &str) -> f64 {
     let upper = f.case == Case::Upper;
     match f.primary {
         Prim::Letters => from_letters(value, if upper { 'A' } else { 'a' }),
-        Prim::Roman => from_roman(&if upper { value.to_string() } else { value.to_uppercase() }),
+        Prim::Roman => from_roman(&if upper {
+            value.to_string()
+        } else {
+            value.to_uppercase()
+        }),
         Prim::Words => words_to_number(&value.to_lowercase()),
         _ => {
             let mut digits = value.to_string();
@@ -564,7 +638,10 @@ fn analyse_dt(picture: &str) -> Result<Vec<Part>, Err> {
                 Some(i) => start + i,
                 None => return Err(Err::new("D3135")),
             };
-            let marker: String = p[start + 1..pos].iter().filter(|c| !c.is_whitespace()).collect();
+            let marker: String = p[start + 1..pos]
+                .iter()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let mut m = Marker {
                 component: marker.chars().next().unwrap_or(' '),
                 ..Default::default()
@@ -608,7 +685,9 @@ fn analyse_dt(picture: &str) -> Result<Vec<Part>, Err> {
                 match default_pres(m.component) {
                     Some(d) => m.p1 = d.into(),
                     None => {
-                        return Err(Err::new("D3132").val(super::value::V::str(&m.component.to_string())))
+                        return Err(
+                            Err::new("D3132").val(super::value::V::str(&m.component.to_string()))
+                        )
                     }
                 }
             }
@@ -674,7 +753,9 @@ fn civil_from_days(z: f64) -> (f64, f64, f64) {
     let z = z + 719468.0;
     let era = (if z >= 0.0 { z } else { z - 146096.0 } / 146097.0).floor();
     let doe = z - era * 146097.0;
-    let yoe = ((doe - (doe / 1460.0).floor() + (doe / 36524.0).floor() - (doe / 146096.0).floor()) / 365.0).floor();
+    let yoe = ((doe - (doe / 1460.0).floor() + (doe / 36524.0).floor() - (doe / 146096.0).floor())
+        / 365.0)
+        .floor();
     let y = yoe + era * 400.0;
     let doy = doe - (365.0 * yoe + (yoe / 4.0).floor() - (yoe / 100.0).floor());
     let mp = ((5.0 * doy + 2.0) / 153.0).floor();
@@ -840,7 +921,11 @@ fn format_component(t: &Dt, m: &Marker, oh: f64, om: f64) -> Result<String, Err>
         }
         if let Some(names) = m.names {
             let mut name = if c == 'M' || c == 'x' {
-                MONTHS.get((v - 1.0) as usize).copied().unwrap_or("").to_string()
+                MONTHS
+                    .get((v - 1.0) as usize)
+                    .copied()
+                    .unwrap_or("")
+                    .to_string()
             } else if c == 'F' {
                 DAYS.get(v as usize).copied().unwrap_or("").to_string()
             } else {
@@ -904,7 +989,11 @@ fn format_component(t: &Dt, m: &Marker, oh: f64, om: f64) -> Result<String, Err>
                 Frag::S(s) => s.to_string(),
                 _ => String::new(),
             };
-            Ok(if m.names == Some(Case::Upper) { s.to_uppercase() } else { s })
+            Ok(if m.names == Some(Case::Upper) {
+                s.to_uppercase()
+            } else {
+                s
+            })
         }
         _ => Ok(match frag {
             Frag::S(s) => s.to_string(),
@@ -956,7 +1045,9 @@ enum Parse {
 
 pub fn to_millis(s: &str, picture: Option<&str>, now: f64) -> Result<Option<f64>, Err> {
     match picture {
-        None => iso_parse(s).map(Some).ok_or_else(|| Err::new("D3110").val(super::value::V::str(s))),
+        None => iso_parse(s)
+            .map(Some)
+            .ok_or_else(|| Err::new("D3110").val(super::value::V::str(s))),
         Some(p) => parse_dt(s, p, now),
     }
 }
@@ -968,7 +1059,11 @@ fn iso_parse(s: &str) -> Option<f64> {
     .ok()?;
     // jsonata's check is looser (repeated groups); the common forms are these
     let c = re.captures(s)?;
-    let num = |i: usize, d: f64| c.get(i).and_then(|m| m.as_str().parse::<f64>().ok()).unwrap_or(d);
+    let num = |i: usize, d: f64| {
+        c.get(i)
+            .and_then(|m| m.as_str().parse::<f64>().ok())
+            .unwrap_or(d)
+    };
     let y = num(1, 0.0);
     let mo = num(2, 1.0);
     let d = num(3, 1.0);
@@ -978,7 +1073,11 @@ fn iso_parse(s: &str) -> Option<f64> {
     let frac = c
         .get(7)
         .map(|m| {
-            let digits: String = m.as_str()[1..].chars().chain("000".chars()).take(3).collect();
+            let digits: String = m.as_str()[1..]
+                .chars()
+                .chain("000".chars())
+                .take(3)
+                .collect();
             digits.parse::<f64>().unwrap_or(0.0)
         })
         .unwrap_or(0.0);
@@ -1015,7 +1114,11 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
                 let c = m.component;
                 if c == 'Z' || c == 'z' {
                     let f = m.int.clone().unwrap_or_default();
-                    let sep = if f.regular { f.seps.first().map(|s| s.1) } else { None };
+                    let sep = if f.regular {
+                        f.seps.first().map(|s| s.1)
+                    } else {
+                        None
+                    };
                     let mut r = String::new();
                     if c == 'z' {
                         r.push_str("GMT");
@@ -1085,11 +1188,18 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
                 None => f64::NAN,
             },
             Parse::Tz(cc, sep) => {
-                let v = if *cc == 'z' { text.get(3..).unwrap_or("") } else { text };
+                let v = if *cc == 'z' {
+                    text.get(3..).unwrap_or("")
+                } else {
+                    text
+                };
                 let (oh, om) = match sep {
                     Some(sc) => {
                         let idx = v.find(*sc).unwrap_or(v.len());
-                        (parse_int_prefix(&v[..idx]), parse_int_prefix(v.get(idx + sc.len_utf8()..).unwrap_or("")))
+                        (
+                            parse_int_prefix(&v[..idx]),
+                            parse_int_prefix(v.get(idx + sc.len_utf8()..).unwrap_or("")),
+                        )
                     }
                     None => {
                         if v.chars().count() - 1 <= 2 {
@@ -1115,7 +1225,10 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
         }
     };
     let present = |comps: &std::collections::HashMap<char, f64>, c: char| -> bool {
-        comps.get(&c).map(|v| *v != 0.0 && !v.is_nan()).unwrap_or(false)
+        comps
+            .get(&c)
+            .map(|v| *v != 0.0 && !v.is_nan())
+            .unwrap_or(false)
     };
     for c in "YXMxWwdD".chars() {
         shift(&mut mask, present(&comps, c));

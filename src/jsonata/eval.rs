@@ -160,7 +160,14 @@ impl<'h, 'a> Ctx<'h, 'a> {
         let used = self.stack_base.abs_diff(stack_addr());
         if self.depth > self.max_depth || used > self.max_stack {
             self.depth -= 1;
-            if std::env::var("STACKDBG").is_ok() { eprintln!("depth {} used {} per {}", self.depth, used, used / self.depth); }
+            if std::env::var("STACKDBG").is_ok() {
+                eprintln!(
+                    "depth {} used {} per {}",
+                    self.depth,
+                    used,
+                    used / self.depth
+                );
+            }
             return Err(Err::new("U1001").pos(expr.pos));
         }
         if self.steps > self.max_steps {
@@ -201,7 +208,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
             T::Condition => self.eval_condition(expr, input, env)?,
             T::Block => self.eval_block(expr, input, env)?,
             T::Bind => self.eval_bind(expr, input, env)?,
-            T::Regex => expr.re.as_ref().map(|r| V::Fun(Rc::new(Fun::Regex(r.clone())))),
+            T::Regex => expr
+                .re
+                .as_ref()
+                .map(|r| V::Fun(Rc::new(Fun::Regex(r.clone())))),
             T::Function => self.eval_function(expr, input, env, None)?,
             T::Variable => {
                 if expr.s.is_empty() {
@@ -282,11 +292,18 @@ impl<'h, 'a> Ctx<'h, 'a> {
                         mutate_arr(r, |a| a.keep = true);
                     }
                 }
-                let len = result.as_ref().and_then(|r| r.as_arr()).map(|a| a.v.len()).unwrap_or(0);
+                let len = result
+                    .as_ref()
+                    .and_then(|r| r.as_arr())
+                    .map(|a| a.v.len())
+                    .unwrap_or(0);
                 if len == 0 {
                     result = None;
                 } else if len == 1 && !keep {
-                    result = result.as_ref().and_then(|r| r.as_arr()).and_then(|a| a.v.first().cloned());
+                    result = result
+                        .as_ref()
+                        .and_then(|r| r.as_arr())
+                        .and_then(|a| a.v.first().cloned());
                 }
             }
         }
@@ -294,7 +311,11 @@ impl<'h, 'a> Ctx<'h, 'a> {
     }
 
     fn eval_path(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
-        let first_var = expr.exprs.first().map(|s| s.t == T::Variable).unwrap_or(false);
+        let first_var = expr
+            .exprs
+            .first()
+            .map(|s| s.t == T::Variable)
+            .unwrap_or(false);
         let mut input_seq: Vec<Option<V>> = match input {
             Some(V::Arr(a)) if !first_var => a.v.iter().cloned().map(Some).collect(),
             other => vec![other.clone()],
@@ -315,7 +336,8 @@ impl<'h, 'a> Ctx<'h, 'a> {
                     Some(v) => seq(vec![v]),
                 });
             } else if is_tuple {
-                tuple_bindings = Some(self.eval_tuple_step(step, &input_seq, tuple_bindings, env)?);
+                tuple_bindings =
+                    Some(self.eval_tuple_step(step, &input_seq, tuple_bindings, env)?);
             } else {
                 result_seq = Some(self.eval_step(step, &input_seq, env, ii == n - 1)?);
             }
@@ -347,7 +369,11 @@ impl<'h, 'a> Ctx<'h, 'a> {
         let mut result_seq = result_seq.unwrap_or_else(|| seq(vec![]));
         if is_tuple && expr.group.is_some() {
             let ts = tuple_stream(tuple_bindings_for_group);
-            return Ok(Some(self.eval_group(sub_group(expr), &Some(V::Arr(Rc::new(ts))), env)?));
+            return Ok(Some(self.eval_group(
+                sub_group(expr),
+                &Some(V::Arr(Rc::new(ts))),
+                env,
+            )?));
         }
         if expr.keep_singleton {
             if result_seq.cons && !result_seq.seq {
@@ -362,7 +388,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
         Ok(Some(out))
     }
 
-    fn eval_step(&mut self, expr: &Node, input: &[Option<V>], env: &Env, last: bool) -> Result<Arr, Err> {
+    fn eval_step(
+        &mut self,
+        expr: &Node,
+        input: &[Option<V>],
+        env: &Env,
+        last: bool,
+    ) -> Result<Arr, Err> {
         if expr.t == T::Sort {
             let mut r = self.eval_sort(expr, &Some(V::Arr(Rc::new(seq(flat_opt(input))))), env)?;
             if expr.has_stages {
@@ -429,7 +461,8 @@ impl<'h, 'a> Ctx<'h, 'a> {
             let mut result = if let Some(tb) = tb {
                 self.eval_sort(expr, &Some(V::Arr(Rc::new(tuple_stream(tb)))), env)?
             } else {
-                let sorted = self.eval_sort(expr, &Some(V::Arr(Rc::new(seq(flat_opt(input))))), env)?;
+                let sorted =
+                    self.eval_sort(expr, &Some(V::Arr(Rc::new(seq(flat_opt(input))))), env)?;
                 let mut out = vec![];
                 for (i, v) in sorted.v.into_iter().enumerate() {
                     let mut t = Obj::new();
@@ -522,7 +555,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
             None => vec![],
         };
         if pred.t == T::Num {
-            let n = pred.lit.as_ref().and_then(|l| l.num()).unwrap_or(0.0).floor();
+            let n = pred
+                .lit
+                .as_ref()
+                .and_then(|l| l.num())
+                .unwrap_or(0.0)
+                .floor();
             let idx = if n < 0.0 { list.len() as f64 + n } else { n };
             if idx >= 0.0 && (idx as usize) < list.len() {
                 let item = list[idx as usize].clone();
@@ -591,6 +629,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
             if (expr.s == "and") != l {
                 return Ok(Some(V::Bool(l)));
             }
+            let rhs = self
+                .eval(sub(&expr.rhs), input, env)
+                .map_err(|e| e.pos(expr.pos).tok(&expr.s))?;
+            return Ok(Some(V::Bool(functions::boolean(&rhs).unwrap_or(false))));
         }
         let rhs = self.eval(sub(&expr.rhs), input, env)?;
         self.binary_op(expr, lhs, rhs)
@@ -634,7 +676,8 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 Ok(Some(V::Bool(if op == "=" { eq } else { !eq })))
             }
             "<" | "<=" | ">" | ">=" => {
-                let comparable = |v: &Option<V>| matches!(v, None | Some(V::Str(_)) | Some(V::Num(_)));
+                let comparable =
+                    |v: &Option<V>| matches!(v, None | Some(V::Str(_)) | Some(V::Num(_)));
                 if !comparable(&lhs) || !comparable(&rhs) {
                     let bad = if !matches!(lhs, Some(V::Str(_)) | Some(V::Num(_))) {
                         lhs.clone()
@@ -904,16 +947,22 @@ impl<'h, 'a> Ctx<'h, 'a> {
 
     // ---- functions ----
 
-    fn eval_function(&mut self, expr: &Node, input: &Option<V>, env: &Env, applyto: Option<Option<V>>) -> R {
+    fn eval_function(
+        &mut self,
+        expr: &Node,
+        input: &Option<V>,
+        env: &Env,
+        applyto: Option<Option<V>>,
+    ) -> R {
         let proc_node = sub(&expr.procedure);
         let proc = self.eval(proc_node, input, env)?;
-        let proc_name = if proc_node.t == T::Path {
-            proc_node.exprs.first().map(|s| s.s.clone()).unwrap_or_default()
-        } else {
-            proc_node.s.clone()
-        };
-        if proc.is_none() && proc_node.t == T::Path && self.lookup(env, &proc_name).is_some() {
-            return Err(Err::new("T1005").pos(expr.pos).tok(&proc_name));
+        let proc_name = procedure_name(proc_node);
+        if proc.is_none() && proc_node.t == T::Path {
+            if let Some(n) = &proc_name {
+                if self.lookup(env, n).is_some() {
+                    return Err(Err::new("T1005").pos(expr.pos).tok(n));
+                }
+            }
         }
         let mut args: Vec<Option<V>> = vec![];
         if let Some(a) = applyto {
@@ -924,15 +973,16 @@ impl<'h, 'a> Ctx<'h, 'a> {
         }
         let site = (proc_name, expr.pos);
         let proc = proc.unwrap_or(V::Null);
-        self.apply(&proc, args, input, env, Some(&site)).map_err(|mut e| {
-            if e.position.is_none() {
-                e.position = Some(expr.pos);
-            }
-            if e.token.is_none() {
-                e.token = Some(site.0.clone());
-            }
-            e
-        })
+        self.apply(&proc, args, input, env, Some(&site))
+            .map_err(|mut e| {
+                if e.position.is_none() {
+                    e.position = Some(expr.pos);
+                }
+                if e.token.is_none() {
+                    e.token = site.0.clone();
+                }
+                e
+            })
     }
 
     pub fn call(&mut self, f: &V, args: Vec<Option<V>>) -> R {
@@ -946,7 +996,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
         args: Vec<Option<V>>,
         input: &Option<V>,
         env: &Env,
-        site: Option<&(String, usize)>,
+        site: Option<&(Option<String>, usize)>,
     ) -> R {
         let mut result = self.apply_inner(proc, args, input, env, site)?;
         loop {
@@ -965,16 +1015,16 @@ impl<'h, 'a> Ctx<'h, 'a> {
             };
             self.steps += 1;
             if self.steps > self.max_steps {
-                return Err(Err::new("U1001").msg("Expression evaluation timeout: Check for infinite loop"));
+                return Err(
+                    Err::new("U1001").msg("Expression evaluation timeout: Check for infinite loop")
+                );
             }
             let pnode = sub(&body.procedure);
             let next = self.eval(pnode, &tin, &tenv)?;
             let name = if pnode.t == T::Variable {
-                pnode.s.clone()
-            } else if pnode.t == T::Path {
-                pnode.exprs.first().map(|s| s.s.clone()).unwrap_or_default()
+                Some(pnode.s.clone())
             } else {
-                String::new()
+                None
             };
             let mut args = vec![];
             for a in &body.exprs {
@@ -993,14 +1043,14 @@ impl<'h, 'a> Ctx<'h, 'a> {
         args: Vec<Option<V>>,
         input: &Option<V>,
         env: &Env,
-        site: Option<&(String, usize)>,
+        site: Option<&(Option<String>, usize)>,
     ) -> R {
         let r = self.apply_raw(proc, args, input, env);
         r.map_err(|mut e| {
             if let Some((name, pos)) = site {
                 if proc.is_fn() {
                     if e.token.is_none() {
-                        e.token = Some(name.clone());
+                        e.token = name.clone();
                     }
                     e.position = Some(*pos);
                 }
@@ -1045,7 +1095,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
     }
 
     #[inline(never)]
-    fn apply_other(&mut self, f: &Rc<Fun>, args: Vec<Option<V>>, input: &Option<V>, env: &Env) -> R {
+    fn apply_other(
+        &mut self,
+        f: &Rc<Fun>,
+        args: Vec<Option<V>>,
+        input: &Option<V>,
+        env: &Env,
+    ) -> R {
         match &**f {
             Fun::Lambda { .. } => self.apply_lambda(f, args, input),
             Fun::Native(name, sig) => {
@@ -1164,11 +1220,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
             }
             V::Arr(a) => {
                 let mut b = (**a).clone();
-                b.v = a
-                    .v
-                    .iter()
-                    .map(|x| self.rebuild(x, ptrs, node, env))
-                    .collect::<Result<_, _>>()?;
+                b.v =
+                    a.v.iter()
+                        .map(|x| self.rebuild(x, ptrs, node, env))
+                        .collect::<Result<_, _>>()?;
                 Ok(V::Arr(Rc::new(b)))
             }
             other => Ok(other.clone()),
@@ -1186,13 +1241,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
         }
         let pnode = sub(&expr.procedure);
         let proc = self.eval(pnode, input, env)?;
-        let name = if pnode.t == T::Path {
-            pnode.exprs.first().map(|s| s.s.clone()).unwrap_or_default()
-        } else {
-            pnode.s.clone()
-        };
-        if proc.is_none() && pnode.t == T::Path && self.lookup(env, &name).is_some() {
-            return Err(Err::new("T1007").pos(expr.pos).tok(&name));
+        let name = procedure_name(pnode);
+        if proc.is_none() && pnode.t == T::Path {
+            if let Some(n) = &name {
+                if self.lookup(env, n).is_some() {
+                    return Err(Err::new("T1007").pos(expr.pos).tok(n));
+                }
+            }
         }
         match proc {
             Some(f @ V::Fun(_)) => {
@@ -1206,7 +1261,11 @@ impl<'h, 'a> Ctx<'h, 'a> {
                     .collect();
                 Ok(Some(V::Fun(Rc::new(Fun::Partial(f, slots)))))
             }
-            _ => Err(Err::new("T1008").pos(expr.pos).tok(&name)),
+            _ => {
+                let mut e = Err::new("T1008").pos(expr.pos);
+                e.token = name;
+                Err(e)
+            }
         }
     }
 
@@ -1246,7 +1305,9 @@ fn strict_eq(a: &V, b: &V) -> bool {
 
 fn deep_clone(v: &V) -> V {
     match v {
-        V::Obj(o) => V::Obj(Rc::new(o.iter().map(|(k, x)| (k.clone(), deep_clone(x))).collect())),
+        V::Obj(o) => V::Obj(Rc::new(
+            o.iter().map(|(k, x)| (k.clone(), deep_clone(x))).collect(),
+        )),
         V::Arr(a) => {
             let mut b = (**a).clone();
             b.v = a.v.iter().map(deep_clone).collect();
@@ -1258,7 +1319,9 @@ fn deep_clone(v: &V) -> V {
 
 fn reduce_tuples(data: &Option<V>) -> Obj {
     match data {
-        Some(V::Arr(a)) if !a.v.is_empty() && a.v.iter().all(|x| matches!(x, V::Obj(_))) && a.tuple_like() => {
+        Some(V::Arr(a))
+            if !a.v.is_empty() && a.v.iter().all(|x| matches!(x, V::Obj(_))) && a.tuple_like() =>
+        {
             let mut result = match &a.v[0] {
                 V::Obj(o) => (**o).clone(),
                 _ => Obj::new(),
@@ -1303,6 +1366,16 @@ fn unreachable_group() -> &'static Group {
 
 fn flat_opt(v: &[Option<V>]) -> Vec<V> {
     v.iter().flatten().cloned().collect()
+}
+
+/// jsonata-js's name for a called procedure (the token of errors it raises).
+fn procedure_name(n: &Node) -> Option<String> {
+    match n.t {
+        T::Path => n.exprs.first().map(|s| s.s.clone()),
+        T::Variable | T::Name => Some(n.s.clone()),
+        T::Num | T::Str | T::Value => n.lit.as_ref().map(super::functions::to_string),
+        _ => None,
+    }
 }
 
 pub fn sub(n: &Option<Box<Node>>) -> &Node {

@@ -85,10 +85,17 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         digit: ch("digit", '#'),
         pattern: ch("pattern-separator", ';'),
     };
-    let family: Vec<char> = (0..10).filter_map(|i| char::from_u32(p.zero as u32 + i)).collect();
+    let family: Vec<char> = (0..10)
+        .filter_map(|i| char::from_u32(p.zero as u32 + i))
+        .collect();
     let is_digit = |c: char| family.contains(&c);
     let is_active = |c: char| {
-        is_digit(c) || c == p.decimal || c == p.exponent || c == p.grouping || c == p.digit || c == p.pattern
+        is_digit(c)
+            || c == p.decimal
+            || c == p.exponent
+            || c == p.grouping
+            || c == p.digit
+            || c == p.pattern
     };
     let pic: Vec<char> = picture.chars().collect();
     let subs: Vec<Vec<char>> = pic.split(|c| *c == p.pattern).map(|s| s.to_vec()).collect();
@@ -106,11 +113,17 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
             .rposition(|c| is_active(*c) && *c != p.exponent)
             .map(|i| i + 1)
             .unwrap_or(s.len());
-        let suffix = if suffix_start >= prefix_len { s[suffix_start..].to_vec() } else { vec![] };
+        let suffix = if suffix_start >= prefix_len {
+            s[suffix_start..].to_vec()
+        } else {
+            vec![]
+        };
         let active = sub(s, prefix.len(), s.len() - suffix.len());
         let exp_pos = find(s, p.exponent, prefix.len());
         let (mantissa, exponent) = match exp_pos {
-            Some(e) if e <= s.len() - suffix.len() => (sub(&active, 0, e), Some(sub(&active, e + 1, active.len()))),
+            Some(e) if e <= s.len() - suffix.len() => {
+                (sub(&active, 0, e), Some(sub(&active, e + 1, active.len())))
+            }
             _ => (active.clone(), None),
         };
         let (integer, fraction) = match find(&mantissa, p.decimal, 0) {
@@ -153,7 +166,8 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         }
         match dpos {
             Some(d) => {
-                if (d > 0 && s.get(d - 1) == Some(&p.grouping)) || s.get(d + 1) == Some(&p.grouping) {
+                if (d > 0 && s.get(d - 1) == Some(&p.grouping)) || s.get(d + 1) == Some(&p.grouping)
+                {
                     error = Some("D3087");
                 }
             }
@@ -163,7 +177,9 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
                 }
             }
         }
-        if s.windows(2).any(|w| w[0] == p.grouping && w[1] == p.grouping) {
+        if s.windows(2)
+            .any(|w| w[0] == p.grouping && w[1] == p.grouping)
+        {
             error = Some("D3089");
         }
         if let Some(o) = find(&pt.integer, p.digit, 0) {
@@ -177,7 +193,9 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
             }
         }
         if let Some(e) = &pt.exponent {
-            if !e.is_empty() && (find(s, p.percent, 0).is_some() || find(s, p.permille, 0).is_some()) {
+            if !e.is_empty()
+                && (find(s, p.percent, 0).is_some() || find(s, p.permille, 0).is_some())
+            {
                 error = Some("D3092");
             }
             if e.is_empty() || e.iter().any(|c| !is_digit(*c)) {
@@ -193,8 +211,17 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
             let mut out = vec![];
             let mut gp = find(part, p.grouping, 0);
             while let Some(g) = gp {
-                let chars: Vec<char> = if to_left { sub(part, 0, g) } else { sub(part, g, part.len()) };
-                out.push(chars.iter().filter(|c| is_digit(**c) || **c == p.digit).count());
+                let chars: Vec<char> = if to_left {
+                    sub(part, 0, g)
+                } else {
+                    sub(part, g, part.len())
+                };
+                out.push(
+                    chars
+                        .iter()
+                        .filter(|c| is_digit(**c) || **c == p.digit)
+                        .count(),
+                );
                 gp = find(&pt.integer, p.grouping, g + 1);
             }
             out
@@ -214,7 +241,11 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         let mut min_int = pt.integer.iter().filter(|c| is_digit(**c)).count();
         let scaling = min_int;
         let mut min_frac = pt.fraction.iter().filter(|c| is_digit(**c)).count();
-        let mut max_frac = pt.fraction.iter().filter(|c| is_digit(**c) || **c == p.digit).count();
+        let mut max_frac = pt
+            .fraction
+            .iter()
+            .filter(|c| is_digit(**c) || **c == p.digit)
+            .count();
         let exp = pt.exponent.is_some();
         if min_int == 0 && max_frac == 0 {
             if exp {
@@ -285,7 +316,13 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
     let make = |v: f64, dp: usize| -> Vec<char> {
         let s = format!("{:.*}", dp, v.abs());
         s.chars()
-            .map(|c| if c.is_ascii_digit() { family[(c as u8 - b'0') as usize] } else { c })
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    family[(c as u8 - b'0') as usize]
+                } else {
+                    c
+                }
+            })
             .collect()
     };
     let mut sv = make(rounded, pic.max_frac);
@@ -340,7 +377,13 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         if pad > 0 {
             se = format!("{}{}", p.zero.to_string().repeat(pad as usize), se);
         }
-        out = format!("{}{}{}{}", out, p.exponent, if e < 0 { p.minus.as_str() } else { "" }, se);
+        out = format!(
+            "{}{}{}{}",
+            out,
+            p.exponent,
+            if e < 0 { p.minus.as_str() } else { "" },
+            se
+        );
     }
     Ok(format!("{}{}{}", pic.prefix, out, pic.suffix))
 }

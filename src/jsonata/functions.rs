@@ -249,7 +249,9 @@ fn write_json(out: &mut String, v: &V, indent: Option<usize>) {
                 out.push_str("null")
             }
         }
-        V::Str(s) => out.push_str(&crate::json::stringify(&serde_json::Value::String(s.to_string()))),
+        V::Str(s) => out.push_str(&crate::json::stringify(&serde_json::Value::String(
+            s.to_string(),
+        ))),
         V::Fun(_) => out.push_str("\"\""),
         V::Arr(a) => {
             out.push('[');
@@ -278,7 +280,9 @@ fn write_json(out: &mut String, v: &V, indent: Option<usize>) {
                     out.push(',');
                 }
                 nl(out, level + 1);
-                out.push_str(&crate::json::stringify(&serde_json::Value::String(k.clone())));
+                out.push_str(&crate::json::stringify(&serde_json::Value::String(
+                    k.clone(),
+                )));
                 out.push(':');
                 if indent.is_some() {
                     out.push(' ');
@@ -304,7 +308,12 @@ pub fn regex_match_obj(re: &Rc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
     o.insert("end".into(), V::Num(end as f64));
     o.insert(
         "groups".into(),
-        V::arr(groups.into_iter().map(|g| V::str(&g.unwrap_or_default())).collect()),
+        V::arr(
+            groups
+                .into_iter()
+                .map(|g| V::str(&g.unwrap_or_default()))
+                .collect(),
+        ),
     );
     o.insert(
         "next".into(),
@@ -423,11 +432,15 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 let arr = list(&a0);
                 let size = n_arg(&args, 1).unwrap_or(0.0);
                 if !(size >= 1.0) || size.fract() != 0.0 {
-                    return Err(Err::new("D3030").val(V::Num(size)).idx(2).msg(
-                        "The size argument of $partition must be a positive integer",
-                    ));
+                    return Err(Err::new("D3030")
+                        .val(V::Num(size))
+                        .idx(2)
+                        .msg("The size argument of $partition must be a positive integer"));
                 }
-                let out: Vec<V> = arr.chunks(size as usize).map(|c| V::arr(c.to_vec())).collect();
+                let out: Vec<V> = arr
+                    .chunks(size as usize)
+                    .map(|c| V::arr(c.to_vec()))
+                    .collect();
                 return Ok(Some(V::arr(out)));
             }
             "range" => {
@@ -435,9 +448,10 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 let end = n_arg(&args, 1).unwrap_or(0.0);
                 let step = n_arg(&args, 2).unwrap_or(1.0);
                 if step == 0.0 || !step.is_finite() {
-                    return Err(Err::new("D3030").val(V::Num(step)).idx(3).msg(
-                        "The step argument of $range must not be zero",
-                    ));
+                    return Err(Err::new("D3030")
+                        .val(V::Num(step))
+                        .idx(3)
+                        .msg("The step argument of $range must not be zero"));
                 }
                 let mut out = vec![];
                 let mut x = start;
@@ -455,7 +469,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                     Some(s) => s,
                     None => return Ok(None),
                 };
-                let alg = s_arg(&args, 1).map(|a| a.to_string()).unwrap_or_else(|| "SHA-256".into());
+                let alg = s_arg(&args, 1)
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "SHA-256".into());
                 return match hash::hex(&alg, s.as_bytes()) {
                     Some(h) => st(&h),
                     None => Err(Err::new("D3137").msg(&format!(
@@ -548,7 +564,11 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                     if l <= 0.0 {
                         return st("");
                     }
-                    let end = if start >= 0.0 { start + l } else { len + start + l };
+                    let end = if start >= 0.0 {
+                        start + l
+                    } else {
+                        len + start + l
+                    };
                     st(&slice(start, end))
                 }
                 None => st(&slice(start, len)),
@@ -737,7 +757,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             None => Ok(None),
             Some(n) => {
                 let v = round_half_even(n, 0.0);
-                let radix = n_arg(&args, 1).map(|r| round_half_even(r, 0.0)).unwrap_or(10.0);
+                let radix = n_arg(&args, 1)
+                    .map(|r| round_half_even(r, 0.0))
+                    .unwrap_or(10.0);
                 if !(2.0..=36.0).contains(&radix) {
                     return Err(Err::new("D3100").val(V::Num(radix)));
                 }
@@ -771,7 +793,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
         "floor" => Ok(n_arg(&args, 0).map(|n| V::Num(n.floor()))),
         "ceil" => Ok(n_arg(&args, 0).map(|n| V::Num(n.ceil()))),
         "abs" => Ok(n_arg(&args, 0).map(|n| V::Num(n.abs()))),
-        "round" => Ok(n_arg(&args, 0).map(|n| V::Num(round_half_even(n, n_arg(&args, 1).unwrap_or(0.0))))),
+        "round" => {
+            Ok(n_arg(&args, 0).map(|n| V::Num(round_half_even(n, n_arg(&args, 1).unwrap_or(0.0)))))
+        }
         "sqrt" => match n_arg(&args, 0) {
             None => Ok(None),
             Some(n) if n < 0.0 => Err(Err::new("D3060").val(V::Num(n)).idx(1)),
@@ -846,7 +870,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             let arrays: Vec<Vec<V>> = args
                 .iter()
                 .map(|a| match a {
-                        Some(V::Arr(x)) => x.v.clone(),
+                    Some(V::Arr(x)) => x.v.clone(),
                     _ => vec![],
                 })
                 .collect();
@@ -886,7 +910,13 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
         "sift" | "each" => {
             let o = match &a0 {
                 Some(V::Obj(o)) => o.clone(),
-                _ => return if name == "each" { Ok(Some(V::seq(vec![]))) } else { Ok(None) },
+                _ => {
+                    return if name == "each" {
+                        Ok(Some(V::seq(vec![])))
+                    } else {
+                        Ok(None)
+                    }
+                }
             };
             let f = arg(&args, 1).unwrap_or(V::Null);
             let whole = V::Obj(o.clone());
@@ -1021,7 +1051,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                     Ok(boolean(&r) == Some(true))
                 })?,
             };
-            Ok(Some(V::arr(sorted.into_iter().map(|i| arr[i].clone()).collect())))
+            Ok(Some(V::arr(
+                sorted.into_iter().map(|i| arr[i].clone()).collect(),
+            )))
         }
         "shuffle" => {
             let v = match &a0 {
@@ -1062,7 +1094,11 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             V::str(&bytes.iter().map(|b| *b as char).collect::<String>())
         })),
         "encodeUrlComponent" | "encodeUrl" => Ok(s_arg(&args, 0).map(|s| {
-            let keep = if name == "encodeUrl" { ";,/?:@&=+$#-_.!~*'()" } else { "-_.!~*'()" };
+            let keep = if name == "encodeUrl" {
+                ";,/?:@&=+$#-_.!~*'()"
+            } else {
+                "-_.!~*'()"
+            };
             let mut out = String::new();
             for c in s.chars() {
                 if c.is_ascii_alphanumeric() || keep.contains(c) {
@@ -1120,7 +1156,10 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             None => Ok(None),
             Some(s) => {
                 let pic = s_arg(&args, 1).map(|p| p.to_string());
-                Ok(datetime::to_millis(&s, pic.as_deref(), ctx.host.now_millis as f64)?.map(V::Num))
+                Ok(
+                    datetime::to_millis(&s, pic.as_deref(), ctx.host.now_millis as f64)?
+                        .map(V::Num),
+                )
             }
         },
         "fromMillis" => match n_arg(&args, 0) {
@@ -1142,7 +1181,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             None => Ok(None),
             Some(v) => {
                 let s = string(ctx, v, false)?;
-                Ok(serde_json::from_str::<serde_json::Value>(&s).ok().map(|j| from_json(&j)))
+                Ok(serde_json::from_str::<serde_json::Value>(&s)
+                    .ok()
+                    .map(|j| from_json(&j)))
             }
         },
         _ => Err(Err::new("T1006")),
@@ -1228,7 +1269,10 @@ fn replace(ctx: &mut Ctx, args: &[Option<V>]) -> R {
                     break;
                 }
                 let start = field_num(&mv, "start");
-                out.extend(chars[pos.min(chars.len())..start.min(chars.len()).max(pos.min(chars.len()))].iter());
+                out.extend(
+                    chars[pos.min(chars.len())..start.min(chars.len()).max(pos.min(chars.len()))]
+                        .iter(),
+                );
                 let with = match &repl {
                     V::Str(r) => Some(V::str(&substitute(r, &mv))),
                     f @ V::Fun(_) => ctx.call(f, vec![Some(mv.clone())])?,
@@ -1260,14 +1304,14 @@ fn replace(ctx: &mut Ctx, args: &[Option<V>]) -> R {
 fn substitute(r: &str, m: &V) -> String {
     let groups: Vec<String> = match m {
         V::Obj(o) => match o.get("groups") {
-            Some(V::Arr(a)) => a
-                .v
-                .iter()
-                .map(|g| match g {
-                    V::Str(s) => s.to_string(),
-                    _ => String::new(),
-                })
-                .collect(),
+            Some(V::Arr(a)) => {
+                a.v.iter()
+                    .map(|g| match g {
+                        V::Str(s) => s.to_string(),
+                        _ => String::new(),
+                    })
+                    .collect()
+            }
             _ => vec![],
         },
         _ => vec![],
@@ -1466,7 +1510,11 @@ fn base64_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
         let n = chunk.len();
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let v = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= n {

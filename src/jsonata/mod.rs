@@ -180,7 +180,6 @@ impl Err {
             message,
         }
     }
-
 }
 
 impl ErrData {
@@ -202,6 +201,7 @@ impl ErrData {
             "value" => json(&self.value),
             "value2" => json(&self.value2),
             "token" => text(&self.token),
+            "exp" => self.text.clone().unwrap_or_else(|| "undefined".into()),
             "index" => self
                 .index
                 .map(|i| i.to_string())

@@ -213,7 +213,11 @@ impl Lexer {
                     return Ok(Tk::Regex(pattern, flags));
                 }
             }
-            let prev = if self.pos > 0 { self.at(self.pos - 1) } else { '\0' };
+            let prev = if self.pos > 0 {
+                self.at(self.pos - 1)
+            } else {
+                '\0'
+            };
             if matches!(c, '(' | '[' | '{') && prev != '\\' {
                 depth += 1;
             }
@@ -313,7 +317,8 @@ impl Lexer {
                                         self.src.iter().skip(self.pos + 7).take(4).collect();
                                     if let Ok(l) = u32::from_str_radix(&lo, 16) {
                                         if (0xDC00..0xE000).contains(&l) {
-                                            let full = 0x10000 + ((cp - 0xD800) << 10) + (l - 0xDC00);
+                                            let full =
+                                                0x10000 + ((cp - 0xD800) << 10) + (l - 0xDC00);
                                             s.push(char::from_u32(full).unwrap_or('\u{FFFD}'));
                                             self.pos += 10;
                                             self.pos += 1;
@@ -490,9 +495,9 @@ impl Parser {
     fn expression(&mut self, rbp: u32) -> Result<Node, Err> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return Err(Err::new("U1001").pos(self.tok.pos).msg(
-                "Stack overflow error: the expression is nested too deeply",
-            ));
+            return Err(Err::new("U1001")
+                .pos(self.tok.pos)
+                .msg("Stack overflow error: the expression is nested too deeply"));
         }
         let saved = self.depth;
         let t = self.tok.clone();
@@ -501,9 +506,9 @@ impl Parser {
         while rbp < self.lbp() {
             self.depth += 1;
             if self.depth > MAX_NESTING {
-                return Err(Err::new("U1001").pos(self.tok.pos).msg(
-                    "Stack overflow error: the expression is nested too deeply",
-                ));
+                return Err(Err::new("U1001")
+                    .pos(self.tok.pos)
+                    .msg("Stack overflow error: the expression is nested too deeply"));
             }
             let t = self.tok.clone();
             self.advance(None, false)?;
@@ -744,12 +749,10 @@ impl Parser {
                             text.push_str(&tk_value(&self.tok.tk));
                         }
                         self.advance(Some(">"), false)?;
-                        sig = Some(Rc::new(
-                            Sig::parse(&text).map_err(|e| {
-                                let off = e.position.unwrap_or(0);
-                                e.pos(sig_pos + off)
-                            })?,
-                        ));
+                        sig = Some(Rc::new(Sig::parse(&text).map_err(|e| {
+                            let off = e.position.unwrap_or(0);
+                            e.pos(sig_pos + off)
+                        })?));
                     }
                     self.advance(Some("{"), false)?;
                     let body = self.expression(0)?;
@@ -821,7 +824,11 @@ impl Parser {
             }
             ":=" => {
                 if left.t != T::Variable {
-                    return Err(Err::new("S0212").pos(left.pos).tok(&left.s));
+                    let t = match &left.lit {
+                        Some(l) => super::functions::to_string(l),
+                        None => left.s.clone(),
+                    };
+                    return Err(Err::new("S0212").pos(left.pos).tok(&t));
                 }
                 let r = self.expression(bp(":=") - 1)?;
                 Ok(binary(":=", left, r))
@@ -936,9 +943,9 @@ impl Parser {
     fn process(&mut self, expr: Node) -> Result<Node, Err> {
         self.depth += 1;
         if self.depth > MAX_NESTING * 2 {
-            return Err(Err::new("U1001").pos(expr.pos).msg(
-                "Stack overflow error: the expression is nested too deeply",
-            ));
+            return Err(Err::new("U1001")
+                .pos(expr.pos)
+                .msg("Stack overflow error: the expression is nested too deeply"));
         }
         let r = self.process_inner(expr);
         self.depth -= 1;
@@ -1402,7 +1409,12 @@ pub fn parse(src: &str) -> Result<Node, Err> {
     p.depth = 0;
     let expr = p.process(expr)?;
     if expr.t == T::Parent || !expr.seeking.is_empty() {
-        return Err(Err::new("S0217").pos(expr.pos).tok(type_name(expr.t)));
+        // processed paths and parents carry no position in jsonata-js
+        let mut e = Err::new("S0217").tok(type_name(expr.t));
+        if !matches!(expr.t, T::Path | T::Parent) {
+            e = e.pos(expr.pos);
+        }
+        return Err(e);
     }
     Ok(expr)
 }

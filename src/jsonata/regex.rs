@@ -114,7 +114,8 @@ fn translate(p: &str) -> Result<String, String> {
                     let b = parts.next();
                     !a.is_empty()
                         && a.chars().all(|d| d.is_ascii_digit())
-                        && b.map(|b| b.chars().all(|d| d.is_ascii_digit())).unwrap_or(true)
+                        && b.map(|b| b.chars().all(|d| d.is_ascii_digit()))
+                            .unwrap_or(true)
                 });
                 if ok == Some(true) {
                     while i < c.len() && c[i] != '}' {
@@ -184,7 +185,11 @@ impl Re {
 
     /// The first match at or after character `from`: (start, end, groups) in characters.
     pub fn exec(&self, s: &str, from: usize) -> Option<(usize, usize, Vec<Option<String>>)> {
-        let byte_from = s.char_indices().nth(from).map(|(b, _)| b).unwrap_or(s.len());
+        let byte_from = s
+            .char_indices()
+            .nth(from)
+            .map(|(b, _)| b)
+            .unwrap_or(s.len());
         if from > s.chars().count() {
             return None;
         }

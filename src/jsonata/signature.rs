@@ -142,7 +142,11 @@ impl Sig {
             if m.is_empty() {
                 if p.context && p.context_re.is_some() {
                     let ct = symbol(context).to_string();
-                    if p.context_re.as_ref().map(|r| r.is_match(&ct)).unwrap_or(false) {
+                    if p.context_re
+                        .as_ref()
+                        .map(|r| r.is_match(&ct))
+                        .unwrap_or(false)
+                    {
                         out.push(context.clone());
                     } else {
                         return Err(Err::new("T0411")
@@ -171,7 +175,9 @@ impl Sig {
                                             if Some(it) != st.chars().next() {
                                                 ok = false;
                                             } else {
-                                                ok = a.v.iter().all(|x| symbol(&Some(x.clone())) == it);
+                                                ok =
+                                                    a.v.iter()
+                                                        .all(|x| symbol(&Some(x.clone())) == it);
                                             }
                                         }
                                     }

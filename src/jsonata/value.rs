@@ -183,8 +183,7 @@ pub fn deep_eq(a: &V, b: &V) -> bool {
         }
         (V::Obj(x), V::Obj(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).map(|w| deep_eq(v, w)).unwrap_or(false))
         }
         (V::Fun(x), V::Fun(y)) => Rc::ptr_eq(x, y),
