@@ -459,9 +459,16 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
                     }
                 }
             } else {
+                // JS substr semantics: a negative position keeps only the tail
                 for &(p, c) in f.seps.iter().rev() {
-                    let pos = chars.len().saturating_sub(p);
-                    chars.insert(pos, c);
+                    let len = chars.len() as i64;
+                    let pos = len - p as i64;
+                    if pos >= 0 {
+                        chars.insert(pos as usize, c);
+                    } else {
+                        let tail = chars.split_off((len + pos).max(0) as usize);
+                        chars = std::iter::once(c).chain(tail).collect();
+                    }
                 }
             }
             let mut s: String = chars.iter().collect();
@@ -580,8 +587,7 @@ fn parse_int_prefix(s: &str) -> f64 {
 pub fn parse_integer(value: &str, picture: &str) -> Result<Option<f64>, Err> {
     let f = analyse_int(picture)?;
     int_matcher(&f)?;
-    let r = int_parse(&f, value);
-    Ok(if r.is_nan() { None } else { Some(r) })
+    Ok(Some(int_parse(&f, value)))
 }
 
 // ---- date/time pictures ----
@@ -643,7 +649,7 @@ fn analyse_dt(picture: &str) -> Result<Vec<Part>, Err> {
                 .filter(|c| !c.is_whitespace())
                 .collect();
             let mut m = Marker {
-                component: marker.chars().next().unwrap_or(' '),
+                component: marker.chars().next().unwrap_or('\0'),
                 ..Default::default()
             };
             let mc: Vec<char> = marker.chars().collect();
@@ -685,9 +691,9 @@ fn analyse_dt(picture: &str) -> Result<Vec<Part>, Err> {
                 match default_pres(m.component) {
                     Some(d) => m.p1 = d.into(),
                     None => {
-                        return Err(
-                            Err::new("D3132").val(super::value::V::str(&m.component.to_string()))
-                        )
+                        return Err(Err::new("D3132").val(super::value::V::str(
+                            &m.component.to_string().replace('\0', ""),
+                        )))
                     }
                 }
             }
@@ -766,6 +772,16 @@ fn civil_from_days(z: f64) -> (f64, f64, f64) {
 
 /// JS Date.UTC(y, monthIndex, d, h, mi, s, ms) with overflow normalisation.
 pub fn date_utc(y: f64, mo: f64, d: f64, h: f64, mi: f64, s: f64, ms: f64) -> f64 {
+    // like JS, years 0 to 99 mean 1900 to 1999
+    let y = if (0.0..=99.0).contains(&y) && y.fract() == 0.0 {
+        y + 1900.0
+    } else {
+        y
+    };
+    date_utc_raw(y, mo, d, h, mi, s, ms)
+}
+
+fn date_utc_raw(y: f64, mo: f64, d: f64, h: f64, mi: f64, s: f64, ms: f64) -> f64 {
     let ym = y + (mo / 12.0).floor();
     let mn = mo.rem_euclid(12.0);
     let days = days_from_civil(ym, mn + 1.0, 1.0) + d - 1.0;
@@ -904,7 +920,8 @@ fn fragment(t: &Dt, c: char) -> Frag {
         's' => t.s,
         'f' => t.f,
         'C' | 'E' => return Frag::S("ISO"),
-        _ => return Frag::S(""),
+        'Z' | 'z' => return Frag::S(""),
+        _ => return Frag::S("undefined"),
     })
 }
 
@@ -1084,7 +1101,7 @@ fn iso_parse(s: &str) -> Option<f64> {
     if !(1.0..=12.0).contains(&mo) || !(1.0..=31.0).contains(&d) || h > 24.0 {
         return None;
     }
-    let mut ms = date_utc(y, mo - 1.0, d, h, mi, sec, frac);
+    let mut ms = date_utc_raw(y, mo - 1.0, d, h, mi, sec, frac);
     if let Some(z) = c.get(8) {
         let z = z.as_str();
         if z != "Z" {
@@ -1185,7 +1202,7 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
             Parse::Int(f) => int_parse(f, text),
             Parse::Names(l) => match l.iter().find(|(n, _)| n == text) {
                 Some((_, v)) => *v,
-                None => f64::NAN,
+                None => continue,
             },
             Parse::Tz(cc, sep) => {
                 let v = if *cc == 'z' {

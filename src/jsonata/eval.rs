@@ -999,6 +999,9 @@ impl<'h, 'a> Ctx<'h, 'a> {
         site: Option<&(Option<String>, usize)>,
     ) -> R {
         let mut result = self.apply_inner(proc, args, input, env, site)?;
+        if result.is_none() {
+            return Ok(None);
+        }
         loop {
             let (body, tin, tenv) = match &result {
                 Some(V::Fun(f)) => match &**f {
@@ -1145,8 +1148,11 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 self.transform(node, obj, tenv)
             }
             Fun::Chain(a, b) => {
-                let r = self.apply(a, args, input, env, None)?;
-                self.apply(b, vec![r], input, env, None)
+                // jsonata-js runs `function($f, $g) { function($x){ $g($f($x)) } }`
+                let site_f = (Some("f".to_string()), 40);
+                let site_g = (Some("g".to_string()), 35);
+                let r = self.apply(a, args, input, env, Some(&site_f))?;
+                self.apply(b, vec![r], input, env, Some(&site_g))
             }
         }
     }
@@ -1372,7 +1378,12 @@ fn flat_opt(v: &[Option<V>]) -> Vec<V> {
 fn procedure_name(n: &Node) -> Option<String> {
     match n.t {
         T::Path => n.exprs.first().map(|s| s.s.clone()),
-        T::Variable | T::Name => Some(n.s.clone()),
+        T::Variable | T::Name | T::Wildcard | T::Descendant | T::Binary | T::Unary => {
+            Some(n.s.clone())
+        }
+        T::Apply => Some("~>".into()),
+        T::Bind => Some(":=".into()),
+        T::Function | T::Partial => Some("(".into()),
         T::Num | T::Str | T::Value => n.lit.as_ref().map(super::functions::to_string),
         _ => None,
     }

@@ -539,6 +539,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             };
             let chars: Vec<char> = s.chars().collect();
             let len = chars.len() as f64;
+            if n_arg(&args, 1).is_none() && n_arg(&args, 2).is_some() {
+                return st(""); // JS: slice(undefined, NaN)
+            }
             let mut start = n_arg(&args, 1).unwrap_or(0.0);
             if len + start < 0.0 {
                 start = 0.0;

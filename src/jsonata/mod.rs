@@ -122,6 +122,8 @@ pub(crate) struct ErrData {
     pub code: &'static str,
     pub position: Option<usize>,
     pub token: Option<String>,
+    /// The token when it is a number, boolean or null (rendered raw in messages).
+    pub token_val: Option<V>,
     pub value: Option<V>,
     pub value2: Option<V>,
     pub index: Option<usize>,
@@ -145,6 +147,11 @@ impl Err {
     }
     pub fn tok(mut self, t: &str) -> Err {
         self.token = Some(t.to_string());
+        self
+    }
+    pub fn tok_v(mut self, v: V) -> Err {
+        self.token = Some(functions::to_string(&v));
+        self.token_val = Some(v);
         self
     }
     pub fn val(mut self, v: V) -> Err {
@@ -200,7 +207,12 @@ impl ErrData {
         match name {
             "value" => json(&self.value),
             "value2" => json(&self.value2),
-            "token" => text(&self.token),
+            "token" => match &self.token_val {
+                Some(v) if self.token.as_deref() == Some(&functions::to_string(v)) => {
+                    functions::to_string(v)
+                }
+                _ => text(&self.token),
+            },
             "exp" => self.text.clone().unwrap_or_else(|| "undefined".into()),
             "index" => self
                 .index

@@ -179,14 +179,28 @@ fn known_op(op: &str) -> bool {
 struct Lexer {
     src: Vec<char>,
     pos: usize,
+    /// UTF-16 offset of each character (jsonata-js positions count UTF-16 units)
+    u16: Vec<usize>,
 }
 
 impl Lexer {
+    fn p(&self, i: usize) -> usize {
+        match self.u16.get(i) {
+            Some(p) => *p,
+            None => {
+                self.u16.last().copied().unwrap_or(0)
+                    + i.saturating_sub(self.u16.len().saturating_sub(1))
+            }
+        }
+    }
     fn at(&self, i: usize) -> char {
         self.src.get(i).copied().unwrap_or('\0')
     }
     fn tok(&self, tk: Tk) -> Option<Token> {
-        Some(Token { tk, pos: self.pos })
+        Some(Token {
+            tk,
+            pos: self.p(self.pos),
+        })
     }
     fn scan_regex(&mut self) -> Result<Tk, Err> {
         let start = self.pos;
@@ -202,7 +216,7 @@ impl Lexer {
                 if bs % 2 == 0 {
                     let pattern: String = self.src[start..self.pos].iter().collect();
                     if pattern.is_empty() {
-                        return Err(Err::new("S0301").pos(self.pos));
+                        return Err(Err::new("S0301").pos(self.p(self.pos)));
                     }
                     self.pos += 1;
                     let fstart = self.pos;
@@ -226,7 +240,7 @@ impl Lexer {
             }
             self.pos += 1;
         }
-        Err(Err::new("S0302").pos(self.pos))
+        Err(Err::new("S0302").pos(self.p(self.pos)))
     }
 
     fn next(&mut self, prefix: bool) -> Result<Option<Token>, Err> {
@@ -243,7 +257,7 @@ impl Lexer {
                 self.pos += 2;
                 loop {
                     if self.pos >= len {
-                        return Err(Err::new("S0106").pos(start));
+                        return Err(Err::new("S0106").pos(self.p(start)));
                     }
                     if self.at(self.pos) == '*' && self.at(self.pos + 1) == '/' {
                         break;
@@ -306,7 +320,8 @@ impl Lexer {
                                 .skip(self.pos + 1)
                                 .take(4)
                                 .collect::<String>();
-                            if hex.len() == 4 && hex.chars().all(|h| h.is_ascii_hexdigit()) {
+                            // like jsonata-js: 1 to 4 hex digits pass the check, 4 are consumed
+                            if !hex.is_empty() && hex.chars().all(|h| h.is_ascii_hexdigit()) {
                                 let cp = u32::from_str_radix(&hex, 16).unwrap_or(0);
                                 // surrogate pairs: combine with a following \uXXXX
                                 if (0xD800..0xDC00).contains(&cp)
@@ -329,10 +344,17 @@ impl Lexer {
                                 s.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                                 self.pos += 4;
                             } else {
-                                return Err(Err::new("S0104").pos(self.pos));
+                                return Err(Err::new("S0104").pos(self.p(self.pos)));
                             }
                         }
-                        _ => return Err(Err::new("S0103").pos(self.pos).tok(&ch.to_string())),
+                        _ => {
+                            let t = if self.pos >= len {
+                                String::new()
+                            } else {
+                                ch.to_string()
+                            };
+                            return Err(Err::new("S0103").pos(self.p(self.pos)).tok(&t));
+                        }
                     }
                 } else if ch == q {
                     self.pos += 1;
@@ -342,7 +364,7 @@ impl Lexer {
                 }
                 self.pos += 1;
             }
-            return Err(Err::new("S0101").pos(self.pos));
+            return Err(Err::new("S0101").pos(self.p(self.pos)));
         }
         // numbers: -?(0|[1-9][0-9]*)(\.[0-9]+)?([Ee][-+]?[0-9]+)?
         if c.is_ascii_digit() || (c == '-' && c2.is_ascii_digit()) {
@@ -381,7 +403,7 @@ impl Lexer {
                 self.pos = i;
                 return Ok(self.tok(Tk::Num(n)));
             }
-            return Err(Err::new("S0102").pos(self.pos).tok(&text));
+            return Err(Err::new("S0102").pos(self.p(self.pos)).tok(&text));
         }
         if c == '`' {
             self.pos += 1;
@@ -392,7 +414,7 @@ impl Lexer {
                 return Ok(self.tok(Tk::Name(name)));
             }
             self.pos = len;
-            return Err(Err::new("S0105").pos(self.pos));
+            return Err(Err::new("S0105").pos(self.p(self.pos)));
         }
         let mut i = self.pos;
         loop {
@@ -434,6 +456,15 @@ struct Parser {
     ancestry: Vec<SlotRef>,
 }
 
+/// The token as jsonata-js reports it: numbers, booleans and null are values, not text.
+fn tk_err(e: Err, tk: &Tk) -> Err {
+    match tk {
+        Tk::Num(n) => e.tok_v(V::Num(*n)),
+        Tk::Val(v) => e.tok_v(v.clone()),
+        other => e.tok(&tk_value(other)),
+    }
+}
+
 fn tk_value(tk: &Tk) -> String {
     match tk {
         Tk::Name(s) | Tk::Var(s) | Tk::Op(s) | Tk::Str(s) => s.clone(),
@@ -452,17 +483,14 @@ impl Parser {
         if let Some(id) = id {
             if self.id != id {
                 let code = if self.id == "(end)" { "S0203" } else { "S0202" };
-                return Err(Err::new(code)
-                    .pos(self.tok.pos)
-                    .tok(&tk_value(&self.tok.tk))
-                    .val(V::str(id)));
+                return Err(tk_err(Err::new(code).pos(self.tok.pos), &self.tok.tk).val(V::str(id)));
             }
         }
         match self.lex.next(infix)? {
             None => {
                 self.tok = Token {
                     tk: Tk::End,
-                    pos: self.lex.src.len(),
+                    pos: self.lex.p(self.lex.src.len()),
                 };
                 self.id = "(end)".into();
             }
@@ -558,7 +586,10 @@ impl Parser {
                     ..Self::node(T::Regex, pos)
                 })
             }
-            Tk::End => Err(Err::new("S0207").pos(pos).tok("(end)")),
+            Tk::End => Ok(Node {
+                s: "(end)".into(),
+                ..Self::node(T::End, pos)
+            }),
             Tk::Op(op) => match op.as_str() {
                 "and" | "or" | "in" => Ok(Node {
                     s: op,
@@ -649,6 +680,7 @@ impl Parser {
                     }
                     self.advance(Some("|"), false)?;
                     Ok(Node {
+                        s: op,
                         lhs: Some(Box::new(pattern)),
                         rhs: Some(Box::new(update)),
                         els: del,
@@ -682,7 +714,7 @@ impl Parser {
         let pos = tok.pos;
         let op = match tok.tk {
             Tk::Op(o) => o,
-            other => return Err(Err::new("S0201").pos(pos).tok(&tk_value(&other))),
+            other => return Err(tk_err(Err::new("S0201").pos(pos), &other)),
         };
         let binary = |s: &str, l: Node, r: Node| Node {
             s: s.into(),
@@ -765,6 +797,7 @@ impl Parser {
                     });
                 }
                 Ok(Node {
+                    s: op,
                     procedure: Some(Box::new(left)),
                     exprs: args,
                     ..Self::node(if partial { T::Partial } else { T::Function }, pos)
@@ -824,11 +857,11 @@ impl Parser {
             }
             ":=" => {
                 if left.t != T::Variable {
-                    let t = match &left.lit {
-                        Some(l) => super::functions::to_string(l),
-                        None => left.s.clone(),
-                    };
-                    return Err(Err::new("S0212").pos(left.pos).tok(&t));
+                    let e = Err::new("S0212").pos(left.pos);
+                    return Err(match &left.lit {
+                        Some(l) if left.t != T::Str => e.tok_v(l.clone()),
+                        _ => e.tok(&left.s),
+                    });
                 }
                 let r = self.expression(bp(":=") - 1)?;
                 Ok(binary(":=", left, r))
@@ -848,6 +881,7 @@ impl Parser {
                     els = Some(Box::new(self.expression(0)?));
                 }
                 Ok(Node {
+                    s: op,
                     lhs: Some(Box::new(left)),
                     rhs: Some(Box::new(then)),
                     els,
@@ -1304,7 +1338,8 @@ impl Parser {
                 }
             }
             _ => {
-                return Err(Err::new("S0207").pos(pos).tok("(end)"));
+                let code = if expr.t == T::End { "S0207" } else { "S0206" };
+                return Err(Err::new(code).pos(pos).tok(&expr.s));
             }
         };
         if keep_array {
@@ -1391,6 +1426,16 @@ pub fn parse(src: &str) -> Result<Node, Err> {
         lex: Lexer {
             src: src.chars().collect(),
             pos: 0,
+            u16: {
+                let mut v = Vec::with_capacity(src.len() + 1);
+                let mut n = 0;
+                for c in src.chars() {
+                    v.push(n);
+                    n += c.len_utf16();
+                }
+                v.push(n);
+                v
+            },
         },
         tok: Token {
             tk: Tk::End,
@@ -1404,7 +1449,7 @@ pub fn parse(src: &str) -> Result<Node, Err> {
     p.advance(None, false)?;
     let expr = p.expression(0)?;
     if p.id != "(end)" {
-        return Err(Err::new("S0201").pos(p.tok.pos).tok(&tk_value(&p.tok.tk)));
+        return Err(tk_err(Err::new("S0201").pos(p.tok.pos), &p.tok.tk));
     }
     p.depth = 0;
     let expr = p.process(expr)?;

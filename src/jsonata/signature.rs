@@ -185,18 +185,20 @@ impl Sig {
                             }
                             if !ok {
                                 let ty = match p.subtype.as_deref() {
-                                    Some("a") => "arrays",
-                                    Some("b") => "booleans",
-                                    Some("f") => "functions",
-                                    Some("n") => "numbers",
-                                    Some("o") => "objects",
-                                    Some("s") => "strings",
-                                    _ => "undefined",
+                                    Some("a") => Some("arrays"),
+                                    Some("b") => Some("booleans"),
+                                    Some("f") => Some("functions"),
+                                    Some("n") => Some("numbers"),
+                                    Some("o") => Some("objects"),
+                                    Some("s") => Some("strings"),
+                                    _ => None,
                                 };
-                                return Err(Err::new("T0412")
-                                    .idx(ai + 1)
-                                    .val(arg.unwrap_or(V::Null))
-                                    .text(ty));
+                                let mut e =
+                                    Err::new("T0412").idx(ai + 1).val(arg.unwrap_or(V::Null));
+                                if let Some(t) = ty {
+                                    e = e.text(t);
+                                }
+                                return Err(e);
                             }
                             if single != 'a' {
                                 out.push(arg.map(|v| {
