@@ -12,19 +12,7 @@ use std::rc::Rc;
 
 pub type R = Result<Option<V>, Err>;
 
-/// Native stack the evaluator may use below its entry point, whatever the depth limit:
-/// deep recursion becomes U1001 instead of a stack overflow (test threads have 2 MiB,
-/// wasm's shadow stack 1 MiB).
-#[cfg(target_arch = "wasm32")]
-const STACK_BUDGET: usize = 640 * 1024;
-#[cfg(not(target_arch = "wasm32"))]
-const STACK_BUDGET: usize = 1400 * 1024;
-
-#[inline(never)]
-fn stack_addr() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
+use super::{stack_addr, STACK_BUDGET};
 
 pub struct Ctx<'h, 'a> {
     pub host: &'h mut Host<'a>,
@@ -160,14 +148,6 @@ impl<'h, 'a> Ctx<'h, 'a> {
         let used = self.stack_base.abs_diff(stack_addr());
         if self.depth > self.max_depth || used > self.max_stack {
             self.depth -= 1;
-            if std::env::var("STACKDBG").is_ok() {
-                eprintln!(
-                    "depth {} used {} per {}",
-                    self.depth,
-                    used,
-                    used / self.depth
-                );
-            }
             return Err(Err::new("U1001").pos(expr.pos));
         }
         if self.steps > self.max_steps {

@@ -66,6 +66,20 @@ pub struct Host<'a> {
     pub aws_functions: bool,
 }
 
+/// Native stack the evaluator may use below its entry point, whatever the depth limit:
+/// deep recursion becomes U1001 instead of a stack overflow (test threads have 2 MiB,
+/// wasm's shadow stack 1 MiB).
+#[cfg(target_arch = "wasm32")]
+pub(crate) const STACK_BUDGET: usize = 640 * 1024;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const STACK_BUDGET: usize = 1400 * 1024;
+
+#[inline(never)]
+pub(crate) fn stack_addr() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// A compiled expression, reusable across evaluations.
 #[derive(Clone, Debug)]
 pub struct Expression {

@@ -452,6 +452,7 @@ struct Parser {
     /// the symbol id of the current token: "(name)", "(literal)", "(regex)", "(end)" or the operator
     id: String,
     depth: usize,
+    stack_base: usize,
     ancestor_label: usize,
     ancestry: Vec<SlotRef>,
 }
@@ -520,9 +521,14 @@ impl Parser {
         }
     }
 
+    fn too_deep(&self) -> bool {
+        let used = self.stack_base.abs_diff(super::stack_addr());
+        self.depth > MAX_NESTING || used > super::STACK_BUDGET
+    }
+
     fn expression(&mut self, rbp: u32) -> Result<Node, Err> {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        if self.too_deep() {
             return Err(Err::new("U1001")
                 .pos(self.tok.pos)
                 .msg("Stack overflow error: the expression is nested too deeply"));
@@ -533,7 +539,7 @@ impl Parser {
         let mut left = self.nud(t)?;
         while rbp < self.lbp() {
             self.depth += 1;
-            if self.depth > MAX_NESTING {
+            if self.too_deep() {
                 return Err(Err::new("U1001")
                     .pos(self.tok.pos)
                     .msg("Stack overflow error: the expression is nested too deeply"));
@@ -554,142 +560,592 @@ impl Parser {
         }
     }
 
+    /// Prefix position. Sub-parsers are separate functions called through one call site
+    /// so that the recursion (one frame per nesting level) stays small in debug builds.
     fn nud(&mut self, tok: Token) -> Result<Node, Err> {
         let pos = tok.pos;
-        match tok.tk {
-            Tk::Name(s) => Ok(Node {
-                s,
-                ..Self::node(T::Name, pos)
-            }),
-            Tk::Var(s) => Ok(Node {
-                s,
-                ..Self::node(T::Variable, pos)
-            }),
-            Tk::Str(s) => Ok(Node {
-                lit: Some(V::str(&s)),
-                s,
-                ..Self::node(T::Str, pos)
-            }),
-            Tk::Num(n) => Ok(Node {
-                lit: Some(V::Num(n)),
-                ..Self::node(T::Num, pos)
-            }),
-            Tk::Val(v) => Ok(Node {
-                lit: Some(v),
-                ..Self::node(T::Value, pos)
-            }),
+        let (t, s, lit) = match tok.tk {
+            Tk::Name(s) => (T::Name, s, None),
+            Tk::Var(s) => (T::Variable, s, None),
+            Tk::Str(s) => (T::Str, s.clone(), Some(V::str(&s))),
+            Tk::Num(n) => (T::Num, String::new(), Some(V::Num(n))),
+            Tk::Val(v) => (T::Value, String::new(), Some(v)),
             Tk::Regex(p, f) => {
                 let re = Re::new(&p, &f).map_err(|e| e.pos(pos))?;
-                Ok(Node {
-                    re: Some(Rc::new(re)),
-                    s: p,
-                    ..Self::node(T::Regex, pos)
-                })
+                let mut n = Self::node(T::Regex, pos);
+                n.re = Some(Rc::new(re));
+                n.s = p;
+                return Ok(n);
             }
-            Tk::End => Ok(Node {
-                s: "(end)".into(),
-                ..Self::node(T::End, pos)
-            }),
-            Tk::Op(op) => match op.as_str() {
-                "and" | "or" | "in" => Ok(Node {
-                    s: op,
-                    ..Self::node(T::Operator, pos)
-                }),
-                "-" => {
-                    let e = self.expression(70)?;
-                    Ok(Node {
-                        s: op,
-                        lhs: Some(Box::new(e)),
-                        ..Self::node(T::Unary, pos)
-                    })
+            Tk::End => (T::End, "(end)".to_string(), None),
+            Tk::Op(op) => {
+                let t = match op.as_str() {
+                    "and" | "or" | "in" => T::Operator,
+                    "*" => T::Wildcard,
+                    "**" => T::Descendant,
+                    "%" => T::Parent,
+                    _ => T::End,
+                };
+                if t != T::End {
+                    (t, op, None)
+                } else {
+                    let h: fn(&mut Self, String, usize) -> Result<Node, Err> = match op.as_str() {
+                        "-" => Self::nud_neg,
+                        "(" => Self::nud_block,
+                        "[" => Self::nud_array,
+                        "{" => Self::nud_object,
+                        "|" => Self::nud_transform,
+                        _ => return Err(Err::new("S0211").pos(pos).tok(&op)),
+                    };
+                    return h(self, op, pos);
                 }
-                "*" => Ok(Node {
-                    s: op,
-                    ..Self::node(T::Wildcard, pos)
-                }),
-                "**" => Ok(Node {
-                    s: op,
-                    ..Self::node(T::Descendant, pos)
-                }),
-                "%" => Ok(Node {
-                    s: op,
-                    ..Self::node(T::Parent, pos)
-                }),
-                "(" => {
-                    let mut exprs = vec![];
-                    while self.id != ")" {
-                        exprs.push(self.expression(0)?);
-                        if self.id != ";" {
-                            break;
-                        }
-                        self.advance(Some(";"), false)?;
-                    }
-                    self.advance(Some(")"), true)?;
-                    Ok(Node {
-                        s: op,
-                        exprs,
-                        ..Self::node(T::Block, pos)
-                    })
+            }
+        };
+        let mut n = Self::node(t, pos);
+        n.s = s;
+        n.lit = lit;
+        Ok(n)
+    }
+
+    #[inline(never)]
+    fn nud_object(&mut self, op: String, pos: usize) -> Result<Node, Err> {
+        let pairs = self.object_pairs()?;
+        let mut n = Self::node(T::Unary, pos);
+        n.s = op;
+        n.pairs = pairs;
+        Ok(n)
+    }
+
+    #[inline(never)]
+    fn proc_dot(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let lstep = self.process(lhs)?;
+        let mut result = if lstep.t == T::Path {
+            lstep
+        } else {
+            let is_parent = lstep.t == T::Parent;
+            let slot = lstep.slot.clone();
+            let mut p = Node {
+                exprs: vec![lstep],
+                ..Self::node(T::Path, 0)
+            };
+            if is_parent {
+                if let Some(s) = slot {
+                    p.seeking = vec![s];
                 }
-                "[" => {
-                    let mut a = vec![];
-                    if self.id != "]" {
-                        loop {
-                            let mut item = self.expression(0)?;
-                            if self.id == ".." {
-                                let rpos = self.tok.pos;
-                                self.advance(Some(".."), false)?;
-                                let rhs = self.expression(0)?;
-                                item = Node {
-                                    s: "..".into(),
-                                    lhs: Some(Box::new(item)),
-                                    rhs: Some(Box::new(rhs)),
-                                    ..Self::node(T::Binary, rpos)
-                                };
-                            }
-                            a.push(item);
-                            if self.id != "," {
-                                break;
-                            }
-                            self.advance(Some(","), false)?;
-                        }
-                    }
-                    self.advance(Some("]"), true)?;
-                    Ok(Node {
-                        s: op,
-                        exprs: a,
-                        ..Self::node(T::Unary, pos)
-                    })
-                }
-                "{" => {
-                    let pairs = self.object_pairs()?;
-                    Ok(Node {
-                        s: op,
-                        pairs,
-                        ..Self::node(T::Unary, pos)
-                    })
-                }
-                "|" => {
-                    let pattern = self.expression(0)?;
-                    self.advance(Some("|"), false)?;
-                    let update = self.expression(0)?;
-                    let mut del = None;
-                    if self.id == "," {
-                        self.advance(Some(","), false)?;
-                        del = Some(Box::new(self.expression(0)?));
-                    }
-                    self.advance(Some("|"), false)?;
-                    Ok(Node {
-                        s: op,
-                        lhs: Some(Box::new(pattern)),
-                        rhs: Some(Box::new(update)),
-                        els: del,
-                        ..Self::node(T::Transform, pos)
-                    })
-                }
-                _ => Err(Err::new("S0211").pos(pos).tok(&op)),
-            },
+            }
+            p
+        };
+        let mut rest = self.process(rhs.unwrap_or_default())?;
+        if rest.t == T::Path {
+            result.exprs.append(&mut rest.exprs);
+        } else {
+            if !rest.predicate.is_empty() {
+                rest.stages = std::mem::take(&mut rest.predicate);
+                rest.has_stages = true;
+            }
+            result.exprs.push(rest);
         }
+        for step in result.exprs.iter_mut() {
+            if step.t == T::Num || step.t == T::Value {
+                return Err(Err::new("S0213")
+                    .pos(step.pos)
+                    .val(step.lit.clone().unwrap_or(V::Null)));
+            }
+            if step.t == T::Str {
+                step.t = T::Name;
+            }
+        }
+        if result.exprs.iter().any(|s| s.keep_array) {
+            result.keep_singleton = true;
+        }
+        if let Some(first) = result.exprs.first_mut() {
+            if first.t == T::Unary && first.s == "[" {
+                first.cons_array = true;
+            }
+        }
+        if let Some(last) = result.exprs.last_mut() {
+            if last.t == T::Unary && last.s == "[" {
+                last.cons_array = true;
+            }
+        }
+        self.resolve_ancestry(&mut result)?;
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_pred(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let mut result = self.process(lhs)?;
+        let is_path = result.t == T::Path;
+        let mut predicate = self.process(rhs.unwrap_or_default())?;
+        let seeking = std::mem::take(&mut predicate.seeking);
+        {
+            let step: &mut Node = if is_path {
+                match result.exprs.last_mut() {
+                    Some(s) => s,
+                    None => return Err(Err::new("S0201").pos(pos)),
+                }
+            } else {
+                &mut result
+            };
+            if step.group.is_some() {
+                return Err(Err::new("S0209").pos(pos));
+            }
+            if !seeking.is_empty() {
+                for slot in &seeking {
+                    let lvl = slot.borrow().level;
+                    if lvl == 1 {
+                        let mut tmp = std::mem::take(step);
+                        let r = self.seek_parent(&mut tmp, slot.clone());
+                        *step = tmp;
+                        r?;
+                    } else {
+                        slot.borrow_mut().level -= 1;
+                    }
+                }
+                step.seeking.extend(seeking.iter().cloned());
+            }
+            let stage = Stage::Filter(predicate, pos);
+            if is_path {
+                step.stages.push(stage);
+                step.has_stages = true;
+            } else {
+                step.predicate.push(stage);
+            }
+        }
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_group(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let mut result = self.process(lhs)?;
+        if result.group.is_some() {
+            return Err(Err::new("S0210").pos(pos));
+        }
+        let mut pairs = vec![];
+        for (k, v) in std::mem::take(&mut expr.pairs) {
+            pairs.push((self.process(k)?, self.process(v)?));
+        }
+        result.group = Some(Box::new(Group { pairs, pos }));
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_sort(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let r = self.process(lhs)?;
+        let mut result = if r.t == T::Path {
+            r
+        } else {
+            Node {
+                exprs: vec![r],
+                ..Self::node(T::Path, 0)
+            }
+        };
+        let mut sort = Self::node(T::Sort, pos);
+        for (desc, e) in std::mem::take(&mut expr.terms) {
+            let mut e = self.process(e)?;
+            push_ancestry(&mut sort, &mut e);
+            sort.terms.push((desc, e));
+        }
+        result.exprs.push(sort);
+        self.resolve_ancestry(&mut result)?;
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_focus(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let mut result = self.process(lhs)?;
+        let rhs = rhs.unwrap_or_default();
+        {
+            let step: &mut Node = if result.t == T::Path {
+                match result.exprs.last_mut() {
+                    Some(s) => s,
+                    None => return Err(Err::new("S0201").pos(pos)),
+                }
+            } else {
+                &mut result
+            };
+            if step.has_stages || !step.predicate.is_empty() {
+                return Err(Err::new("S0215").pos(pos));
+            }
+            if step.t == T::Sort {
+                return Err(Err::new("S0216").pos(pos));
+            }
+            if expr.keep_array {
+                step.keep_array = true;
+            }
+            step.focus = Some(rhs.s.clone());
+            step.tuple = true;
+        }
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_index(
+        &mut self,
+        expr: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let r = self.process(lhs)?;
+        let rhs = rhs.unwrap_or_default();
+        let mut result = if r.t == T::Path {
+            r
+        } else {
+            let mut r = r;
+            if !r.predicate.is_empty() {
+                r.stages = std::mem::take(&mut r.predicate);
+                r.has_stages = true;
+            }
+            Node {
+                exprs: vec![r],
+                ..Self::node(T::Path, 0)
+            }
+        };
+        if let Some(step) = result.exprs.last_mut() {
+            if !step.has_stages {
+                step.index = Some(rhs.s.clone());
+            } else {
+                step.stages.push(Stage::Index(rhs.s.clone()));
+            }
+            step.tuple = true;
+        }
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_unary(&mut self, expr: &mut Node, pos: usize) -> Result<Node, Err> {
+        let mut result = Self::node(T::Unary, pos);
+        result.s = expr.s.clone();
+        if expr.s == "[" {
+            for item in std::mem::take(&mut expr.exprs) {
+                let mut v = self.process(item)?;
+                push_ancestry(&mut result, &mut v);
+                result.exprs.push(v);
+            }
+        } else if expr.s == "{" {
+            for (k, v) in std::mem::take(&mut expr.pairs) {
+                let mut k = self.process(k)?;
+                push_ancestry(&mut result, &mut k);
+                let mut v = self.process(v)?;
+                push_ancestry(&mut result, &mut v);
+                result.pairs.push((k, v));
+            }
+        } else {
+            let mut e = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
+            if expr.s == "-" && e.t == T::Num {
+                if let Some(V::Num(n)) = e.lit {
+                    e.lit = Some(V::Num(-n));
+                }
+                result = e;
+            } else {
+                push_ancestry(&mut result, &mut e);
+                result.lhs = Some(Box::new(e));
+            }
+        }
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_call(&mut self, expr: &mut Node, pos: usize) -> Result<Node, Err> {
+        let mut result = Self::node(expr.t, pos);
+        for a in std::mem::take(&mut expr.exprs) {
+            let mut a = self.process(a)?;
+            push_ancestry(&mut result, &mut a);
+            result.exprs.push(a);
+        }
+        let p = self.process(expr.procedure.take().map(|b| *b).unwrap_or_default())?;
+        result.procedure = Some(Box::new(p));
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_condition(&mut self, expr: &mut Node, pos: usize) -> Result<Node, Err> {
+        let mut result = Self::node(T::Condition, pos);
+        let mut c = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
+        push_ancestry(&mut result, &mut c);
+        let mut t = self.process(expr.rhs.take().map(|b| *b).unwrap_or_default())?;
+        push_ancestry(&mut result, &mut t);
+        if let Some(e) = expr.els.take() {
+            let mut e = self.process(*e)?;
+            push_ancestry(&mut result, &mut e);
+            result.els = Some(Box::new(e));
+        }
+        result.lhs = Some(Box::new(c));
+        result.rhs = Some(Box::new(t));
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_block(&mut self, expr: &mut Node, pos: usize) -> Result<Node, Err> {
+        let mut result = Self::node(T::Block, pos);
+        for e in std::mem::take(&mut expr.exprs) {
+            let mut part = self.process(e)?;
+            push_ancestry(&mut result, &mut part);
+            if part.cons_array
+                || (part.t == T::Path && part.exprs.first().map(|s| s.cons_array).unwrap_or(false))
+            {
+                result.cons_array = true;
+            }
+            result.exprs.push(part);
+        }
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn nud_block(&mut self, op: String, pos: usize) -> Result<Node, Err> {
+        let mut exprs = vec![];
+        while self.id != ")" {
+            exprs.push(self.expression(0)?);
+            if self.id != ";" {
+                break;
+            }
+            self.advance(Some(";"), false)?;
+        }
+        self.advance(Some(")"), true)?;
+        Ok(Node {
+            s: op,
+            exprs,
+            ..Self::node(T::Block, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn nud_array(&mut self, op: String, pos: usize) -> Result<Node, Err> {
+        let mut a = vec![];
+        if self.id != "]" {
+            loop {
+                let mut item = self.expression(0)?;
+                if self.id == ".." {
+                    let rpos = self.tok.pos;
+                    self.advance(Some(".."), false)?;
+                    let rhs = self.expression(0)?;
+                    item = Node {
+                        s: "..".into(),
+                        lhs: Some(Box::new(item)),
+                        rhs: Some(Box::new(rhs)),
+                        ..Self::node(T::Binary, rpos)
+                    };
+                }
+                a.push(item);
+                if self.id != "," {
+                    break;
+                }
+                self.advance(Some(","), false)?;
+            }
+        }
+        self.advance(Some("]"), true)?;
+        Ok(Node {
+            s: op,
+            exprs: a,
+            ..Self::node(T::Unary, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn nud_transform(&mut self, op: String, pos: usize) -> Result<Node, Err> {
+        let pattern = self.expression(0)?;
+        self.advance(Some("|"), false)?;
+        let update = self.expression(0)?;
+        let mut del = None;
+        if self.id == "," {
+            self.advance(Some(","), false)?;
+            del = Some(Box::new(self.expression(0)?));
+        }
+        self.advance(Some("|"), false)?;
+        Ok(Node {
+            s: op,
+            lhs: Some(Box::new(pattern)),
+            rhs: Some(Box::new(update)),
+            els: del,
+            ..Self::node(T::Transform, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn nud_neg(&mut self, op: String, pos: usize) -> Result<Node, Err> {
+        let e = self.expression(70)?;
+        Ok(Node {
+            s: op,
+            lhs: Some(Box::new(e)),
+            ..Self::node(T::Unary, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn led_call(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        let mut args = vec![];
+        let mut partial = false;
+        if self.id != ")" {
+            loop {
+                if self.id == "?" {
+                    partial = true;
+                    args.push(Node {
+                        s: "?".into(),
+                        ..Self::node(T::Operator, self.tok.pos)
+                    });
+                    self.advance(Some("?"), false)?;
+                } else {
+                    args.push(self.expression(0)?);
+                }
+                if self.id != "," {
+                    break;
+                }
+                self.advance(Some(","), false)?;
+            }
+        }
+        self.advance(Some(")"), true)?;
+        if left.t == T::Name && (left.s == "function" || left.s == "\u{3bb}") {
+            let mut params = vec![];
+            for (i, a) in args.iter().enumerate() {
+                if a.t != T::Variable {
+                    let tokv = match &a.lit {
+                        Some(V::Str(s)) => s.to_string(),
+                        Some(V::Num(n)) => crate::json::format_number(*n),
+                        _ => a.s.clone(),
+                    };
+                    return Err(Err::new("S0208")
+                        .pos(a.pos)
+                        .tok(&tokv)
+                        .val(V::Num((i + 1) as f64)));
+                }
+                params.push(a.s.clone());
+            }
+            let mut sig = None;
+            if self.id == "<" {
+                let sig_pos = self.tok.pos;
+                let mut depth = 1;
+                let mut text = String::from("<");
+                while depth > 0 && self.id != "{" && self.id != "(end)" {
+                    self.advance(None, false)?;
+                    if self.id == ">" {
+                        depth -= 1;
+                    } else if self.id == "<" {
+                        depth += 1;
+                    }
+                    text.push_str(&tk_value(&self.tok.tk));
+                }
+                self.advance(Some(">"), false)?;
+                sig = Some(Rc::new(Sig::parse(&text).map_err(|e| {
+                    let off = e.position.unwrap_or(0);
+                    e.pos(sig_pos + off)
+                })?));
+            }
+            self.advance(Some("{"), false)?;
+            let body = self.expression(0)?;
+            self.advance(Some("}"), false)?;
+            return Ok(Node {
+                params,
+                sig,
+                body: Some(Rc::new(body)),
+                ..Self::node(T::Lambda, pos)
+            });
+        }
+        Ok(Node {
+            s: op,
+            procedure: Some(Box::new(left)),
+            exprs: args,
+            ..Self::node(if partial { T::Partial } else { T::Function }, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn led_pred(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        if self.id == "]" {
+            let mut left = left;
+            {
+                let mut step = &mut left;
+                while step.t == T::Binary && step.s == "[" {
+                    step = step.lhs.as_deref_mut().ok_or_else(|| Err::new("S0201"))?;
+                }
+                step.keep_array = true;
+            }
+            self.advance(Some("]"), false)?;
+            Ok(left)
+        } else {
+            let r = self.expression(0)?;
+            self.advance(Some("]"), true)?;
+            Ok(Node {
+                s: "[".into(),
+                lhs: Some(Box::new(left)),
+                rhs: Some(Box::new(r)),
+                ..Self::node(T::Binary, pos)
+            })
+        }
+    }
+
+    #[inline(never)]
+    fn led_sort(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        self.advance(Some("("), false)?;
+        let mut terms = vec![];
+        loop {
+            let mut desc = false;
+            if self.id == "<" {
+                self.advance(Some("<"), false)?;
+            } else if self.id == ">" {
+                desc = true;
+                self.advance(Some(">"), false)?;
+            }
+            terms.push((desc, self.expression(0)?));
+            if self.id != "," {
+                break;
+            }
+            self.advance(Some(","), false)?;
+        }
+        self.advance(Some(")"), false)?;
+        Ok(Node {
+            s: op,
+            lhs: Some(Box::new(left)),
+            terms,
+            ..Self::node(T::Binary, pos)
+        })
+    }
+
+    #[inline(never)]
+    fn led_cond(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        let then = self.expression(0)?;
+        let mut els = None;
+        if self.id == ":" {
+            self.advance(Some(":"), false)?;
+            els = Some(Box::new(self.expression(0)?));
+        }
+        Ok(Node {
+            s: op,
+            lhs: Some(Box::new(left)),
+            rhs: Some(Box::new(then)),
+            els,
+            ..Self::node(T::Condition, pos)
+        })
     }
 
     fn object_pairs(&mut self) -> Result<Vec<(Node, Node)>, Err> {
@@ -710,186 +1166,54 @@ impl Parser {
         Ok(a)
     }
 
+    /// Infix position (see `nud` on the dispatch).
     fn led(&mut self, tok: Token, left: Node) -> Result<Node, Err> {
         let pos = tok.pos;
         let op = match tok.tk {
             Tk::Op(o) => o,
             other => return Err(tk_err(Err::new("S0201").pos(pos), &other)),
         };
-        let binary = |s: &str, l: Node, r: Node| Node {
-            s: s.into(),
-            lhs: Some(Box::new(l)),
-            rhs: Some(Box::new(r)),
-            ..Self::node(T::Binary, pos)
-        };
-        match op.as_str() {
+        let h: fn(&mut Self, String, usize, Node) -> Result<Node, Err> = match op.as_str() {
             "." | "+" | "-" | "*" | "/" | "%" | "=" | "<" | ">" | "!=" | "<=" | ">=" | "&"
-            | "and" | "or" | "in" | "~>" => {
-                let r = self.expression(bp(&op))?;
-                Ok(binary(&op, left, r))
-            }
-            "(" => {
-                let mut args = vec![];
-                let mut partial = false;
-                if self.id != ")" {
-                    loop {
-                        if self.id == "?" {
-                            partial = true;
-                            args.push(Node {
-                                s: "?".into(),
-                                ..Self::node(T::Operator, self.tok.pos)
-                            });
-                            self.advance(Some("?"), false)?;
-                        } else {
-                            args.push(self.expression(0)?);
-                        }
-                        if self.id != "," {
-                            break;
-                        }
-                        self.advance(Some(","), false)?;
-                    }
-                }
-                self.advance(Some(")"), true)?;
-                if left.t == T::Name && (left.s == "function" || left.s == "\u{3bb}") {
-                    let mut params = vec![];
-                    for (i, a) in args.iter().enumerate() {
-                        if a.t != T::Variable {
-                            let tokv = match &a.lit {
-                                Some(V::Str(s)) => s.to_string(),
-                                Some(V::Num(n)) => crate::json::format_number(*n),
-                                _ => a.s.clone(),
-                            };
-                            return Err(Err::new("S0208")
-                                .pos(a.pos)
-                                .tok(&tokv)
-                                .val(V::Num((i + 1) as f64)));
-                        }
-                        params.push(a.s.clone());
-                    }
-                    let mut sig = None;
-                    if self.id == "<" {
-                        let sig_pos = self.tok.pos;
-                        let mut depth = 1;
-                        let mut text = String::from("<");
-                        while depth > 0 && self.id != "{" && self.id != "(end)" {
-                            self.advance(None, false)?;
-                            if self.id == ">" {
-                                depth -= 1;
-                            } else if self.id == "<" {
-                                depth += 1;
-                            }
-                            text.push_str(&tk_value(&self.tok.tk));
-                        }
-                        self.advance(Some(">"), false)?;
-                        sig = Some(Rc::new(Sig::parse(&text).map_err(|e| {
-                            let off = e.position.unwrap_or(0);
-                            e.pos(sig_pos + off)
-                        })?));
-                    }
-                    self.advance(Some("{"), false)?;
-                    let body = self.expression(0)?;
-                    self.advance(Some("}"), false)?;
-                    return Ok(Node {
-                        params,
-                        sig,
-                        body: Some(Rc::new(body)),
-                        ..Self::node(T::Lambda, pos)
-                    });
-                }
-                Ok(Node {
-                    s: op,
-                    procedure: Some(Box::new(left)),
-                    exprs: args,
-                    ..Self::node(if partial { T::Partial } else { T::Function }, pos)
-                })
-            }
-            "[" => {
-                if self.id == "]" {
-                    let mut left = left;
-                    {
-                        let mut step = &mut left;
-                        while step.t == T::Binary && step.s == "[" {
-                            step = step.lhs.as_deref_mut().ok_or_else(|| Err::new("S0201"))?;
-                        }
-                        step.keep_array = true;
-                    }
-                    self.advance(Some("]"), false)?;
-                    Ok(left)
-                } else {
-                    let r = self.expression(0)?;
-                    self.advance(Some("]"), true)?;
-                    Ok(binary("[", left, r))
-                }
-            }
-            "^" => {
-                self.advance(Some("("), false)?;
-                let mut terms = vec![];
-                loop {
-                    let mut desc = false;
-                    if self.id == "<" {
-                        self.advance(Some("<"), false)?;
-                    } else if self.id == ">" {
-                        desc = true;
-                        self.advance(Some(">"), false)?;
-                    }
-                    terms.push((desc, self.expression(0)?));
-                    if self.id != "," {
-                        break;
-                    }
-                    self.advance(Some(","), false)?;
-                }
-                self.advance(Some(")"), false)?;
-                Ok(Node {
-                    s: op,
-                    lhs: Some(Box::new(left)),
-                    terms,
-                    ..Self::node(T::Binary, pos)
-                })
-            }
-            "{" => {
-                let pairs = self.object_pairs()?;
-                Ok(Node {
-                    s: op,
-                    lhs: Some(Box::new(left)),
-                    pairs,
-                    ..Self::node(T::Binary, pos)
-                })
-            }
-            ":=" => {
-                if left.t != T::Variable {
-                    let e = Err::new("S0212").pos(left.pos);
-                    return Err(match &left.lit {
-                        Some(l) if left.t != T::Str => e.tok_v(l.clone()),
-                        _ => e.tok(&left.s),
-                    });
-                }
-                let r = self.expression(bp(":=") - 1)?;
-                Ok(binary(":=", left, r))
-            }
-            "@" | "#" => {
-                let r = self.expression(bp(&op))?;
-                if r.t != T::Variable {
-                    return Err(Err::new("S0214").pos(r.pos).tok(&op));
-                }
-                Ok(binary(&op, left, r))
-            }
-            "?" => {
-                let then = self.expression(0)?;
-                let mut els = None;
-                if self.id == ":" {
-                    self.advance(Some(":"), false)?;
-                    els = Some(Box::new(self.expression(0)?));
-                }
-                Ok(Node {
-                    s: op,
-                    lhs: Some(Box::new(left)),
-                    rhs: Some(Box::new(then)),
-                    els,
-                    ..Self::node(T::Condition, pos)
-                })
-            }
-            _ => Err(Err::new("S0201").pos(pos).tok(&op)),
+            | "and" | "or" | "in" | "~>" | ":=" | "@" | "#" => Self::led_binary,
+            "(" => Self::led_call,
+            "[" => Self::led_pred,
+            "^" => Self::led_sort,
+            "{" => Self::led_group,
+            "?" => Self::led_cond,
+            _ => return Err(Err::new("S0201").pos(pos).tok(&op)),
+        };
+        h(self, op, pos, left)
+    }
+
+    #[inline(never)]
+    fn led_binary(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        if op == ":=" && left.t != T::Variable {
+            let e = Err::new("S0212").pos(left.pos);
+            return Err(match &left.lit {
+                Some(l) if left.t != T::Str => e.tok_v(l.clone()),
+                _ => e.tok(&left.s),
+            });
         }
+        let r = self.expression(if op == ":=" { bp(":=") - 1 } else { bp(&op) })?;
+        if (op == "@" || op == "#") && r.t != T::Variable {
+            return Err(Err::new("S0214").pos(r.pos).tok(&op));
+        }
+        let mut n = Self::node(T::Binary, pos);
+        n.s = op;
+        n.lhs = Some(Box::new(left));
+        n.rhs = Some(Box::new(r));
+        Ok(n)
+    }
+
+    #[inline(never)]
+    fn led_group(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+        let pairs = self.object_pairs()?;
+        let mut n = Self::node(T::Binary, pos);
+        n.s = op;
+        n.lhs = Some(Box::new(left));
+        n.pairs = pairs;
+        Ok(n)
     }
 
     // ---- post-parse ----
@@ -976,7 +1300,9 @@ impl Parser {
 
     fn process(&mut self, expr: Node) -> Result<Node, Err> {
         self.depth += 1;
-        if self.depth > MAX_NESTING * 2 {
+        if self.depth > MAX_NESTING * 2
+            || self.stack_base.abs_diff(super::stack_addr()) > super::STACK_BUDGET
+        {
             return Err(Err::new("U1001")
                 .pos(expr.pos)
                 .msg("Stack overflow error: the expression is nested too deeply"));
@@ -986,366 +1312,173 @@ impl Parser {
         r
     }
 
-    fn process_inner(&mut self, mut expr: Node) -> Result<Node, Err> {
+    /// Dispatches through function pointers so that this frame stays small in debug
+    /// builds (the post-parse pass recurses once per nesting level).
+    fn process_inner(&mut self, expr: Node) -> Result<Node, Err> {
         let keep_array = expr.keep_array;
-        let pos = expr.pos;
-        let mut result = match expr.t {
-            T::Binary => {
-                let lhs = expr.lhs.take().map(|b| *b).unwrap_or_default();
-                let rhs = expr.rhs.take().map(|b| *b);
-                match expr.s.as_str() {
-                    "." => {
-                        let lstep = self.process(lhs)?;
-                        let mut result = if lstep.t == T::Path {
-                            lstep
-                        } else {
-                            let is_parent = lstep.t == T::Parent;
-                            let slot = lstep.slot.clone();
-                            let mut p = Node {
-                                exprs: vec![lstep],
-                                ..Self::node(T::Path, 0)
-                            };
-                            if is_parent {
-                                if let Some(s) = slot {
-                                    p.seeking = vec![s];
-                                }
-                            }
-                            p
-                        };
-                        let mut rest = self.process(rhs.unwrap_or_default())?;
-                        if rest.t == T::Path {
-                            result.exprs.append(&mut rest.exprs);
-                        } else {
-                            if !rest.predicate.is_empty() {
-                                rest.stages = std::mem::take(&mut rest.predicate);
-                                rest.has_stages = true;
-                            }
-                            result.exprs.push(rest);
-                        }
-                        for step in result.exprs.iter_mut() {
-                            if step.t == T::Num || step.t == T::Value {
-                                return Err(Err::new("S0213")
-                                    .pos(step.pos)
-                                    .val(step.lit.clone().unwrap_or(V::Null)));
-                            }
-                            if step.t == T::Str {
-                                step.t = T::Name;
-                            }
-                        }
-                        if result.exprs.iter().any(|s| s.keep_array) {
-                            result.keep_singleton = true;
-                        }
-                        if let Some(first) = result.exprs.first_mut() {
-                            if first.t == T::Unary && first.s == "[" {
-                                first.cons_array = true;
-                            }
-                        }
-                        if let Some(last) = result.exprs.last_mut() {
-                            if last.t == T::Unary && last.s == "[" {
-                                last.cons_array = true;
-                            }
-                        }
-                        self.resolve_ancestry(&mut result)?;
-                        result
-                    }
-                    "[" => {
-                        let mut result = self.process(lhs)?;
-                        let is_path = result.t == T::Path;
-                        let mut predicate = self.process(rhs.unwrap_or_default())?;
-                        let seeking = std::mem::take(&mut predicate.seeking);
-                        {
-                            let step: &mut Node = if is_path {
-                                match result.exprs.last_mut() {
-                                    Some(s) => s,
-                                    None => return Err(Err::new("S0201").pos(pos)),
-                                }
-                            } else {
-                                &mut result
-                            };
-                            if step.group.is_some() {
-                                return Err(Err::new("S0209").pos(pos));
-                            }
-                            if !seeking.is_empty() {
-                                for slot in &seeking {
-                                    let lvl = slot.borrow().level;
-                                    if lvl == 1 {
-                                        let mut tmp = std::mem::take(step);
-                                        let r = self.seek_parent(&mut tmp, slot.clone());
-                                        *step = tmp;
-                                        r?;
-                                    } else {
-                                        slot.borrow_mut().level -= 1;
-                                    }
-                                }
-                                step.seeking.extend(seeking.iter().cloned());
-                            }
-                            let stage = Stage::Filter(predicate, pos);
-                            if is_path {
-                                step.stages.push(stage);
-                                step.has_stages = true;
-                            } else {
-                                step.predicate.push(stage);
-                            }
-                        }
-                        result
-                    }
-                    "{" => {
-                        let mut result = self.process(lhs)?;
-                        if result.group.is_some() {
-                            return Err(Err::new("S0210").pos(pos));
-                        }
-                        let mut pairs = vec![];
-                        for (k, v) in std::mem::take(&mut expr.pairs) {
-                            pairs.push((self.process(k)?, self.process(v)?));
-                        }
-                        result.group = Some(Box::new(Group { pairs, pos }));
-                        result
-                    }
-                    "^" => {
-                        let r = self.process(lhs)?;
-                        let mut result = if r.t == T::Path {
-                            r
-                        } else {
-                            Node {
-                                exprs: vec![r],
-                                ..Self::node(T::Path, 0)
-                            }
-                        };
-                        let mut sort = Self::node(T::Sort, pos);
-                        for (desc, e) in std::mem::take(&mut expr.terms) {
-                            let mut e = self.process(e)?;
-                            push_ancestry(&mut sort, &mut e);
-                            sort.terms.push((desc, e));
-                        }
-                        result.exprs.push(sort);
-                        self.resolve_ancestry(&mut result)?;
-                        result
-                    }
-                    ":=" => {
-                        let l = self.process(lhs)?;
-                        let mut r = self.process(rhs.unwrap_or_default())?;
-                        let mut result = Self::node(T::Bind, pos);
-                        result.s = l.s.clone();
-                        push_ancestry(&mut result, &mut r);
-                        result.lhs = Some(Box::new(l));
-                        result.rhs = Some(Box::new(r));
-                        result
-                    }
-                    "@" => {
-                        let mut result = self.process(lhs)?;
-                        let rhs = rhs.unwrap_or_default();
-                        {
-                            let step: &mut Node = if result.t == T::Path {
-                                match result.exprs.last_mut() {
-                                    Some(s) => s,
-                                    None => return Err(Err::new("S0201").pos(pos)),
-                                }
-                            } else {
-                                &mut result
-                            };
-                            if step.has_stages || !step.predicate.is_empty() {
-                                return Err(Err::new("S0215").pos(pos));
-                            }
-                            if step.t == T::Sort {
-                                return Err(Err::new("S0216").pos(pos));
-                            }
-                            if expr.keep_array {
-                                step.keep_array = true;
-                            }
-                            step.focus = Some(rhs.s.clone());
-                            step.tuple = true;
-                        }
-                        result
-                    }
-                    "#" => {
-                        let r = self.process(lhs)?;
-                        let rhs = rhs.unwrap_or_default();
-                        let mut result = if r.t == T::Path {
-                            r
-                        } else {
-                            let mut r = r;
-                            if !r.predicate.is_empty() {
-                                r.stages = std::mem::take(&mut r.predicate);
-                                r.has_stages = true;
-                            }
-                            Node {
-                                exprs: vec![r],
-                                ..Self::node(T::Path, 0)
-                            }
-                        };
-                        if let Some(step) = result.exprs.last_mut() {
-                            if !step.has_stages {
-                                step.index = Some(rhs.s.clone());
-                            } else {
-                                step.stages.push(Stage::Index(rhs.s.clone()));
-                            }
-                            step.tuple = true;
-                        }
-                        result
-                    }
-                    "~>" => {
-                        let l = self.process(lhs)?;
-                        let r = self.process(rhs.unwrap_or_default())?;
-                        let mut result = Self::node(T::Apply, pos);
-                        result.keep_array = l.keep_array || r.keep_array;
-                        result.lhs = Some(Box::new(l));
-                        result.rhs = Some(Box::new(r));
-                        result
-                    }
-                    _ => {
-                        let mut l = self.process(lhs)?;
-                        let mut r = self.process(rhs.unwrap_or_default())?;
-                        let mut result = Self::node(T::Binary, pos);
-                        result.s = expr.s.clone();
-                        push_ancestry(&mut result, &mut l);
-                        push_ancestry(&mut result, &mut r);
-                        result.lhs = Some(Box::new(l));
-                        result.rhs = Some(Box::new(r));
-                        result
-                    }
-                }
-            }
-            T::Unary => {
-                let mut result = Self::node(T::Unary, pos);
-                result.s = expr.s.clone();
-                if expr.s == "[" {
-                    for item in std::mem::take(&mut expr.exprs) {
-                        let mut v = self.process(item)?;
-                        push_ancestry(&mut result, &mut v);
-                        result.exprs.push(v);
-                    }
-                } else if expr.s == "{" {
-                    for (k, v) in std::mem::take(&mut expr.pairs) {
-                        let mut k = self.process(k)?;
-                        push_ancestry(&mut result, &mut k);
-                        let mut v = self.process(v)?;
-                        push_ancestry(&mut result, &mut v);
-                        result.pairs.push((k, v));
-                    }
-                } else {
-                    let mut e = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
-                    if expr.s == "-" && e.t == T::Num {
-                        if let Some(V::Num(n)) = e.lit {
-                            e.lit = Some(V::Num(-n));
-                        }
-                        result = e;
-                    } else {
-                        push_ancestry(&mut result, &mut e);
-                        result.lhs = Some(Box::new(e));
-                    }
-                }
-                result
-            }
-            T::Function | T::Partial => {
-                let mut result = Self::node(expr.t, pos);
-                for a in std::mem::take(&mut expr.exprs) {
-                    let mut a = self.process(a)?;
-                    push_ancestry(&mut result, &mut a);
-                    result.exprs.push(a);
-                }
-                let p = self.process(expr.procedure.take().map(|b| *b).unwrap_or_default())?;
-                result.procedure = Some(Box::new(p));
-                result
-            }
-            T::Lambda => {
-                let body = match expr.body.take() {
-                    Some(b) => Rc::try_unwrap(b).unwrap_or_else(|rc| (*rc).clone()),
-                    None => Node::default(),
-                };
-                let body = self.process(body)?;
-                let body = tail_call_optimize(body);
-                Node {
-                    params: std::mem::take(&mut expr.params),
-                    sig: expr.sig.take(),
-                    body: Some(Rc::new(body)),
-                    ..Self::node(T::Lambda, pos)
-                }
-            }
-            T::Condition => {
-                let mut result = Self::node(T::Condition, pos);
-                let mut c = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
-                push_ancestry(&mut result, &mut c);
-                let mut t = self.process(expr.rhs.take().map(|b| *b).unwrap_or_default())?;
-                push_ancestry(&mut result, &mut t);
-                if let Some(e) = expr.els.take() {
-                    let mut e = self.process(*e)?;
-                    push_ancestry(&mut result, &mut e);
-                    result.els = Some(Box::new(e));
-                }
-                result.lhs = Some(Box::new(c));
-                result.rhs = Some(Box::new(t));
-                result
-            }
-            T::Transform => {
-                let mut result = Self::node(T::Transform, pos);
-                result.lhs = Some(Box::new(
-                    self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?,
-                ));
-                result.rhs = Some(Box::new(
-                    self.process(expr.rhs.take().map(|b| *b).unwrap_or_default())?,
-                ));
-                if let Some(d) = expr.els.take() {
-                    result.els = Some(Box::new(self.process(*d)?));
-                }
-                result
-            }
-            T::Block => {
-                let mut result = Self::node(T::Block, pos);
-                for e in std::mem::take(&mut expr.exprs) {
-                    let mut part = self.process(e)?;
-                    push_ancestry(&mut result, &mut part);
-                    if part.cons_array
-                        || (part.t == T::Path
-                            && part.exprs.first().map(|s| s.cons_array).unwrap_or(false))
-                    {
-                        result.cons_array = true;
-                    }
-                    result.exprs.push(part);
-                }
-                result
-            }
-            T::Name => {
-                let ks = expr.keep_array;
+        let h: fn(&mut Self, Node) -> Result<Node, Err> = match expr.t {
+            T::Binary => Self::p_binary,
+            T::Unary => |p, mut e| {
+                let pos = e.pos;
+                p.proc_unary(&mut e, pos)
+            },
+            T::Function | T::Partial => |p, mut e| {
+                let pos = e.pos;
+                p.proc_call(&mut e, pos)
+            },
+            T::Condition => |p, mut e| {
+                let pos = e.pos;
+                p.proc_condition(&mut e, pos)
+            },
+            T::Block => |p, mut e| {
+                let pos = e.pos;
+                p.proc_block(&mut e, pos)
+            },
+            T::Lambda => Self::p_lambda,
+            T::Transform => Self::p_transform,
+            T::Name => |_, e| {
                 let mut p = Self::node(T::Path, 0);
-                p.keep_singleton = ks;
-                p.exprs.push(expr);
-                p
-            }
-            T::Parent => {
-                let slot = Rc::new(RefCell::new(Slot {
-                    label: format!("!{}", self.ancestor_label),
-                    level: 1,
-                    index: self.ancestry.len(),
-                }));
-                self.ancestor_label += 1;
-                self.ancestry.push(slot.clone());
-                Node {
-                    slot: Some(slot),
-                    ..Self::node(T::Parent, pos)
-                }
-            }
+                p.keep_singleton = e.keep_array;
+                p.exprs.push(e);
+                Ok(p)
+            },
+            T::Parent => Self::p_parent,
             T::Str | T::Num | T::Value | T::Wildcard | T::Descendant | T::Variable | T::Regex => {
-                expr
+                |_, e| Ok(e)
             }
-            T::Operator => {
-                if matches!(expr.s.as_str(), "and" | "or" | "in") {
-                    expr.t = T::Name;
-                    self.process(expr)?
-                } else if expr.s == "?" {
-                    expr
+            T::Operator => |p, mut e| {
+                if matches!(e.s.as_str(), "and" | "or" | "in") {
+                    e.t = T::Name;
+                    p.process(e)
+                } else if e.s == "?" {
+                    Ok(e)
                 } else {
-                    return Err(Err::new("S0201").pos(pos).tok(&expr.s));
+                    Err(Err::new("S0201").pos(e.pos).tok(&e.s))
                 }
-            }
-            _ => {
-                let code = if expr.t == T::End { "S0207" } else { "S0206" };
-                return Err(Err::new(code).pos(pos).tok(&expr.s));
-            }
+            },
+            _ => |_, e| {
+                let code = if e.t == T::End { "S0207" } else { "S0206" };
+                Err(Err::new(code).pos(e.pos).tok(&e.s))
+            },
         };
+        let mut result = h(self, expr)?;
         if keep_array {
             result.keep_array = true;
         }
         Ok(result)
+    }
+
+    fn p_binary(&mut self, mut expr: Node) -> Result<Node, Err> {
+        let pos = expr.pos;
+        let lhs = expr.lhs.take().map(|b| *b).unwrap_or_default();
+        let rhs = expr.rhs.take().map(|b| *b);
+        type Hb = fn(&mut Parser, &mut Node, Node, Option<Node>, usize) -> Result<Node, Err>;
+        let h: Hb = match expr.s.as_str() {
+            "." => Self::proc_dot,
+            "[" => Self::proc_pred,
+            "{" => Self::proc_group,
+            "^" => Self::proc_sort,
+            "@" => Self::proc_focus,
+            "#" => Self::proc_index,
+            ":=" => Self::proc_bind,
+            "~>" => Self::proc_apply,
+            _ => Self::proc_binop,
+        };
+        h(self, &mut expr, lhs, rhs, pos)
+    }
+
+    #[inline(never)]
+    fn proc_bind(
+        &mut self,
+        _e: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let l = self.process(lhs)?;
+        let mut r = self.process(rhs.unwrap_or_default())?;
+        let mut result = Self::node(T::Bind, pos);
+        result.s = l.s.clone();
+        push_ancestry(&mut result, &mut r);
+        result.lhs = Some(Box::new(l));
+        result.rhs = Some(Box::new(r));
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_apply(
+        &mut self,
+        _e: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let l = self.process(lhs)?;
+        let r = self.process(rhs.unwrap_or_default())?;
+        let mut result = Self::node(T::Apply, pos);
+        result.keep_array = l.keep_array || r.keep_array;
+        result.lhs = Some(Box::new(l));
+        result.rhs = Some(Box::new(r));
+        Ok(result)
+    }
+
+    #[inline(never)]
+    fn proc_binop(
+        &mut self,
+        e: &mut Node,
+        lhs: Node,
+        rhs: Option<Node>,
+        pos: usize,
+    ) -> Result<Node, Err> {
+        let mut l = self.process(lhs)?;
+        let mut r = self.process(rhs.unwrap_or_default())?;
+        let mut result = Self::node(T::Binary, pos);
+        result.s = e.s.clone();
+        push_ancestry(&mut result, &mut l);
+        push_ancestry(&mut result, &mut r);
+        result.lhs = Some(Box::new(l));
+        result.rhs = Some(Box::new(r));
+        Ok(result)
+    }
+
+    fn p_lambda(&mut self, mut expr: Node) -> Result<Node, Err> {
+        let body = match expr.body.take() {
+            Some(b) => Rc::try_unwrap(b).unwrap_or_else(|rc| (*rc).clone()),
+            None => Node::default(),
+        };
+        let body = self.process(body)?;
+        let body = tail_call_optimize(body);
+        let mut n = Self::node(T::Lambda, expr.pos);
+        n.params = std::mem::take(&mut expr.params);
+        n.sig = expr.sig.take();
+        n.body = Some(Rc::new(body));
+        Ok(n)
+    }
+
+    fn p_transform(&mut self, mut expr: Node) -> Result<Node, Err> {
+        let mut result = Self::node(T::Transform, expr.pos);
+        result.s = "|".into();
+        let l = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
+        result.lhs = Some(Box::new(l));
+        let r = self.process(expr.rhs.take().map(|b| *b).unwrap_or_default())?;
+        result.rhs = Some(Box::new(r));
+        if let Some(d) = expr.els.take() {
+            result.els = Some(Box::new(self.process(*d)?));
+        }
+        Ok(result)
+    }
+
+    fn p_parent(&mut self, expr: Node) -> Result<Node, Err> {
+        let slot = Rc::new(RefCell::new(Slot {
+            label: format!("!{}", self.ancestor_label),
+            level: 1,
+            index: self.ancestry.len(),
+        }));
+        self.ancestor_label += 1;
+        self.ancestry.push(slot.clone());
+        let mut n = Self::node(T::Parent, expr.pos);
+        n.slot = Some(slot);
+        Ok(n)
     }
 }
 
@@ -1443,6 +1576,7 @@ pub fn parse(src: &str) -> Result<Node, Err> {
         },
         id: String::new(),
         depth: 0,
+        stack_base: super::stack_addr(),
         ancestor_label: 0,
         ancestry: vec![],
     };
