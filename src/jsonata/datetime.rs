@@ -1274,6 +1274,7 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
     let now_dt = dt(now);
     let mut start_specified = false;
     let mut end_specified = false;
+    #[allow(clippy::map_entry)]
     for c in date_comps.chars().chain(time_comps.chars()) {
         if !comps.contains_key(&c) {
             if start_specified {

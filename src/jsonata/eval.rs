@@ -94,13 +94,6 @@ fn frame_from_tuple(env: &Env, t: &Obj) -> Env {
     f
 }
 
-fn tuple_ctx(t: &V) -> Option<V> {
-    match t {
-        V::Obj(o) => o.get("@").cloned(),
-        _ => None,
-    }
-}
-
 fn tuples(v: &[V]) -> Vec<Obj> {
     v.iter()
         .map(|t| match t {
@@ -254,7 +247,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
     #[inline(never)]
     fn post(&mut self, expr: &Node, mut result: Option<V>, env: &Env) -> R {
         for st in &expr.predicate {
-            if let Stage::Filter(p, _) = st {
+            if let Stage::Filter(p) = st {
                 result = Some(V::Arr(Rc::new(self.eval_filter(p, &result, env)?)));
             }
         }
@@ -386,7 +379,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
         for item in input {
             let mut res = self.eval(expr, item, env)?;
             for st in &expr.stages {
-                if let Stage::Filter(p, _) = st {
+                if let Stage::Filter(p) = st {
                     res = Some(V::Arr(Rc::new(self.eval_filter(p, &res, env)?)));
                 }
             }
@@ -415,7 +408,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
         let mut result = input;
         for st in stages {
             match st {
-                Stage::Filter(p, _) => {
+                Stage::Filter(p) => {
                     result = self.eval_filter(p, &Some(V::Arr(Rc::new(result))), env)?;
                 }
                 Stage::Index(name) => {
@@ -970,6 +963,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
         self.apply(f, args, &None, &env, None)
     }
 
+    #[allow(clippy::while_let_loop)]
     pub fn apply(
         &mut self,
         proc: &V,

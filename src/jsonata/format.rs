@@ -348,8 +348,7 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         sv.extend(vec![p.zero; pad_right as usize]);
     }
     let mut dpos = find(&sv, p.decimal, 0).unwrap_or(sv.len());
-    if pic.regular > 0 {
-        let count = (dpos.saturating_sub(1)) / pic.regular;
+    if let Some(count) = dpos.saturating_sub(1).checked_div(pic.regular) {
         for g in 1..=count {
             let at = dpos - g * pic.regular;
             sv.insert(at, p.grouping);

@@ -431,7 +431,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             "partition" => {
                 let arr = list(&a0);
                 let size = n_arg(&args, 1).unwrap_or(0.0);
-                if !(size >= 1.0) || size.fract() != 0.0 {
+                if size.is_nan() || size < 1.0 || size.fract() != 0.0 {
                     return Err(Err::new("D3030")
                         .val(V::Num(size))
                         .idx(2)

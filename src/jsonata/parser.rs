@@ -46,13 +46,12 @@ pub enum T {
 pub struct Slot {
     pub label: String,
     pub level: i32,
-    pub index: usize,
 }
 pub type SlotRef = Rc<RefCell<Slot>>;
 
 #[derive(Clone, Debug)]
 pub enum Stage {
-    Filter(Node, usize),
+    Filter(Box<Node>),
     Index(String),
 }
 
@@ -619,10 +618,10 @@ impl Parser {
     #[inline(never)]
     fn proc_dot(
         &mut self,
-        expr: &mut Node,
+        _expr: &mut Node,
         lhs: Node,
         rhs: Option<Node>,
-        pos: usize,
+        _pos: usize,
     ) -> Result<Node, Err> {
         let lstep = self.process(lhs)?;
         let mut result = if lstep.t == T::Path {
@@ -681,7 +680,7 @@ impl Parser {
     #[inline(never)]
     fn proc_pred(
         &mut self,
-        expr: &mut Node,
+        _expr: &mut Node,
         lhs: Node,
         rhs: Option<Node>,
         pos: usize,
@@ -716,7 +715,7 @@ impl Parser {
                 }
                 step.seeking.extend(seeking.iter().cloned());
             }
-            let stage = Stage::Filter(predicate, pos);
+            let stage = Stage::Filter(Box::new(predicate));
             if is_path {
                 step.stages.push(stage);
                 step.has_stages = true;
@@ -732,7 +731,7 @@ impl Parser {
         &mut self,
         expr: &mut Node,
         lhs: Node,
-        rhs: Option<Node>,
+        _rhs: Option<Node>,
         pos: usize,
     ) -> Result<Node, Err> {
         let mut result = self.process(lhs)?;
@@ -752,7 +751,7 @@ impl Parser {
         &mut self,
         expr: &mut Node,
         lhs: Node,
-        rhs: Option<Node>,
+        _rhs: Option<Node>,
         pos: usize,
     ) -> Result<Node, Err> {
         let r = self.process(lhs)?;
@@ -812,10 +811,10 @@ impl Parser {
     #[inline(never)]
     fn proc_index(
         &mut self,
-        expr: &mut Node,
+        _expr: &mut Node,
         lhs: Node,
         rhs: Option<Node>,
-        pos: usize,
+        _pos: usize,
     ) -> Result<Node, Err> {
         let r = self.process(lhs)?;
         let rhs = rhs.unwrap_or_default();
@@ -1080,7 +1079,7 @@ impl Parser {
     }
 
     #[inline(never)]
-    fn led_pred(&mut self, op: String, pos: usize, left: Node) -> Result<Node, Err> {
+    fn led_pred(&mut self, _op: String, pos: usize, left: Node) -> Result<Node, Err> {
         if self.id == "]" {
             let mut left = left;
             {
@@ -1472,7 +1471,6 @@ impl Parser {
         let slot = Rc::new(RefCell::new(Slot {
             label: format!("!{}", self.ancestor_label),
             level: 1,
-            index: self.ancestry.len(),
         }));
         self.ancestor_label += 1;
         self.ancestry.push(slot.clone());

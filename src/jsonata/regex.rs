@@ -8,10 +8,12 @@
 //!   (JS allows it, regex-lite does not); likewise a stray `}`;
 //! - `[^]` (any character) becomes `[\s\S]`, `[]` (nothing) becomes `[^\s\S]`;
 //! - `(?<name>...)` named groups are kept (regex-lite supports them).
+//!
 //! Not supported (regex-lite has no such feature): lookahead/lookbehind `(?=`, `(?!`,
 //! `(?<=`, `(?<!` and backreferences `\1`; such patterns are a compile error (S0303 here;
 //! jsonata-js would accept them). Differences that remain: `.` also matches `\r`, `\u2028`
 //! and `\u2029` (JS does not) and `\s` is ASCII whitespace only.
+//!
 //! Positions (`start`, `end`) are counted in characters (Unicode scalar values).
 
 use super::Err;

@@ -172,7 +172,7 @@ impl Sig {
                                     if let Some(V::Arr(a)) = &arg {
                                         if let Some(first) = a.v.first() {
                                             let it = symbol(&Some(first.clone()));
-                                            if Some(it) != st.chars().next() {
+                                            if !st.starts_with(it) {
                                                 ok = false;
                                             } else {
                                                 ok =

@@ -122,18 +122,9 @@ impl V {
             _ => None,
         }
     }
-    pub fn is_seq(&self) -> bool {
-        matches!(self, V::Arr(a) if a.seq)
-    }
     pub fn num(&self) -> Option<f64> {
         match self {
             V::Num(n) => Some(*n),
-            _ => None,
-        }
-    }
-    pub fn truthy_str(&self) -> Option<&str> {
-        match self {
-            V::Str(s) => Some(s),
             _ => None,
         }
     }
