@@ -9,11 +9,10 @@
 //   expected.json     { status, output?, error?, cause?, history: [{type, stateName?, at?, details?}] }
 //
 // The case runs through the public JS API and is compared with expected.json:
-// status always; output, error and cause when expected.json has them; the history event
-// by event: type, the state name of StateEntered/StateExited events, the elapsed virtual
-// time `at` (seconds since the start, omitted when 0), and the details listed in
-// `details` (only the keys that expected.json has; JSON text in events is compared as
-// JSON). Random values are masked: UUIDs become "<uuid>", a Node.js Lambda error's
+// status, output, error and cause (an absent key must be absent); the history event by
+// event: type, the state name of StateEntered/StateExited events, the elapsed virtual
+// time `at` (seconds since the start, omitted when 0), and the kept details (KEPT_DETAILS
+// below; JSON text in events is compared as JSON, an absent detail must be absent). Random values are masked: UUIDs become "<uuid>", a Node.js Lambda error's
 // `trace` becomes "<trace>", the HTTP Date header of lambda:invoke becomes "<http-date>".
 //
 //   node --test tests/node/cases.test.mjs
@@ -159,7 +158,7 @@ function compare(expected, actual) {
   };
   if (expected.status !== actual.status) diffs.push(`status: expected ${show(expected.status)}, got ${show(actual.status)}`);
   for (const key of ["output", "error", "cause"]) {
-    if (key in expected && !same(expected[key], actual[key])) diffs.push(`${key}: expected ${show(expected[key])}, got ${show(actual[key])}`);
+    if (!same(expected[key], actual[key])) diffs.push(`${key}: expected ${show(expected[key])}, got ${show(actual[key])}`);
   }
   if (!Array.isArray(expected.history)) {
     diffs.push("expected.json has no history (run with UPDATE_GOLDEN=1, then read the diff)");
@@ -179,9 +178,10 @@ function compare(expected, actual) {
       continue;
     }
     if ((want.at ?? 0) !== (got.at ?? 0)) diffs.push(`${where} ${want.type}: expected at +${want.at ?? 0}s, got +${got.at ?? 0}s`);
-    for (const [key, value] of Object.entries(want.details ?? {})) {
-      const gotValue = got.details?.[key];
-      if (!same(value, gotValue)) diffs.push(`${where} ${want.type}.${key}: expected ${show(value)}, got ${show(gotValue)}`);
+    const keys = new Set([...Object.keys(want.details ?? {}), ...Object.keys(got.details ?? {})]);
+    for (const key of keys) {
+      const [wantValue, gotValue] = [want.details?.[key], got.details?.[key]];
+      if (!same(wantValue, gotValue)) diffs.push(`${where} ${want.type}.${key}: expected ${show(wantValue)}, got ${show(gotValue)}`);
     }
   }
   return diffs;
