@@ -265,11 +265,13 @@ impl Execution {
                 } else if let Some(timestamp) = raw.get("Timestamp") {
                     let value = scope.template(timestamp, "Timestamp")?;
                     let source = timestamp.as_str().and_then(expression_text);
-                    match value.as_str().and_then(clock::parse_iso) {
-                        Some(t) => t,
-                        None => {
-                            return Err(unexpected_type("Timestamp", source, "timestamp", &value))
-                        }
+                    match value.as_str() {
+                        Some(text) => clock::parse_iso(text).ok_or_else(|| {
+                            Failure::query_evaluation(format!(
+                                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"
+                            ))
+                        })?,
+                        None => return Err(unexpected_type("Timestamp", source, "string", &value)),
                     }
                 } else {
                     now

@@ -235,6 +235,8 @@ pub(crate) struct MapPlan {
     tolerated_percentage: Option<f64>,
     batcher: Option<Batcher>,
     reader: Option<ItemRead>,
+    /// An error AWS reports only after MapStateStarted.
+    deferred_failure: Option<Failure>,
 }
 
 pub(crate) struct Batcher {
@@ -1459,26 +1461,9 @@ impl Execution {
                     }
                 };
             }
-            plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Value::as_f64);
-            plan.tolerated_percentage = raw.get("ToleratedFailurePercentage").and_then(Value::as_f64);
-            if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Value::as_str) {
-                let v = crate::path::select(p, &effective, env)?;
-                plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
-                    Failure::runtime(format!(
-                        "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {p}",
-                        crate::path::java_scalar(&v)
-                    ))
-                })? as f64);
-            }
-            if let Some(p) = raw.get("ToleratedFailurePercentagePath").and_then(Value::as_str) {
-                let v = crate::path::select(p, &effective, env)?;
-                let number = v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
-                plan.tolerated_percentage = Some(number.ok_or_else(|| {
-                    Failure::runtime(format!(
-                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {p}",
-                        crate::path::java_scalar(&v)
-                    ))
-                })?);
+            // AWS checks the tolerance after MapStateStarted: keep its error for then.
+            if let Err(f) = tolerance(&mut plan, raw, &effective, env) {
+                plan.deferred_failure = Some(f);
             }
             if let Some(batcher) = raw.get("ItemBatcher") {
                 let mut count = batcher.get("MaxItemsPerBatch").and_then(Value::as_u64).map(|n| n as usize);
@@ -1512,18 +1497,31 @@ impl Execution {
         effective: Value,
         mut plan: MapPlan,
     ) -> Flow {
-        if plan.tolerated_count.is_some_and(|c| c < 0.0) {
-            return Flow::StateFailed(Failure::runtime(
+        let invalid = if let Some(f) = plan.deferred_failure.take() {
+            Some(f)
+        } else if plan.tolerated_count.is_some_and(|c| c < 0.0) {
+            Some(Failure::runtime(
                 "ToleratedFailureCount cannot be negative.",
-            ));
-        }
-        if plan
+            ))
+        } else if plan
             .tolerated_percentage
             .is_some_and(|p| !(0.0..=100.0).contains(&p))
         {
-            return Flow::StateFailed(Failure::runtime(
+            Some(Failure::runtime(
                 "ToleratedFailurePercentage must be between 0 and 100.",
-            ));
+            ))
+        } else {
+            None
+        };
+        if let Some(f) = invalid {
+            let length = json!({"length": plan.items.len()});
+            self.emit(
+                tid,
+                "MapStateStarted",
+                Some("mapStateStartedEventDetails"),
+                as_map(length),
+            );
+            return Flow::StateFailed(f);
         }
         if let Some(reader) = plan.reader.take() {
             let resource = state
@@ -2096,6 +2094,44 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
             || (e == "States.ALL" && error != "States.Runtime")
             || (e == "States.TaskFailed" && error != "States.Timeout" && error != "States.Runtime")
     })
+}
+
+/// ToleratedFailureCount/Percentage and their Path forms (JSONPath Map states).
+fn tolerance(
+    plan: &mut MapPlan,
+    raw: &Map<String, Value>,
+    effective: &Value,
+    env: &Env,
+) -> Result<(), Failure> {
+    plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Value::as_f64);
+    plan.tolerated_percentage = raw
+        .get("ToleratedFailurePercentage")
+        .and_then(Value::as_f64);
+    if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Value::as_str) {
+        let v = crate::path::select(p, effective, env)?;
+        plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
+            Failure::runtime(format!(
+                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {p}",
+                crate::path::java_scalar(&v)
+            ))
+        })? as f64);
+    }
+    if let Some(p) = raw
+        .get("ToleratedFailurePercentagePath")
+        .and_then(Value::as_str)
+    {
+        let v = crate::path::select(p, effective, env)?;
+        let number = v
+            .as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+        plan.tolerated_percentage = Some(number.ok_or_else(|| {
+            Failure::runtime(format!(
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {p}",
+                crate::path::java_scalar(&v)
+            ))
+        })?);
+    }
+    Ok(())
 }
 
 /// A whole number as Java's Long.parseLong reads it: an integral JSON number, or a string
