@@ -1,0 +1,38 @@
+// js/index.d.ts against typed examples: tests/types/usage.ts must compile with
+// `tsc --noEmit --strict`, and every line of tests/types/wrong.ts marked `// error` must
+// be a compile error there (and no other line), which proves the types are not `any`.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+const FLAGS = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--pretty", "false"];
+
+function compile(file) {
+  assert.ok(existsSync(tsc), "typescript is not installed: run `npm ci`");
+  const result = spawnSync(process.execPath, [tsc, ...FLAGS, file], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  assert.equal(result.error, undefined, `cannot run tsc: ${result.error?.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+test("the typed usage example compiles under --strict", () => {
+  const { status, output } = compile("tests/types/usage.ts");
+  assert.equal(status, 0, `tsc reported errors:\n${output}`);
+});
+
+test("every wrong use in tests/types/wrong.ts is a compile error", () => {
+  const { status, output } = compile("tests/types/wrong.ts");
+  assert.notEqual(status, 0, "wrong.ts compiled: the types accept anything");
+  const lines = readFileSync(join(root, "tests/types/wrong.ts"), "utf8").split("\n");
+  const expected = lines.flatMap((line, i) => (line.trimEnd().endsWith("// error") ? [i + 1] : []));
+  assert.ok(expected.length >= 10, "wrong.ts marks too few lines");
+  const reported = new Set([...output.matchAll(/wrong\.ts\((\d+),\d+\): error TS\d+/g)].map((m) => Number(m[1])));
+  const missed = expected.filter((line) => !reported.has(line));
+  assert.deepEqual(missed, [], `lines of wrong.ts that compiled although marked "// error":\n${missed.map((n) => `${n}: ${lines[n - 1]}`).join("\n")}`);
+  const unexpected = [...reported].filter((line) => !expected.includes(line));
+  assert.deepEqual(unexpected, [], `unexpected errors:\n${output}`);
+});
