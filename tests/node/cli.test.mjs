@@ -306,3 +306,25 @@ describe("help and version", () => {
     assert.match(unknown.stderr, /unknown command "frob"/);
   });
 });
+
+describe("colour", () => {
+  // util-linux `script` runs the CLI on a pseudo-terminal.
+  const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
+  const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const onTerminal = (args, env) => {
+    const command = [process.execPath, CLI, ...args].map(quote).join(" ");
+    return spawnSync("script", ["-qec", command, "/dev/null"], { cwd: dir, encoding: "utf8", env, timeout: 60_000 });
+  };
+
+  test("only on a terminal, and never with NO_COLOR", { skip: !hasScript && "no util-linux `script` for a terminal" }, () => {
+    const env = { ...process.env };
+    delete env.NO_COLOR;
+    const coloured = onTerminal(["validate", broken], env);
+    assert.equal(coloured.status, 1, coloured.stdout);
+    assert.match(coloured.stdout, /\x1b\[31m\x1b\[1merror\[UNKNOWN_NEXT\]/);
+    const plain = onTerminal(["validate", broken], { ...env, NO_COLOR: "1" });
+    assert.equal(plain.status, 1);
+    assert.doesNotMatch(plain.stdout, ANSI);
+    assert.match(plain.stdout, /^broken\.asl\.json:4:\d+: error\[UNKNOWN_NEXT\]: /m);
+  });
+});
