@@ -102,7 +102,8 @@ Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT, ABORTED or an invalid definition;
 
   validate: `Usage: statelab validate FILE... [options]
 
-Checks state machine definitions as AWS would. Prints each problem as
+Checks state machine definitions as AWS would (- reads one from stdin). Prints each
+problem as
   file:line:col: error[CODE]: message
 (warnings as warning[CODE]) and a summary on stderr.
 
@@ -273,7 +274,7 @@ async function validateCommand(args) {
   for (const file of positionals) {
     let text;
     try {
-      text = readFileSync(file, "utf8");
+      text = readFileSync(file === "-" ? 0 : file, "utf8");
     } catch (error) {
       unreadable = true;
       files.push({ file, valid: false, error: `cannot read: ${error.code ?? error.message}`, diagnostics: [] });

@@ -191,6 +191,12 @@ describe("statelab validate", () => {
     assert.match(stdout, /^truncated\.asl\.json:\d+:\d+: error\[INVALID_JSON\]: /);
   });
 
+  test("- reads the definition from stdin", () => {
+    const { code, stdout } = cli(["validate", "-"], { input: readFileSync(join(dir, broken), "utf8") });
+    assert.equal(code, 1);
+    assert.match(stdout, /^-:4:\d+: error\[UNKNOWN_NEXT\]: /m);
+  });
+
   test("--json parses: {valid, files: [{file, valid, diagnostics}]}", () => {
     const { code, stdout } = cli(["validate", "--json", broken, orders]);
     assert.equal(code, 1);
