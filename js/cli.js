@@ -499,7 +499,11 @@ async function runCommand(args) {
     execution.stop();
   };
   process.once("SIGINT", onInterrupt);
+  // A handler may wait on nothing that keeps Node's event loop alive (a promise that never
+  // settles, a task token no one can send here): keep the process up until the result.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const result = await execution.result;
+  clearInterval(keepAlive);
   process.removeListener("SIGINT", onInterrupt);
 
   if (values.json) {

@@ -1,7 +1,7 @@
 // The `statelab` command (js/cli.js), spawned on temporary files as a user would run it:
 // exit codes (0 ok, 1 failed/invalid, 2 usage), output formats, --json, --help.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,6 +134,21 @@ describe("statelab run", () => {
     const { code, stderr } = cli(["run", broken]);
     assert.equal(code, 1);
     assert.match(stderr, /^broken\.asl\.json:4:\d+: error\[UNKNOWN_NEXT\]: /m);
+  });
+
+  test("Ctrl-C stops a running execution: ABORTED, exit 1", async () => {
+    const hanging = file("hanging.mjs", `export const inventory = () => { console.error("handler started"); return new Promise(() => {}); };\n`);
+    const child = spawn(process.execPath, [CLI, "run", orders, "--handlers", hanging], { cwd: dir });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const started = new Promise((resolve) => child.stderr.on("data", (chunk) => String(chunk).includes("handler started") && resolve()));
+    const first = await Promise.race([started.then(() => "started"), exited.then(() => "exited")]);
+    assert.equal(first, "started", `the CLI exited before its handler started: ${stdout}`);
+    child.kill("SIGINT");
+    const { code } = await exited;
+    assert.equal(code, 1);
+    assert.match(stdout, /^ABORTED/);
   });
 
   test("usage errors exit 2 with a pointer to --help", () => {
