@@ -93,6 +93,7 @@ Options:
   --type TYPE            STANDARD (default) or EXPRESS
   --name NAME            the state machine's name (default: from the file name)
   --execution-name NAME  the execution's name (default: a random UUID)
+  --max-transitions N    stop an endless loop after N state transitions (default 1000000)
   --mocks FILE           a Step Functions Local MockConfigFile ...
   --test-case NAME       ... and the test case of it to run
   -h, --help             this help
@@ -183,6 +184,13 @@ function clockOption(value) {
   const speed = Number(value.replace(/x$/i, ""));
   if (Number.isFinite(speed) && speed > 0) return { speed };
   throw new UsageError(`--clock must be virtual, real or a speed-up factor such as 10, got "${value}"`);
+}
+
+function positiveInteger(value, option) {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) throw new UsageError(`${option} must be a positive integer, got "${value}"`);
+  return number;
 }
 
 /** A state machine name from a file name: definition.asl.json -> definition. */
@@ -456,6 +464,7 @@ async function runCommand(args) {
     type: { type: "string" },
     name: { type: "string" },
     "execution-name": { type: "string" },
+    "max-transitions": { type: "string" },
     mocks: { type: "string" },
     "test-case": { type: "string" },
   });
@@ -466,6 +475,7 @@ async function runCommand(args) {
   const [file] = positionals;
   const type = machineType(values.type);
   const clock = clockOption(values.clock);
+  const maxTransitions = positiveInteger(values["max-transitions"], "--max-transitions");
   const text = readText(file, "the definition");
   const input = values.input === undefined ? {} : readJson(values.input, "--input");
   const mocks = values.mocks === undefined ? undefined : readJson(values.mocks, "--mocks");
@@ -481,7 +491,7 @@ async function runCommand(args) {
   const machine = compile(api, file, text, { name, ...(type && { type }) }, values.json);
   if (!machine) return EXIT_FAILED;
 
-  const options = { handlers, clock, name: values["execution-name"], mocks, testCase: values["test-case"] };
+  const options = { handlers, clock, name: values["execution-name"], maxTransitions, mocks, testCase: values["test-case"] };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   let execution;
   try {

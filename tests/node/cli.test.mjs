@@ -151,6 +151,30 @@ describe("statelab run", () => {
     assert.match(stdout, /^ABORTED/);
   });
 
+  test("--max-transitions stops an endless loop", () => {
+    const loop = file("loop.asl.json", {
+      StartAt: "A",
+      States: {
+        A: { Type: "Pass", Next: "B" },
+        B: { Type: "Choice", Choices: [{ Variable: "$.stop", IsPresent: true, Next: "C" }], Default: "A" },
+        C: { Type: "Succeed" },
+      },
+    });
+    const { code, stdout } = cli(["run", loop, "--max-transitions", "50", "--json"]);
+    assert.equal(code, 1);
+    const result = JSON.parse(stdout);
+    assert.equal(result.status, "FAILED");
+    assert.match(result.cause, /50/);
+  });
+
+  test("--json with an invalid definition: the diagnostics as JSON, exit 1", () => {
+    const { code, stdout } = cli(["run", broken, "--json"]);
+    assert.equal(code, 1);
+    const report = JSON.parse(stdout);
+    assert.equal(report.valid, false);
+    assert.ok(report.diagnostics.some((d) => d.code === "UNKNOWN_NEXT" && d.range.start.line === 4));
+  });
+
   test("usage errors exit 2 with a pointer to --help", () => {
     for (const args of [
       ["run"],
@@ -165,6 +189,7 @@ describe("statelab run", () => {
       ["run", orders, "--handlers", "missing.mjs"],
       ["run", orders, "--mocks", "x.json"],
       ["run", orders, "--type", "BATCH"],
+      ["run", orders, "--max-transitions", "0"],
     ]) {
       const { code, stderr } = cli(args);
       assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
