@@ -757,6 +757,13 @@ impl Execution {
             self.thread_mut(tid).phase = Phase::RetryWait;
             return;
         }
+        let catcher = state
+            .catch
+            .iter()
+            .find(|c| error_matches(&c.error_equals, &failure.error));
+        if catcher.is_none() && failure.error == "States.QueryEvaluationError" {
+            self.emit_evaluation_failed(tid, state, &failure);
+        }
         match state.kind {
             Kind::Map(_) => {
                 self.emit(tid, "MapStateFailed", None, Map::new());
@@ -766,16 +773,9 @@ impl Execution {
             }
             _ => {}
         }
-        if let Some(catcher) = state
-            .catch
-            .iter()
-            .find(|c| error_matches(&c.error_equals, &failure.error))
-        {
+        if let Some(catcher) = catcher {
             self.caught(tid, state, catcher, failure);
             return;
-        }
-        if failure.error == "States.QueryEvaluationError" {
-            self.emit_evaluation_failed(tid, state, &failure);
         }
         self.thread_failed(tid, failure);
     }
@@ -1925,7 +1925,8 @@ pub fn resource_parts(resource: &str) -> (String, String) {
 /// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
 fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
     let request_id = rng.uuid_v4();
-    let length = stringify(&payload).len().to_string();
+    // The function's response as its runtime wrote it (recorded AWS data: Python).
+    let length = python_dumps(&payload).len().to_string();
     json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,

@@ -16,9 +16,10 @@ pub struct ExpressionCache {
     compiled: HashMap<String, Rc<Expression>>,
 }
 
-/// The expression inside `{% ... %}`, if the whole string is one.
+/// The expression inside `{% ... %}`, if the whole string is one (trimmed, as AWS
+/// quotes it in error messages).
 pub fn expression_text(s: &str) -> Option<&str> {
-    s.strip_prefix("{%")?.strip_suffix("%}")
+    Some(s.strip_prefix("{%")?.strip_suffix("%}")?.trim())
 }
 
 /// What a JSONata expression of a state can see.
