@@ -19,6 +19,9 @@ const EXIT_USAGE = 2;
 /** A bad invocation: printed with a pointer to --help, exit code 2. */
 class UsageError extends Error {}
 
+/** A failure to report by its message alone (no stack), exit code 1. */
+class PlainError extends Error {}
+
 // ---------------------------------------------------------------------------------------
 // Output: colour only on a terminal, and never when NO_COLOR is set.
 // ---------------------------------------------------------------------------------------
@@ -143,7 +146,7 @@ Exit codes: 0 every test case passed; 1 a test case failed, or a file is invalid
 // Arguments and files
 // ---------------------------------------------------------------------------------------
 
-function parse(command, args, options) {
+function parse(args, options) {
   try {
     return parseArgs({ args, options: { help: { type: "boolean", short: "h" }, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
@@ -206,7 +209,7 @@ async function loadApi() {
     return await import("./node.js");
   } catch (error) {
     if (error.code === "ENOENT" || error.code === "ERR_MODULE_NOT_FOUND") {
-      throw new Error(`statelab: the engine is missing (${error.message}); build it with \`npm run build\``);
+      throw new PlainError(`statelab: the engine is missing (${error.message}); build it with \`npm run build\``);
     }
     throw error;
   }
@@ -271,7 +274,7 @@ function compile(api, file, text, options, json) {
 // ---------------------------------------------------------------------------------------
 
 async function validateCommand(args) {
-  const { values, positionals } = parse("validate", args, { json: { type: "boolean" }, type: { type: "string" } });
+  const { values, positionals } = parse(args, { json: { type: "boolean" }, type: { type: "string" } });
   if (values.help) return help("validate");
   if (positionals.length === 0) throw new UsageError("no file to validate");
   const type = machineType(values.type);
@@ -455,7 +458,7 @@ function formatCause(cause) {
 }
 
 async function runCommand(args) {
-  const { values, positionals } = parse("run", args, {
+  const { values, positionals } = parse(args, {
     input: { type: "string" },
     handlers: { type: "string" },
     clock: { type: "string" },
@@ -569,7 +572,7 @@ function chooseMachine(config, requested, definitionFile) {
 }
 
 async function testCommand(args) {
-  const { values, positionals } = parse("test", args, {
+  const { values, positionals } = parse(args, {
     definition: { type: "string" },
     "state-machine": { type: "string" },
     "test-case": { type: "string", multiple: true },
@@ -669,7 +672,7 @@ async function main(argv) {
       printError(`Run '${where} --help' for usage.`);
       return EXIT_USAGE;
     }
-    printError(error?.stack ?? String(error));
+    printError(error instanceof PlainError ? error.message : (error?.stack ?? String(error)));
     return EXIT_FAILED;
   }
 }
