@@ -326,6 +326,115 @@ describe("statelab test", () => {
   });
 });
 
+// Until the engine applies MockConfigFiles, the reporting of `statelab test` runs against
+// a stand-in: a loader hook swaps js/node.js for a module whose StateMachine turns the
+// test case's mocked responses into handlers. It proves the CLI's side, not the mocks'.
+describe("statelab test, reporting (with a stand-in for the engine's mocks)", () => {
+  const realEngine = new URL("../../js/node.js", import.meta.url).href;
+  file(
+    "stand-in.mjs",
+    `import * as real from ${JSON.stringify(realEngine)};
+export * from ${JSON.stringify(realEngine)};
+export class StateMachine extends real.StateMachine {
+  start(input, options = {}) {
+    const { mocks, testCase, ...rest } = options;
+    if (!mocks) return super.start(input, options);
+    const handlers = { ...rest.handlers };
+    for (const [state, name] of Object.entries(mocks.StateMachines[this.name].TestCases[testCase])) {
+      const response = mocks.MockedResponses[name];
+      let calls = 0;
+      handlers[state] = () => {
+        const attempt = calls++;
+        const key = Object.keys(response).find((k) => {
+          const [first, last = first] = k.split("-").map(Number);
+          return attempt >= first && attempt <= last;
+        });
+        const answer = response[key];
+        if (answer.Throw) throw { errorType: answer.Throw.Error, errorMessage: answer.Throw.Cause };
+        return answer.Return;
+      };
+    }
+    return super.start(input, { ...rest, handlers });
+  }
+}
+`,
+  );
+  const standIn = new URL(`file://${join(dir, "stand-in.mjs")}`).href;
+  file(
+    "hooks.mjs",
+    `export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (result.url === ${JSON.stringify(realEngine)} && context.parentURL !== ${JSON.stringify(standIn)}) {
+    return { url: ${JSON.stringify(standIn)}, shortCircuit: true };
+  }
+  return result;
+}
+`,
+  );
+  file("register.mjs", `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
+
+  const mocks = file("mocks-reporting.json", {
+    StateMachines: {
+      orders: {
+        TestCases: {
+          HappyPath: { "Check Inventory": "InStock" },
+          OutOfStock: { "Check Inventory": "Broken" },
+        },
+      },
+    },
+    MockedResponses: {
+      InStock: { 0: { Return: { inStock: true } } },
+      Broken: { "0-2": { Throw: { Error: "Lambda.ServiceException", Cause: "down" } } },
+    },
+  });
+
+  function withStandIn(args) {
+    const result = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  test("a failing test case: FAIL with the reason, a summary, exit 1", () => {
+    const { code, stdout, stderr } = withStandIn(["test", mocks, "--definition", orders]);
+    assert.equal(code, 1, stderr);
+    assert.match(stdout, /^PASS HappyPath \(SUCCEEDED\)$/m);
+    assert.match(stdout, /^FAIL OutOfStock \(FAILED\)\n {5}expected status SUCCEEDED, got FAILED \(Lambda\.ServiceException: /m);
+    assert.match(stdout, /^2 test cases: 1 passed, 1 failed$/m);
+  });
+
+  test("--expected: each test case ends as expected, exit 0", () => {
+    const expected = file("expected-reporting.json", {
+      HappyPath: { output: { inStock: true } },
+      OutOfStock: { status: "FAILED", error: "Lambda.ServiceException" },
+    });
+    const { code, stdout, stderr } = withStandIn(["test", mocks, "--definition", orders, "--expected", expected]);
+    assert.equal(code, 0, stdout + stderr);
+    assert.match(stdout, /^2 test cases: 2 passed, 0 failed$/m);
+  });
+
+  test("--expected output that differs is a failure that shows both", () => {
+    const expected = file("expected-wrong.json", { HappyPath: { output: { inStock: false } } });
+    const { code, stdout } = withStandIn(["test", mocks, "--definition", orders, "--expected", expected, "--test-case", "HappyPath"]);
+    assert.equal(code, 1);
+    assert.match(stdout, /expected output \{"inStock":false\}, got \{"inStock":true\}/);
+    assert.match(stdout, /^1 test case: 0 passed, 1 failed$/m);
+  });
+
+  test("--json: {stateMachine, passed, failed, testCases}", () => {
+    const { code, stdout } = withStandIn(["test", mocks, "--definition", orders, "--json"]);
+    assert.equal(code, 1);
+    const report = JSON.parse(stdout);
+    assert.equal(report.stateMachine, "orders");
+    assert.deepEqual([report.passed, report.failed], [1, 1]);
+    assert.deepEqual(report.testCases.map((t) => [t.testCase, t.pass, t.result.status]), [["HappyPath", true, "SUCCEEDED"], ["OutOfStock", false, "FAILED"]]);
+  });
+
+  test("run --mocks --test-case runs one test case", () => {
+    const { code, stdout, stderr } = withStandIn(["run", orders, "--mocks", mocks, "--test-case", "HappyPath", "--json"]);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout).output, { inStock: true });
+  });
+});
+
 describe("help and version", () => {
   test("--version prints the package's version", () => {
     const { code, stdout } = cli(["--version"]);
