@@ -57,3 +57,65 @@ test("every wrong use in tests/types/wrong.ts is a compile error", () => {
   const unexpected = [...reported].filter((line) => !expected.includes(line));
   assert.deepEqual(unexpected, [], `unexpected errors:\n${output}`);
 });
+
+test("the engine's history events are within index.d.ts's HistoryEvent", async () => {
+  const { StateMachine } = await import("../../js/node.js");
+  const source = readFileSync(join(root, "js/index.d.ts"), "utf8");
+  const union = source.slice(source.indexOf("export type HistoryEventType ="), source.indexOf(";", source.indexOf("export type HistoryEventType =")));
+  const types = new Set([...union.matchAll(/"(\w+)"/g)].map((m) => m[1]));
+  const body = source.slice(source.indexOf("export interface HistoryEvent {"), source.indexOf("\n}", source.indexOf("export interface HistoryEvent {")));
+  const members = new Set([...body.matchAll(/^\s+(\w+)\??:/gm)].map((m) => m[1]));
+
+  const lambda = "arn:aws:lambda:us-east-1:123456789012:function:work";
+  const definition = {
+    StartAt: "Each",
+    States: {
+      Each: {
+        Type: "Map",
+        ItemsPath: "$.items",
+        ItemProcessor: { StartAt: "Item", States: { Item: { Type: "Pass", End: true } } },
+        ResultPath: "$.mapped",
+        Next: "Both",
+      },
+      Both: {
+        Type: "Parallel",
+        Branches: [
+          { StartAt: "Work", States: { Work: { Type: "Task", Resource: lambda, Retry: [{ ErrorEquals: ["Busy"], MaxAttempts: 1 }], End: true } } },
+          { StartAt: "Invoke", States: { Invoke: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Parameters: { FunctionName: "work", "Payload.$": "$" }, End: true } } },
+        ],
+        ResultPath: "$.both",
+        Next: "Pause",
+      },
+      Pause: { Type: "Wait", Seconds: 10, Next: "Pick" },
+      Pick: { Type: "Choice", Choices: [{ Variable: "$.fail", BooleanEquals: true, Next: "Broken" }], Default: "Done" },
+      Broken: { Type: "Task", Resource: lambda, Catch: [{ ErrorEquals: ["States.ALL"], Next: "Give up" }], End: true },
+      "Give up": { Type: "Fail", Error: "GaveUp" },
+      Done: { Type: "Succeed" },
+    },
+  };
+  const machine = new StateMachine(definition);
+  const seen = [];
+  for (const fail of [false, true]) {
+    let calls = 0;
+    const work = (input, context) => {
+      calls += 1;
+      if (context.stateName === "Work" && context.retryCount === 0) throw Object.assign(new Error("busy"), { name: "Busy" });
+      if (context.stateName === "Broken") throw new Error("broken");
+      return { calls };
+    };
+    const execution = machine.start({ items: [1, 2], fail }, { handlers: { work } });
+    const result = await execution.result;
+    assert.equal(result.status, fail ? "FAILED" : "SUCCEEDED", JSON.stringify(result));
+    seen.push(...execution.history());
+  }
+  assert.ok(new Set(seen.map((e) => e.type)).size >= 25, "the machines exercise too few event types");
+  const unknownTypes = [...new Set(seen.map((e) => e.type))].filter((type) => !types.has(type));
+  assert.deepEqual(unknownTypes, [], "event types the engine emits that are not AWS's (or not in index.d.ts)");
+  const unknownMembers = [...new Set(seen.flatMap((e) => Object.keys(e)))].filter((key) => !members.has(key));
+  assert.deepEqual(unknownMembers, [], "event members missing from index.d.ts's HistoryEvent");
+  for (const event of seen) {
+    assert.equal(typeof event.timestamp, "string");
+    assert.equal(typeof event.id, "number");
+    assert.equal(typeof event.previousEventId, "number");
+  }
+});
