@@ -98,7 +98,8 @@ Options:
   --execution-name NAME  the execution's name (default: a random UUID)
   --max-transitions N    stop an endless loop after N state transitions (default 1000000)
   --mocks FILE           a Step Functions Local MockConfigFile ...
-  --test-case NAME       ... and the test case of it to run
+  --test-case NAME       ... and the test case of it to run (its state machine:
+                         --name, the only one, or the one named like the file)
   -h, --help             this help
 
 Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT, ABORTED or an invalid definition;
@@ -486,11 +487,15 @@ async function runCommand(args) {
     const problems = mockConfigProblems(mocks);
     if (problems.length) throw new UsageError(`--mocks ${values.mocks} is not a valid MockConfigFile:\n  ${problems.join("\n  ")}`);
   }
+  const name = mocks ? chooseMachine(mocks, values.name, file, "--name") : (values.name ?? nameFromFile(file));
+  if (mocks && !Object.hasOwn(mocks.StateMachines[name].TestCases, values["test-case"])) {
+    const known = Object.keys(mocks.StateMachines[name].TestCases);
+    throw new UsageError(`no test case "${values["test-case"]}" for ${name} in ${values.mocks}; test cases are: ${known.join(", ")}`);
+  }
   const handlers = await loadHandlers(values.handlers);
   const api = await loadApi();
   if (mocks !== undefined && !(await mocksSupported(api))) return mocksUnsupported("run");
 
-  const name = values.name ?? (mocks ? soleMachine(mocks) : undefined) ?? nameFromFile(file);
   const machine = compile(api, file, text, { name, ...(type && { type }) }, values.json);
   if (!machine) return EXIT_FAILED;
 
@@ -533,11 +538,6 @@ async function runCommand(args) {
   return result.status === "SUCCEEDED" ? EXIT_OK : EXIT_FAILED;
 }
 
-function soleMachine(mocks) {
-  const names = Object.keys(mocks.StateMachines);
-  return names.length === 1 ? names[0] : undefined;
-}
-
 // ---------------------------------------------------------------------------------------
 // statelab test
 // ---------------------------------------------------------------------------------------
@@ -559,16 +559,17 @@ function expectationProblems(expected, result) {
   return problems;
 }
 
-function chooseMachine(config, requested, definitionFile) {
+/** The StateMachines entry of a MockConfigFile to use: as requested, the only one, or the file's. */
+function chooseMachine(config, requested, definitionFile, option) {
   const names = Object.keys(config.StateMachines);
   if (requested !== undefined) {
-    if (!names.includes(requested)) throw new UsageError(`--state-machine "${requested}" is not in the MockConfigFile; StateMachines are: ${names.join(", ")}`);
+    if (!names.includes(requested)) throw new UsageError(`${option} "${requested}" is not in the MockConfigFile; StateMachines are: ${names.join(", ")}`);
     return requested;
   }
   if (names.length === 1) return names[0];
   const fromFile = nameFromFile(definitionFile);
   if (names.includes(fromFile)) return fromFile;
-  throw new UsageError(`the MockConfigFile has ${names.length} state machines (${names.join(", ")}): choose one with --state-machine`);
+  throw new UsageError(`the MockConfigFile has ${names.length} state machines (${names.join(", ")}): choose one with ${option}`);
 }
 
 async function testCommand(args) {
@@ -595,7 +596,7 @@ async function testCommand(args) {
     else for (const problem of problems) printError(`${err.bold(configFile)}: ${err.red(err.bold("error"))}: ${problem}`);
     return EXIT_FAILED;
   }
-  const machineName = chooseMachine(config, values["state-machine"], values.definition);
+  const machineName = chooseMachine(config, values["state-machine"], values.definition, "--state-machine");
   const testCases = Object.keys(config.StateMachines[machineName].TestCases);
   const selected = values["test-case"] ?? testCases;
   const unknown = selected.filter((name) => !testCases.includes(name));

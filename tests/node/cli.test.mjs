@@ -428,6 +428,11 @@ export class StateMachine extends real.StateMachine {
     assert.deepEqual(report.testCases.map((t) => [t.testCase, t.pass, t.result.status]), [["HappyPath", true, "SUCCEEDED"], ["OutOfStock", false, "FAILED"]]);
   });
 
+  test("run --mocks with an unknown test case or state machine: exit 2", () => {
+    assert.equal(withStandIn(["run", orders, "--mocks", mocks, "--test-case", "Nope"]).code, 2);
+    assert.equal(withStandIn(["run", orders, "--mocks", mocks, "--test-case", "HappyPath", "--name", "other"]).code, 2);
+  });
+
   test("run --mocks --test-case runs one test case", () => {
     const { code, stdout, stderr } = withStandIn(["run", orders, "--mocks", mocks, "--test-case", "HappyPath", "--json"]);
     assert.equal(code, 0, stderr);
