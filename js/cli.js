@@ -458,6 +458,41 @@ function formatCause(cause) {
   return cause;
 }
 
+/**
+ * Starts an execution and waits for its result; Ctrl-C stops it (ABORTED), a second
+ * Ctrl-C quits. Input the API refuses (InvalidExecutionInput) is reported, no execution.
+ */
+async function execute(machine, input, options) {
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  let execution;
+  try {
+    execution = machine.start(input, options);
+  } catch (error) {
+    if (error.code !== "InvalidExecutionInput") throw error;
+    printError(`statelab: ${error.code}: ${error.message}`);
+    return {};
+  }
+  const onInterrupt = () => {
+    process.once("SIGINT", () => process.exit(130));
+    execution.stop();
+  };
+  process.once("SIGINT", onInterrupt);
+  // A handler may wait on nothing that keeps Node's event loop alive (a promise that never
+  // settles, a task token no one can send here): keep the process up until the result.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const result = await execution.result;
+  clearInterval(keepAlive);
+  process.removeListener("SIGINT", onInterrupt);
+  return { execution, result };
+}
+
+function printResult(result) {
+  print(`${statusColour(result.status, out)}  ${out.dim(result.executionArn)}`);
+  if ("output" in result) print(JSON.stringify(result.output, null, 2));
+  if (result.error !== undefined) print(`${out.bold("error:")} ${result.error}`);
+  if (result.cause !== undefined) print(`${out.bold("cause:")} ${formatCause(result.cause)}`);
+}
+
 async function runCommand(args) {
   const { values, positionals } = parse(args, {
     input: { type: "string" },
@@ -500,40 +535,13 @@ async function runCommand(args) {
   if (!machine) return EXIT_FAILED;
 
   const options = { handlers, clock, name: values["execution-name"], maxTransitions, mocks, testCase: values["test-case"] };
-  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-  let execution;
-  try {
-    execution = machine.start(input, options);
-  } catch (error) {
-    if (error.code === "InvalidExecutionInput") {
-      printError(`statelab run: ${error.code}: ${error.message}`);
-      return EXIT_FAILED;
-    }
-    throw error;
-  }
-  // Ctrl-C stops the execution like StopExecution (ABORTED); a second one quits at once.
-  const onInterrupt = () => {
-    process.once("SIGINT", () => process.exit(130));
-    execution.stop();
-  };
-  process.once("SIGINT", onInterrupt);
-  // A handler may wait on nothing that keeps Node's event loop alive (a promise that never
-  // settles, a task token no one can send here): keep the process up until the result.
-  const keepAlive = setInterval(() => {}, 1 << 30);
-  const result = await execution.result;
-  clearInterval(keepAlive);
-  process.removeListener("SIGINT", onInterrupt);
-
+  const { execution, result } = await execute(machine, input, options);
+  if (!execution) return EXIT_FAILED;
   if (values.json) {
-    const report = { ...result };
-    if (values.history) report.history = execution.history();
-    printJson(report);
+    printJson(values.history ? { ...result, history: execution.history() } : result);
   } else {
     if (values.history) printHistory(execution.history());
-    print(`${statusColour(result.status, out)}  ${out.dim(result.executionArn)}`);
-    if ("output" in result) print(JSON.stringify(result.output, null, 2));
-    if (result.error !== undefined) print(`${out.bold("error:")} ${result.error}`);
-    if (result.cause !== undefined) print(`${out.bold("cause:")} ${formatCause(result.cause)}`);
+    printResult(result);
   }
   return result.status === "SUCCEEDED" ? EXIT_OK : EXIT_FAILED;
 }
@@ -614,8 +622,8 @@ async function testCommand(args) {
 
   const reports = [];
   for (const testCase of selected) {
-    const options = { mocks: config, testCase, ...(handlers && { handlers }) };
-    const result = await machine.run(structuredClone(input), options);
+    const { result } = await execute(machine, structuredClone(input), { mocks: config, testCase, handlers });
+    if (!result) return EXIT_FAILED;
     const expected = isObject(expectations[testCase]) ? expectations[testCase] : {};
     const failures = expectationProblems(expected, result);
     reports.push({ testCase, pass: failures.length === 0, problems: failures, result });
