@@ -151,6 +151,14 @@ describe("statelab run", () => {
     assert.match(stdout, /^ABORTED/);
   });
 
+  test("input over 256 KiB is refused like StartExecution: InvalidExecutionInput, exit 1", () => {
+    const big = file("big.json", { text: "x".repeat(300_000) });
+    const { code, stdout, stderr } = cli(["run", orders, "--input", big]);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(stderr, /InvalidExecutionInput: .*256 KiB/);
+  });
+
   test("--max-transitions stops an endless loop", () => {
     const loop = file("loop.asl.json", {
       StartAt: "A",
