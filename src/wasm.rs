@@ -301,6 +301,11 @@ impl WasmExecution {
         self.driver.stop(error, cause);
     }
 
+    /// The in-memory services' state after (or during) the run: `{s3: {bucket: {key: text}}}`.
+    pub fn services(&self) -> JsValue {
+        to_js(&json!({ "s3": self.driver.services.s3.buckets }))
+    }
+
     pub fn history(&self) -> JsValue {
         let events: Vec<Value> = self.driver.history().iter().map(event_json).collect();
         to_js(&events)
