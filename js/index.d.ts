@@ -160,6 +160,12 @@ export class StateMachine {
   run(input?: unknown, options?: ExecutionOptions): Promise<ExecutionResult>;
 }
 
+/** The in-memory AWS services' state (what an execution read and wrote). */
+export interface ServicesState {
+  /** bucket -> key -> object text. */
+  s3: Record<string, Record<string, string>>;
+}
+
 export class Execution {
   /** Executions are made by `StateMachine.start()`. */
   private constructor();
@@ -172,6 +178,8 @@ export class Execution {
   readonly result: Promise<ExecutionResult>;
   /** The events so far, in AWS's GetExecutionHistory shape. */
   history(): HistoryEvent[];
+  /** The in-memory services' state after (or during) the run. */
+  services(): ServicesState;
   stop(options?: { error?: string; cause?: string }): void;
   sendTaskSuccess(taskToken: string, output: unknown): void;
   sendTaskFailure(taskToken: string, error?: string, cause?: string): void;

@@ -58,6 +58,19 @@ test("every wrong use in tests/types/wrong.ts is a compile error", () => {
   assert.deepEqual(unexpected, [], `unexpected errors:\n${output}`);
 });
 
+test("index.d.ts declares every method of StateMachine and Execution", async () => {
+  const api = await import("../../js/node.js");
+  const source = readFileSync(join(root, "js/index.d.ts"), "utf8");
+  for (const name of ["StateMachine", "Execution"]) {
+    const start = source.indexOf(`export class ${name} `);
+    const body = source.slice(start, source.indexOf("\n}", start));
+    const declared = [...body.matchAll(/^\s+(\w+)\(/gm)].map((m) => m[1]).filter((m) => m !== "constructor");
+    const methods = Object.getOwnPropertyNames(api[name].prototype).filter((m) => m !== "constructor");
+    assert.deepEqual(methods.filter((m) => !declared.includes(m)), [], `${name} methods missing from index.d.ts`);
+    assert.deepEqual(declared.filter((m) => !methods.includes(m)), [], `${name} methods declared but not implemented`);
+  }
+});
+
 test("the engine's history events are within index.d.ts's HistoryEvent", async () => {
   const { StateMachine } = await import("../../js/node.js");
   const source = readFileSync(join(root, "js/index.d.ts"), "utf8");

@@ -87,6 +87,8 @@ execution.sendTaskFailure("token", "Custom.Error", "why");
 execution.sendTaskHeartbeat("token");
 execution.stop({ error: "Stopped", cause: "by the test" });
 const final = await execution.result;
+const objects: Record<string, string> | undefined = execution.services().s3["bucket"];
+console.log(objects?.["key.json"]);
 console.log(execution.executionArn, execution.status, final.status, stepped.length, machineName);
 
 for (const event of execution.history()) {

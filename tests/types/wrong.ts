@@ -18,7 +18,8 @@ const status: "DONE" = (await machine.run()).status; // error
 const wrongType: HistoryEvent["type"] = "StateEntered"; // error
 const id: string = machine.start().history()[0].id; // error
 machine.start().stop("now"); // error
+const objects: string[] = machine.start().services().s3; // error
 testState({ input: {} }); // error
 testState({ definition: {}, inspectionLevel: "ALL" }); // error
 evaluateJsonata(42); // error
-console.log(status, wrongType, id);
+console.log(status, wrongType, id, objects);
