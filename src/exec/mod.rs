@@ -472,16 +472,21 @@ impl Execution {
         if self.outcome.is_some() {
             return;
         }
+        // A Fail state without Error/Cause: AWS records neither.
+        let mut details = failure_details(&failure.error, failure.cause.as_deref());
+        if failure.error.is_empty() {
+            details.remove("error");
+        }
         self.emit(
             tid,
             "ExecutionFailed",
             Some("executionFailedEventDetails"),
-            failure_details(&failure.error, failure.cause.as_deref()),
+            details,
         );
         self.finish(Outcome {
             status: Status::Failed,
             output: None,
-            error: Some(failure.error),
+            error: Some(failure.error).filter(|e| !e.is_empty()),
             cause: failure.cause,
             stop_time: self.now,
         });
@@ -884,15 +889,30 @@ impl Execution {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_caught(tid, state, catcher, &raw_input, error_output);
         }
-        let output = match dataflow::result_path(&catcher.result_path, raw_input, error_output) {
-            Ok(v) => v,
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, Map<String, Value>), Failure> {
+                let assigned = match &catcher.assign {
+                    Some(a) => dataflow::assign(a, &error_output, env)?,
+                    None => Map::new(),
+                };
+                Ok((
+                    dataflow::result_path(&catcher.result_path, raw_input, error_output)?,
+                    assigned,
+                ))
+            },
+        );
+        match outcome {
+            Ok((output, assigned)) => {
+                self.exit_state(tid, state, output, assigned, Some(catcher.next))
+            }
             Err(f) => {
                 let f = self.runtime_cause(tid, state, f);
                 self.fail_execution(tid, f);
-                return;
             }
-        };
-        self.exit_state(tid, state, output, Map::new(), Some(catcher.next));
+        }
     }
 
     /// The back-off before the next attempt, or `None` when no retrier applies any more.
@@ -1263,7 +1283,9 @@ impl Execution {
     ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
-                TaskKind::LambdaInvoke { .. } => lambda_invoke_response(value, &mut self.rng),
+                TaskKind::LambdaInvoke { .. } => {
+                    lambda_invoke_response(value, self.now, &mut self.rng)
+                }
                 _ => value,
             }),
             EffectResult::Err(f) => Err(f),
@@ -2302,7 +2324,8 @@ pub fn resource_parts(resource: &str) -> (String, String) {
 }
 
 /// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
-fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
+fn lambda_invoke_response(payload: Value, now: i64, rng: &mut Rng) -> Value {
+    let date = clock::format_http_date(now);
     let request_id = rng.uuid_v4();
     // The function's response as its runtime wrote it (recorded AWS data: Python).
     let length = python_dumps(&payload).len().to_string();
@@ -2316,7 +2339,7 @@ fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
                 "Connection": ["keep-alive"],
                 "x-amzn-RequestId": [request_id],
                 "Content-Length": [length],
-                "Date": ["Tue, 14 Nov 2023 22:13:20 GMT"],
+                "Date": [date],
                 "X-Amzn-Trace-Id": ["Root=1-00000000-000000000000000000000000;Sampled=0"],
                 "Content-Type": ["application/json"]
             },
@@ -2324,7 +2347,7 @@ fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
                 "Connection": "keep-alive",
                 "Content-Length": length,
                 "Content-Type": "application/json",
-                "Date": "Tue, 14 Nov 2023 22:13:20 GMT",
+                "Date": date,
                 "X-Amz-Executed-Version": "$LATEST",
                 "x-amzn-Remapped-Content-Length": "0",
                 "x-amzn-RequestId": request_id,
