@@ -1,6 +1,7 @@
 //! Statelab: Amazon States Language (AWS Step Functions) state machines, run anywhere.
 //!
 //! Module map (see ARCHITECTURE.md):
+//! - [`api`]: validate, compile and run: the entry points for hosts.
 //! - [`parse`]: definition text -> JSON value with line/column spans.
 //! - [`validate`]: JSON value -> diagnostics (AWS's CreateStateMachine rules).
 //! - [`asl`]: the typed model the executor runs.
@@ -12,6 +13,7 @@
 //! - [`json`]: numbers and text as JavaScript has them.
 //! - `wasm`: the wasm-bindgen boundary (wasm32 only).
 
+pub mod api;
 pub mod asl;
 pub mod choice;
 pub mod exec;

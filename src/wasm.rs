@@ -1,2 +1,271 @@
 //! The only file that knows JS: wasm-bindgen exports that convert values and errors at
-//! the edge. No logic lives here.
+//! the edge. No logic lives here; js/api.js builds the public API on top of it.
+
+use crate::api::{self, Definition};
+use crate::asl::Machine;
+use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome, TaskKind};
+use crate::host::{ClockMode, Driver, HandlerCall};
+use crate::validate::{Diagnostic, MachineType, ValidateOptions};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).unwrap_or(JsValue::NULL)
+}
+
+fn from_js(value: JsValue) -> Result<Value, JsValue> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
+}
+
+/// A thrown JS error with a message (API misuse).
+fn misuse(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+fn options_value(options: JsValue) -> Result<Map<String, Value>, JsValue> {
+    match from_js(options)? {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        _ => Err(misuse("options must be an object")),
+    }
+}
+
+fn validate_options(options: &Map<String, Value>) -> Result<ValidateOptions, JsValue> {
+    let machine_type = match options.get("type").and_then(Value::as_str) {
+        None | Some("STANDARD") => MachineType::Standard,
+        Some("EXPRESS") => MachineType::Express,
+        Some(other) => return Err(misuse(&format!("options.type must be \"STANDARD\" or \"EXPRESS\", not {other:?}"))),
+    };
+    Ok(ValidateOptions { machine_type })
+}
+
+/// `validate(definition, options)`: definition is JSON text or a JS object.
+#[wasm_bindgen(js_name = validateDefinition)]
+pub fn validate_definition(definition: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = validate_options(&options_value(options)?)?;
+    let diagnostics = match definition.as_string() {
+        Some(text) => api::validate(Definition::Text(&text), &options),
+        None => {
+            let value = from_js(definition)?;
+            api::validate(Definition::Value(&value), &options)
+        }
+    };
+    Ok(to_js(&diagnostics))
+}
+
+fn validation_error(diagnostics: &[Diagnostic]) -> JsValue {
+    let first = diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+    let message = if diagnostics.len() > 1 {
+        format!("Invalid state machine definition: {first} (and {} more problems)", diagnostics.len() - 1)
+    } else {
+        format!("Invalid state machine definition: {first}")
+    };
+    let error = js_sys::Error::new(&message);
+    error.set_name("ValidationError");
+    let _ = js_sys::Reflect::set(&error, &"diagnostics".into(), &to_js(diagnostics));
+    let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidDefinition".into());
+    error.into()
+}
+
+#[wasm_bindgen]
+pub struct WasmMachine {
+    machine: Rc<Machine>,
+    express: bool,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl WasmMachine {
+    /// Throws a ValidationError (with `.diagnostics`) for a definition AWS would reject.
+    #[wasm_bindgen(constructor)]
+    pub fn new(definition: JsValue, options: JsValue) -> Result<WasmMachine, JsValue> {
+        let options = options_value(options)?;
+        let validate = validate_options(&options)?;
+        let compiled = match definition.as_string() {
+            Some(text) => api::compile(Definition::Text(&text), &validate),
+            None => {
+                let value = from_js(definition)?;
+                api::compile(Definition::Value(&value), &validate)
+            }
+        };
+        let machine = compiled.map_err(|d| validation_error(&d))?;
+        let name = options.get("name").and_then(Value::as_str).unwrap_or("StateMachine").to_string();
+        Ok(WasmMachine { machine, express: validate.machine_type == MachineType::Express, name })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// Starts an execution. Options: name, startTime (ms), clock ("virtual"|"external"),
+    /// handlerKeys (string[]), maxTransitions, seed.
+    pub fn start(&self, input: JsValue, options: JsValue) -> Result<WasmExecution, JsValue> {
+        let input = from_js(input)?;
+        let options = options_value(options)?;
+        let text_len = crate::json::stringify(&input).len();
+        if text_len > crate::exec::MAX_PAYLOAD_BYTES {
+            let error = js_sys::Error::new(&format!(
+                "Input is {text_len} bytes of JSON; the maximum is {} (256 KiB)",
+                crate::exec::MAX_PAYLOAD_BYTES
+            ));
+            let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidExecutionInput".into());
+            return Err(error.into());
+        }
+        let mut config = ExecConfig { state_machine_name: self.name.clone(), express: self.express, ..ExecConfig::default() };
+        if let Some(name) = options.get("name").and_then(Value::as_str) {
+            config.execution_name = name.to_string();
+        }
+        if let Some(start) = options.get("startTime").and_then(Value::as_f64) {
+            config.start_time = start as i64;
+        }
+        if let Some(max) = options.get("maxTransitions").and_then(Value::as_f64) {
+            config.max_transitions = max.max(1.0) as u64;
+        }
+        if let Some(seed) = options.get("seed").and_then(Value::as_f64) {
+            config.seed = seed as u64;
+        }
+        let clock = match options.get("clock").and_then(Value::as_str) {
+            Some("external") => ClockMode::External,
+            _ => ClockMode::Virtual,
+        };
+        let keys: HashSet<String> = options
+            .get("handlerKeys")
+            .and_then(Value::as_array)
+            .map(|k| k.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let execution = Execution::start(self.machine.clone(), input, config);
+        Ok(WasmExecution { driver: Driver::new(execution, clock, keys) })
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmExecution {
+    driver: Driver,
+}
+
+fn event_json(event: &HistoryEvent) -> Value {
+    event.to_json()
+}
+
+fn call_json(call: &HandlerCall, config: &ExecConfig) -> Value {
+    let inv = &call.invocation;
+    let kind = match &inv.kind {
+        TaskKind::LambdaArn { .. } => "lambda",
+        TaskKind::LambdaInvoke { .. } => "lambda:invoke",
+        TaskKind::Service { .. } => "service",
+        TaskKind::Activity { .. } => "activity",
+    };
+    json!({
+        "id": call.effect,
+        "handler": call.handler,
+        "kind": kind,
+        "input": inv.input,
+        "stateName": inv.state_name,
+        "resource": inv.resource,
+        "taskToken": inv.task_token,
+        "retryCount": inv.retry_count,
+        "timeoutSeconds": inv.timeout_seconds,
+        "executionArn": config.execution_arn(),
+    })
+}
+
+fn outcome_json(outcome: &Outcome) -> Value {
+    let mut out = Map::new();
+    out.insert("status".into(), Value::String(outcome.status.as_str().into()));
+    if let Some(output) = &outcome.output {
+        out.insert("output".into(), output.clone());
+    }
+    if let Some(error) = &outcome.error {
+        out.insert("error".into(), Value::String(error.clone()));
+    }
+    if let Some(cause) = &outcome.cause {
+        out.insert("cause".into(), Value::String(cause.clone()));
+    }
+    out.insert("stopDate".into(), Value::String(crate::exec::clock::format_iso(outcome.stop_time)));
+    Value::Object(out)
+}
+
+#[wasm_bindgen]
+impl WasmExecution {
+    /// Runs until JS must act. Returns `{events?, calls, nextTimer, now, outcome?}`;
+    /// events are included only when `with_events` (onEvent streaming, stepping), and
+    /// `max_events` >= 1 stops after that many events.
+    pub fn drive(&mut self, with_events: bool, max_events: f64) -> JsValue {
+        let limit = if max_events >= 1.0 { max_events as usize } else { usize::MAX };
+        let progress = self.driver.drive_limited(limit);
+        let config = self.driver.execution().config();
+        let mut out = Map::new();
+        if with_events {
+            out.insert("events".into(), Value::Array(progress.events.iter().map(event_json).collect()));
+        }
+        out.insert("calls".into(), Value::Array(progress.calls.iter().map(|c| call_json(c, config)).collect()));
+        out.insert("nextTimer".into(), progress.next_timer.map(Value::from).unwrap_or(Value::Null));
+        out.insert("now".into(), Value::from(self.driver.execution().now()));
+        if let Some(outcome) = &progress.outcome {
+            out.insert("outcome".into(), outcome_json(outcome));
+        }
+        to_js(&Value::Object(out))
+    }
+
+    #[wasm_bindgen(js_name = resumeOk)]
+    pub fn resume_ok(&mut self, id: f64, value: JsValue) -> Result<(), JsValue> {
+        let value = from_js(value)?;
+        self.driver.resume(id as u64, EffectResult::Ok(value));
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = resumeError)]
+    pub fn resume_error(&mut self, id: f64, error: String, cause: Option<String>) {
+        self.driver.resume(id as u64, EffectResult::Err(Failure { error, cause }));
+    }
+
+    /// A Lambda function's error payload (a thrown plain object).
+    #[wasm_bindgen(js_name = resumeErrorPayload)]
+    pub fn resume_error_payload(&mut self, id: f64, payload: JsValue) -> Result<(), JsValue> {
+        let payload = from_js(payload)?;
+        self.driver.resume(id as u64, EffectResult::ErrorPayload(payload));
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = advanceClock)]
+    pub fn advance_clock(&mut self, now: f64) {
+        self.driver.advance_clock(now as i64);
+    }
+
+    pub fn stop(&mut self, error: Option<String>, cause: Option<String>) {
+        self.driver.stop(error, cause);
+    }
+
+    pub fn history(&self) -> JsValue {
+        let events: Vec<Value> = self.driver.history().iter().map(event_json).collect();
+        to_js(&events)
+    }
+
+    #[wasm_bindgen(getter, js_name = executionArn)]
+    pub fn execution_arn(&self) -> String {
+        self.driver.execution().config().execution_arn()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.driver.execution().config().execution_name.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = startDate)]
+    pub fn start_date(&self) -> String {
+        crate::exec::clock::format_iso(self.driver.execution().config().start_time)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn now(&self) -> f64 {
+        self.driver.execution().now() as f64
+    }
+}

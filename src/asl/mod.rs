@@ -1,2 +1,330 @@
 //! The typed model of a definition: states, their fields and the query language, built
-//! from a validated JSON value. The executor reads this, never the raw JSON.
+//! from a validated JSON value. The executor reads this, never re-parses the raw JSON.
+//!
+//! Fields that hold templates or expressions (Parameters, Arguments, Output, Assign, ...)
+//! stay JSON values: their meaning depends on the query language and is evaluated by
+//! `exec::dataflow`.
+
+use crate::validate::{pointer_token, Diagnostic};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+impl QueryLanguage {
+    fn parse(value: Option<&Value>, inherited: QueryLanguage) -> QueryLanguage {
+        match value.and_then(Value::as_str) {
+            Some("JSONata") => QueryLanguage::Jsonata,
+            Some("JSONPath") => QueryLanguage::JsonPath,
+            _ => inherited,
+        }
+    }
+}
+
+/// A state machine or a nested one (Parallel branch, Map item processor).
+#[derive(Debug)]
+pub struct Machine {
+    pub start_at: usize,
+    pub states: Vec<State>,
+    pub index: HashMap<String, usize>,
+    pub query_language: QueryLanguage,
+    pub timeout_seconds: Option<u64>,
+}
+
+impl Machine {
+    pub fn state_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+}
+
+/// A path field of a JSONPath state: absent (defaults to `$`), `null`, or a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathField {
+    Default,
+    Null,
+    Path(String),
+}
+
+impl PathField {
+    fn parse(value: Option<&Value>) -> PathField {
+        match value {
+            None => PathField::Default,
+            Some(Value::Null) => PathField::Null,
+            Some(Value::String(s)) => PathField::Path(s.clone()),
+            Some(_) => PathField::Default,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: f64,
+    pub max_attempts: u32,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<f64>,
+    pub jitter_full: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub next: usize,
+    /// JSONPath: where the error output goes (default `$`).
+    pub result_path: PathField,
+    /// JSONata: the catcher's Output expression.
+    pub output: Option<Value>,
+    pub assign: Option<Value>,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub name: String,
+    pub kind: Kind,
+    pub query_language: QueryLanguage,
+    pub next: Option<usize>,
+    pub end: bool,
+    pub input_path: PathField,
+    pub output_path: PathField,
+    pub result_path: PathField,
+    pub parameters: Option<Value>,
+    pub result_selector: Option<Value>,
+    pub arguments: Option<Value>,
+    pub output: Option<Value>,
+    pub assign: Option<Value>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    /// Whether any field mentions the context object (`$$` / `$states.context`), so the
+    /// executor builds it only for states that read it.
+    pub uses_context: bool,
+    /// The state as written, for fields read rarely.
+    pub raw: Map<String, Value>,
+}
+
+impl State {
+    pub fn type_name(&self) -> &'static str {
+        self.kind.type_name()
+    }
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    Pass { result: Option<Value> },
+    Task(Task),
+    Choice { choices: Vec<Value>, default: Option<usize> },
+    Wait,
+    Succeed,
+    Fail,
+    Parallel { branches: Vec<Rc<Machine>> },
+    Map(MapState),
+}
+
+impl Kind {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::Pass { .. } => "Pass",
+            Kind::Task(_) => "Task",
+            Kind::Choice { .. } => "Choice",
+            Kind::Wait => "Wait",
+            Kind::Succeed => "Succeed",
+            Kind::Fail => "Fail",
+            Kind::Parallel { .. } => "Parallel",
+            Kind::Map(_) => "Map",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Task {
+    pub resource: String,
+}
+
+#[derive(Debug)]
+pub struct MapState {
+    pub processor: Rc<Machine>,
+    pub distributed: bool,
+}
+
+/// Builds the model from a definition that passed validation. Problems that validation
+/// should have caught are still reported, never panicked on.
+pub fn build(definition: &Value) -> Result<Rc<Machine>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let machine = build_machine(definition, "", QueryLanguage::JsonPath, &mut problems);
+    match machine {
+        Some(m) if problems.is_empty() => Ok(Rc::new(m)),
+        _ => Err(problems),
+    }
+}
+
+fn build_machine(value: &Value, at: &str, inherited: QueryLanguage, problems: &mut Vec<Diagnostic>) -> Option<Machine> {
+    let Some(obj) = value.as_object() else {
+        problems.push(Diagnostic::error("INVALID_TYPE", "A state machine must be an object", at));
+        return None;
+    };
+    let query_language = QueryLanguage::parse(obj.get("QueryLanguage"), inherited);
+    let Some(states_obj) = obj.get("States").and_then(Value::as_object) else {
+        problems.push(Diagnostic::error("MISSING_FIELD", "The field 'States' is required", at));
+        return None;
+    };
+    let index: HashMap<String, usize> = states_obj.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+    let start_name = obj.get("StartAt").and_then(Value::as_str).unwrap_or_default();
+    let Some(start_at) = index.get(start_name).copied() else {
+        problems.push(Diagnostic::error(
+            "UNKNOWN_START_AT",
+            format!("StartAt '{start_name}' does not name a state"),
+            format!("{at}/StartAt"),
+        ));
+        return None;
+    };
+    let mut states = Vec::with_capacity(states_obj.len());
+    for (name, raw) in states_obj {
+        let here = format!("{at}/States/{}", pointer_token(name));
+        if let Some(state) = build_state(name, raw, &here, &index, query_language, problems) {
+            states.push(state);
+        }
+    }
+    if states.len() != states_obj.len() {
+        return None;
+    }
+    let timeout_seconds = obj.get("TimeoutSeconds").and_then(Value::as_u64);
+    Some(Machine { start_at, states, index, query_language, timeout_seconds })
+}
+
+fn target(
+    value: Option<&Value>,
+    index: &HashMap<String, usize>,
+    at: String,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let name = value?.as_str()?;
+    match index.get(name) {
+        Some(i) => Some(*i),
+        None => {
+            problems.push(Diagnostic::error("UNKNOWN_NEXT", format!("Next target '{name}' does not exist"), at));
+            None
+        }
+    }
+}
+
+fn mentions_context(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("$$") || s.contains("context"),
+        Value::Array(items) => items.iter().any(mentions_context),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains("$$") || mentions_context(v)),
+        _ => false,
+    }
+}
+
+fn build_state(
+    name: &str,
+    raw: &Value,
+    at: &str,
+    index: &HashMap<String, usize>,
+    inherited: QueryLanguage,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<State> {
+    let Some(obj) = raw.as_object() else {
+        problems.push(Diagnostic::error("INVALID_TYPE", format!("State '{name}' must be an object"), at));
+        return None;
+    };
+    let query_language = QueryLanguage::parse(obj.get("QueryLanguage"), inherited);
+    let type_name = obj.get("Type").and_then(Value::as_str).unwrap_or_default();
+    let next = target(obj.get("Next"), index, format!("{at}/Next"), problems);
+    let kind = match type_name {
+        "Pass" => Kind::Pass { result: obj.get("Result").cloned() },
+        "Task" => Kind::Task(Task {
+            resource: obj.get("Resource").and_then(Value::as_str).unwrap_or_default().to_string(),
+        }),
+        "Choice" => Kind::Choice {
+            choices: obj.get("Choices").and_then(Value::as_array).cloned().unwrap_or_default(),
+            default: target(obj.get("Default"), index, format!("{at}/Default"), problems),
+        },
+        "Wait" => Kind::Wait,
+        "Succeed" => Kind::Succeed,
+        "Fail" => Kind::Fail,
+        "Parallel" => {
+            let mut branches = Vec::new();
+            for (i, branch) in obj.get("Branches").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                let branch = build_machine(branch, &format!("{at}/Branches/{i}"), query_language, problems)?;
+                branches.push(Rc::new(branch));
+            }
+            Kind::Parallel { branches }
+        }
+        "Map" => {
+            let (key, processor) = match (obj.get("ItemProcessor"), obj.get("Iterator")) {
+                (Some(p), _) => ("ItemProcessor", p),
+                (None, Some(p)) => ("Iterator", p),
+                (None, None) => {
+                    problems.push(Diagnostic::error("MISSING_FIELD", "A Map state needs an ItemProcessor", at));
+                    return None;
+                }
+            };
+            let distributed = processor.pointer("/ProcessorConfig/Mode").and_then(Value::as_str) == Some("DISTRIBUTED");
+            let machine = build_machine(processor, &format!("{at}/{key}"), query_language, problems)?;
+            Kind::Map(MapState { processor: Rc::new(machine), distributed })
+        }
+        other => {
+            problems.push(Diagnostic::error(
+                "UNKNOWN_STATE_TYPE",
+                format!("State '{name}' has unknown Type '{other}'"),
+                format!("{at}/Type"),
+            ));
+            return None;
+        }
+    };
+    let retry = obj.get("Retry").and_then(Value::as_array).map(|r| r.iter().map(build_retrier).collect()).unwrap_or_default();
+    let mut catch = Vec::new();
+    for (i, c) in obj.get("Catch").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let next = target(c.get("Next"), index, format!("{at}/Catch/{i}/Next"), problems)?;
+        catch.push(Catcher {
+            error_equals: string_list(c.get("ErrorEquals")),
+            next,
+            result_path: PathField::parse(c.get("ResultPath")),
+            output: c.get("Output").cloned(),
+            assign: c.get("Assign").cloned(),
+        });
+    }
+    Some(State {
+        name: name.to_string(),
+        kind,
+        query_language,
+        next,
+        end: obj.get("End").and_then(Value::as_bool).unwrap_or(false),
+        input_path: PathField::parse(obj.get("InputPath")),
+        output_path: PathField::parse(obj.get("OutputPath")),
+        result_path: PathField::parse(obj.get("ResultPath")),
+        parameters: obj.get("Parameters").cloned(),
+        result_selector: obj.get("ResultSelector").cloned(),
+        arguments: obj.get("Arguments").cloned(),
+        output: obj.get("Output").cloned(),
+        assign: obj.get("Assign").cloned(),
+        retry,
+        catch,
+        uses_context: mentions_context(raw),
+        raw: obj.clone(),
+    })
+}
+
+fn string_list(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn build_retrier(value: &Value) -> Retrier {
+    let number = |key: &str| value.get(key).and_then(Value::as_f64);
+    Retrier {
+        error_equals: string_list(value.get("ErrorEquals")),
+        interval_seconds: number("IntervalSeconds").unwrap_or(1.0),
+        max_attempts: value.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3).min(u32::MAX as u64) as u32,
+        backoff_rate: number("BackoffRate").unwrap_or(2.0),
+        max_delay_seconds: number("MaxDelaySeconds"),
+        jitter_full: value.get("JitterStrategy").and_then(Value::as_str) == Some("FULL"),
+    }
+}

@@ -1,8 +1,1463 @@
 //! The sans-I/O execution engine: an `Execution` is polled for history events and
-//! effects (invoke a task, wait until an instant, ...) and resumed with their results.
+//! effects (invoke a task, wait until an instant) and resumed with their results.
 //! It does no I/O, owns no clock and never calls JS.
+//!
+//! Inside, an execution is a set of *threads*: the top-level machine, each running
+//! Parallel branch and each running Map iteration. A thread walks its machine state by
+//! state; a Parallel or Map state parks its thread on a *join* until its children end.
+//! Threads are run one slice at a time in a deterministic round-robin order.
 
+pub mod clock;
+pub mod dataflow;
+pub mod effect;
 pub mod failure;
+pub mod history;
 pub mod rng;
 
+pub use effect::{Effect, EffectId, EffectResult, Invocation, TaskKind};
 pub use failure::Failure;
+pub use history::HistoryEvent;
+
+use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
+use crate::json::stringify;
+use crate::path::{Env, Variables};
+use history::{failure_details, payload_details};
+use rng::Rng;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+/// AWS's payload limit: 256 KiB of UTF-8 JSON text.
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+/// AWS's history limit for STANDARD executions.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+/// AWS runs at most 40 inline Map iterations at once.
+const INLINE_MAP_CONCURRENCY: usize = 40;
+
+#[derive(Clone, Debug)]
+pub struct ExecConfig {
+    pub state_machine_name: String,
+    pub execution_name: String,
+    pub region: String,
+    pub account: String,
+    pub role_arn: String,
+    /// Start instant, ms since the epoch.
+    pub start_time: i64,
+    pub seed: u64,
+    /// Guard against endless loops: state transitions (Map iterations included).
+    pub max_transitions: u64,
+    pub express: bool,
+}
+
+impl Default for ExecConfig {
+    fn default() -> Self {
+        ExecConfig {
+            state_machine_name: "StateMachine".into(),
+            execution_name: "execution".into(),
+            region: "us-east-1".into(),
+            account: "111111111111".into(),
+            role_arn: "arn:aws:iam::111111111111:role/StatelabRole".into(),
+            start_time: 1_700_000_000_000,
+            seed: 0x5eed,
+            max_transitions: 1_000_000,
+            express: false,
+        }
+    }
+}
+
+impl ExecConfig {
+    pub fn state_machine_arn(&self) -> String {
+        format!("arn:aws:states:{}:{}:stateMachine:{}", self.region, self.account, self.state_machine_name)
+    }
+
+    pub fn execution_arn(&self) -> String {
+        let kind = if self.express { "express" } else { "execution" };
+        format!("arn:aws:states:{}:{}:{kind}:{}:{}", self.region, self.account, self.state_machine_name, self.execution_name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Stop instant, ms since the epoch.
+    pub stop_time: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Event(HistoryEvent),
+    Effect(EffectId, Effect),
+    /// Nothing to do until an effect is resumed or the clock advances.
+    Idle,
+    Done(Outcome),
+}
+
+/// The variables of one scope; inner scopes (branches, iterations) read outer ones.
+struct Scope {
+    vars: Map<String, Value>,
+    parent: Option<usize>,
+}
+
+struct ScopeView<'a> {
+    scopes: &'a [Scope],
+    at: usize,
+}
+
+impl Variables for ScopeView<'_> {
+    fn get_variable(&self, name: &str) -> Option<&Value> {
+        let mut at = Some(self.at);
+        while let Some(i) = at {
+            let scope = self.scopes.get(i)?;
+            if let Some(v) = scope.vars.get(name) {
+                return Some(v);
+            }
+            at = scope.parent;
+        }
+        None
+    }
+}
+
+/// Where a thread stands within its current state.
+enum Phase {
+    /// About to enter the state (emit StateEntered).
+    Enter,
+    /// Re-run the state after a Retry back-off (no new StateEntered).
+    Retry,
+    /// Waiting on an effect of a Task state.
+    Task { effect: EffectId, deadline: Option<i64>, invocation: Box<Invocation>, raw_input: Value },
+    /// Waiting on the clock (Wait state) with the state's output ready.
+    Wait { output: Value },
+    /// Waiting on a Retry back-off.
+    RetryWait,
+    /// Waiting for the children of a Parallel or Map state.
+    Join { join: usize, raw_input: Value },
+}
+
+struct Thread {
+    machine: Rc<Machine>,
+    state: usize,
+    input: Value,
+    phase: Phase,
+    /// The effect or join result delivered while parked.
+    delivered: Option<EffectResult>,
+    scope: usize,
+    parent: Option<(usize, usize)>,
+    last_event: u64,
+    entered_event: u64,
+    entered_time: i64,
+    retry_attempts: Vec<u32>,
+    retry_count: u32,
+    map_item: Option<(usize, Value)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JoinKind {
+    Parallel,
+    Map,
+}
+
+struct Join {
+    owner: usize,
+    kind: JoinKind,
+    state_name: String,
+    results: Vec<Value>,
+    /// Map: items not started yet (index order); Parallel: branches not started.
+    next_to_start: usize,
+    total: usize,
+    items: Vec<Value>,
+    active: Vec<usize>,
+    finished: usize,
+    max_concurrency: usize,
+    /// Parent input for the Parallel branches / Map item selector.
+    input: Value,
+    failed: bool,
+}
+
+pub struct Execution {
+    config: ExecConfig,
+    now: i64,
+    rng: Rng,
+    input: Value,
+    out: VecDeque<Step>,
+    next_event_id: u64,
+    next_effect_id: EffectId,
+    threads: Vec<Option<Thread>>,
+    free_threads: Vec<usize>,
+    runnable: VecDeque<usize>,
+    effects: HashMap<EffectId, usize>,
+    joins: Vec<Option<Join>>,
+    scopes: Vec<Scope>,
+    transitions: u64,
+    outcome: Option<Outcome>,
+}
+
+impl Execution {
+    /// Starts an execution: emits ExecutionStarted and readies the first state.
+    pub fn start(machine: Rc<Machine>, input: Value, config: ExecConfig) -> Execution {
+        let now = config.start_time;
+        let mut ex = Execution {
+            rng: Rng::new(config.seed),
+            config,
+            now,
+            input: input.clone(),
+            out: VecDeque::new(),
+            next_event_id: 1,
+            next_effect_id: 1,
+            threads: Vec::new(),
+            free_threads: Vec::new(),
+            runnable: VecDeque::new(),
+            effects: HashMap::new(),
+            joins: Vec::new(),
+            scopes: vec![Scope { vars: Map::new(), parent: None }],
+            transitions: 0,
+            outcome: None,
+        };
+        let mut details = payload_details("input", stringify(&input));
+        details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
+        ex.emit_raw(0, "ExecutionStarted", Some("executionStartedEventDetails"), details);
+        let start = machine.start_at;
+        ex.spawn(machine, start, input, 0, None, None, 0);
+        ex
+    }
+
+    pub fn config(&self) -> &ExecConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// The next thing the host must know or do.
+    pub fn poll(&mut self) -> Step {
+        loop {
+            if let Some(step) = self.out.pop_front() {
+                return step;
+            }
+            if let Some(outcome) = &self.outcome {
+                return Step::Done(outcome.clone());
+            }
+            let Some(tid) = self.runnable.pop_front() else {
+                return Step::Idle;
+            };
+            self.run_thread(tid);
+        }
+    }
+
+    /// Delivers the result of an effect. Results for unknown (finished, timed-out or
+    /// aborted) effects are ignored, as AWS ignores a late callback.
+    pub fn resume(&mut self, id: EffectId, result: EffectResult) {
+        let Some(tid) = self.effects.remove(&id) else { return };
+        if let Some(Some(thread)) = self.threads.get_mut(tid) {
+            thread.delivered = Some(result);
+            self.runnable.push_back(tid);
+        }
+    }
+
+    /// Moves the clock forward (never backward). Tasks whose TimeoutSeconds has passed
+    /// fail with States.Timeout; a late result for them is ignored.
+    pub fn advance_clock(&mut self, to: i64) {
+        if to <= self.now {
+            return;
+        }
+        self.now = to;
+        let expired: Vec<EffectId> = self
+            .threads
+            .iter()
+            .flatten()
+            .filter_map(|t| match t.phase {
+                Phase::Task { effect, deadline: Some(d), .. } if d <= to && t.delivered.is_none() => Some(effect),
+                _ => None,
+            })
+            .collect();
+        for effect in expired {
+            self.resume(effect, EffectResult::Err(Failure::without_cause("States.Timeout")));
+        }
+    }
+
+    /// The earliest instant at which a pending task times out, if any.
+    pub fn next_deadline(&self) -> Option<i64> {
+        self.threads
+            .iter()
+            .flatten()
+            .filter_map(|t| match t.phase {
+                Phase::Task { deadline, .. } if t.delivered.is_none() => deadline,
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Stops the execution from outside (StopExecution): ABORTED.
+    pub fn stop(&mut self, error: Option<String>, cause: Option<String>) {
+        if self.outcome.is_some() {
+            return;
+        }
+        let mut details = Map::new();
+        if let Some(c) = &cause {
+            details.insert("cause".into(), Value::String(c.clone()));
+        }
+        if let Some(e) = &error {
+            details.insert("error".into(), Value::String(e.clone()));
+        }
+        let prev = self.next_event_id - 1;
+        self.emit_raw(prev, "ExecutionAborted", Some("executionAbortedEventDetails"), details);
+        self.finish(Outcome { status: Status::Aborted, output: None, error, cause, stop_time: self.now });
+    }
+
+    // ----- events and bookkeeping -------------------------------------------------
+
+    fn emit_raw(&mut self, previous: u64, kind: &'static str, key: Option<&'static str>, details: Map<String, Value>) -> u64 {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        self.out.push_back(Step::Event(HistoryEvent {
+            id,
+            previous_event_id: previous,
+            timestamp: self.now,
+            kind,
+            details_key: key,
+            details,
+        }));
+        id
+    }
+
+    /// Emits an event in a thread's line of history (its previousEventId chain).
+    fn emit(&mut self, tid: usize, kind: &'static str, key: Option<&'static str>, details: Map<String, Value>) -> u64 {
+        let previous = self.threads.get(tid).and_then(Option::as_ref).map(|t| t.last_event).unwrap_or(0);
+        let id = self.emit_raw(previous, kind, key, details);
+        if let Some(Some(t)) = self.threads.get_mut(tid) {
+            t.last_event = id;
+        }
+        id
+    }
+
+    fn finish(&mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
+        self.runnable.clear();
+        self.effects.clear();
+    }
+
+    fn fail_execution(&mut self, tid: usize, failure: Failure) {
+        if self.outcome.is_some() {
+            return;
+        }
+        self.emit(tid, "ExecutionFailed", Some("executionFailedEventDetails"), failure_details(&failure.error, failure.cause.as_deref()));
+        self.finish(Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some(failure.error),
+            cause: failure.cause,
+            stop_time: self.now,
+        });
+    }
+
+    fn new_effect(&mut self, tid: usize, effect: Effect) -> EffectId {
+        let id = self.next_effect_id;
+        self.next_effect_id += 1;
+        self.effects.insert(id, tid);
+        self.out.push_back(Step::Effect(id, effect));
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn spawn(
+        &mut self,
+        machine: Rc<Machine>,
+        state: usize,
+        input: Value,
+        scope: usize,
+        parent: Option<(usize, usize)>,
+        map_item: Option<(usize, Value)>,
+        last_event: u64,
+    ) -> usize {
+        let thread = Thread {
+            machine,
+            state,
+            input,
+            phase: Phase::Enter,
+            delivered: None,
+            scope,
+            parent,
+            last_event,
+            entered_event: 0,
+            entered_time: self.now,
+            retry_attempts: Vec::new(),
+            retry_count: 0,
+            map_item,
+        };
+        let tid = match self.free_threads.pop() {
+            Some(i) => {
+                self.threads[i] = Some(thread);
+                i
+            }
+            None => {
+                self.threads.push(Some(thread));
+                self.threads.len() - 1
+            }
+        };
+        self.runnable.push_back(tid);
+        tid
+    }
+
+    fn new_scope(&mut self, parent: usize) -> usize {
+        self.scopes.push(Scope { vars: Map::new(), parent: Some(parent) });
+        self.scopes.len() - 1
+    }
+
+    fn context_object(&self, thread: &Thread, state: &State, task_token: Option<&str>) -> Value {
+        let mut ctx = json!({
+            "Execution": {
+                "Id": self.config.execution_arn(),
+                "Input": self.input,
+                "StartTime": clock::format_iso(self.config.start_time),
+                "Name": self.config.execution_name,
+                "RoleArn": self.config.role_arn,
+                "RedriveCount": 0,
+            },
+            "StateMachine": { "Id": self.config.state_machine_arn(), "Name": self.config.state_machine_name },
+            "State": {
+                "EnteredTime": clock::format_iso(thread.entered_time),
+                "Name": state.name,
+                "RetryCount": thread.retry_count,
+            },
+        });
+        if let Some(token) = task_token {
+            ctx["Task"] = json!({ "Token": token });
+        }
+        ctx
+    }
+
+    // ----- running threads --------------------------------------------------------
+
+    fn run_thread(&mut self, tid: usize) {
+        let Some(Some(thread)) = self.threads.get_mut(tid) else { return };
+        let machine = thread.machine.clone();
+        let index = thread.state;
+        let Some(state) = machine.states.get(index) else { return };
+        let phase = std::mem::replace(&mut thread.phase, Phase::Enter);
+        let delivered = thread.delivered.take();
+        let flow = match phase {
+            Phase::Enter => {
+                self.transitions += 1;
+                if self.transitions > self.config.max_transitions {
+                    let f = Failure::new(
+                        "Statelab.MaxTransitionsExceeded",
+                        format!(
+                            "The execution made more than {} state transitions (the maxTransitions option); it may be an endless loop.",
+                            self.config.max_transitions
+                        ),
+                    );
+                    self.fail_execution(tid, f);
+                    return;
+                }
+                if !self.config.express && self.next_event_id > MAX_HISTORY_EVENTS {
+                    let f = Failure::runtime(format!(
+                        "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                    ));
+                    self.fail_execution(tid, f);
+                    return;
+                }
+                let input_text = stringify(&self.thread(tid).input);
+                let mut details = payload_details("input", input_text);
+                details.insert("name".into(), Value::String(state.name.clone()));
+                let id = self.emit(tid, entered_event(state), Some("stateEnteredEventDetails"), details);
+                let now = self.now;
+                let t = self.thread_mut(tid);
+                t.entered_event = id;
+                t.entered_time = now;
+                t.retry_attempts = vec![0; state.retry.len()];
+                t.retry_count = 0;
+                self.execute(tid, state)
+            }
+            Phase::Retry => self.execute(tid, state),
+            Phase::Task { invocation, raw_input, .. } => match delivered {
+                Some(result) => self.task_done(tid, state, &invocation, raw_input, result),
+                None => return,
+            },
+            Phase::Wait { output, .. } => Flow::Exit(output),
+            Phase::RetryWait => {
+                self.thread_mut(tid).phase = Phase::Retry;
+                self.runnable.push_back(tid);
+                return;
+            }
+            Phase::Join { join, raw_input } => match delivered {
+                Some(EffectResult::Ok(results)) => self.join_done(tid, state, join, raw_input, results),
+                Some(EffectResult::Err(f)) => Flow::StateFailed(f),
+                _ => return,
+            },
+        };
+        self.follow(tid, state, flow);
+    }
+
+    fn thread(&self, tid: usize) -> &Thread {
+        match self.threads.get(tid) {
+            Some(Some(t)) => t,
+            _ => unreachable_thread(),
+        }
+    }
+
+    fn thread_mut(&mut self, tid: usize) -> &mut Thread {
+        match self.threads.get_mut(tid) {
+            Some(Some(t)) => t,
+            _ => unreachable_thread(),
+        }
+    }
+
+    /// Acts on how a state ended.
+    fn follow(&mut self, tid: usize, state: &State, flow: Flow) {
+        match flow {
+            Flow::Parked => {}
+            Flow::Exit(output) => self.exit_state(tid, state, output, Map::new(), state.next),
+            Flow::ExitAssign(output, assigned) => self.exit_state(tid, state, output, assigned, state.next),
+            Flow::Goto(output, assigned, next) => self.exit_state(tid, state, output, assigned, Some(next)),
+            Flow::StateFailed(failure) => self.state_failed(tid, state, failure),
+            Flow::ThreadFailed(failure) => self.thread_failed(tid, failure),
+        }
+    }
+
+    fn exit_state(&mut self, tid: usize, state: &State, output: Value, assigned: Map<String, Value>, next: Option<usize>) {
+        let text = stringify(&output);
+        if text.len() > MAX_PAYLOAD_BYTES {
+            let f = Failure::new(
+                "States.DataLimitExceeded",
+                format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
+            );
+            self.thread_failed(tid, f);
+            return;
+        }
+        let mut details = Map::new();
+        if !assigned.is_empty() {
+            let mut shown = Map::new();
+            for (k, v) in &assigned {
+                shown.insert(k.clone(), Value::String(stringify(v)));
+            }
+            details.insert("assignedVariables".into(), Value::Object(shown));
+            details.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+            let scope = self.thread(tid).scope;
+            if let Some(s) = self.scopes.get_mut(scope) {
+                s.vars.extend(assigned);
+            }
+        }
+        details.insert("name".into(), Value::String(state.name.clone()));
+        details.extend(payload_details("output", text));
+        if !matches!(state.kind, Kind::Fail) {
+            self.emit(tid, exited_event(state), Some("stateExitedEventDetails"), details);
+        }
+        match next {
+            Some(next) if !state.end && !matches!(state.kind, Kind::Succeed) => {
+                let t = self.thread_mut(tid);
+                t.state = next;
+                t.input = output;
+                t.phase = Phase::Enter;
+                self.runnable.push_back(tid);
+            }
+            _ => self.thread_succeeded(tid, output),
+        }
+    }
+
+    fn thread_succeeded(&mut self, tid: usize, output: Value) {
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        self.free_threads.push(tid);
+        match thread.parent {
+            None => {
+                let details = payload_details("output", stringify(&output));
+                let prev = thread.last_event;
+                self.emit_raw(prev, "ExecutionSucceeded", Some("executionSucceededEventDetails"), details);
+                self.finish(Outcome {
+                    status: Status::Succeeded,
+                    output: Some(output),
+                    error: None,
+                    cause: None,
+                    stop_time: self.now,
+                });
+            }
+            Some((join, index)) => self.child_succeeded(join, index, tid, thread.last_event, output),
+        }
+    }
+
+    fn thread_failed(&mut self, tid: usize, failure: Failure) {
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        self.free_threads.push(tid);
+        match thread.parent {
+            None => {
+                self.threads[tid] = Some(thread);
+                self.fail_execution(tid, failure);
+                self.threads[tid] = None;
+            }
+            Some((join, index)) => self.child_failed(join, index, tid, thread.last_event, failure),
+        }
+    }
+
+    /// A state failed: Retry, then Catch, else the thread fails.
+    fn state_failed(&mut self, tid: usize, state: &State, failure: Failure) {
+        if failure.error == "States.Runtime" {
+            // Not retriable and not caught by anything: the execution fails.
+            let prefixed = self.runtime_cause(tid, state, failure);
+            self.fail_execution(tid, prefixed);
+            return;
+        }
+        if let Some(delay_ms) = self.retry_delay(tid, &state.retry, &failure.error) {
+            let until = self.now + delay_ms;
+            self.new_effect(tid, Effect::Wait { until });
+            self.thread_mut(tid).phase = Phase::RetryWait;
+            return;
+        }
+        if let Some(catcher) = state.catch.iter().find(|c| error_matches(&c.error_equals, &failure.error)) {
+            self.caught(tid, state, catcher, failure);
+            return;
+        }
+        self.thread_failed(tid, failure);
+    }
+
+    fn runtime_cause(&self, tid: usize, state: &State, failure: Failure) -> Failure {
+        let entered = self.thread(tid).entered_event;
+        let detail = failure.cause.unwrap_or_default();
+        Failure::new(
+            failure.error,
+            format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). {detail}", state.name),
+        )
+    }
+
+    fn caught(&mut self, tid: usize, state: &State, catcher: &Catcher, failure: Failure) {
+        let error_output = json!({
+            "Error": failure.error,
+            "Cause": failure.cause.clone().unwrap_or_default(),
+        });
+        let raw_input = self.thread(tid).input.clone();
+        let output = match dataflow::result_path(&catcher.result_path, raw_input, error_output) {
+            Ok(v) => v,
+            Err(f) => {
+                let f = self.runtime_cause(tid, state, f);
+                self.fail_execution(tid, f);
+                return;
+            }
+        };
+        self.exit_state(tid, state, output, Map::new(), Some(catcher.next));
+    }
+
+    /// The back-off before the next attempt, or `None` when no retrier applies any more.
+    fn retry_delay(&mut self, tid: usize, retriers: &[Retrier], error: &str) -> Option<i64> {
+        let (i, retrier) = retriers.iter().enumerate().find(|(_, r)| error_matches(&r.error_equals, error))?;
+        let attempts = *self.thread(tid).retry_attempts.get(i)?;
+        if attempts >= retrier.max_attempts {
+            return None;
+        }
+        let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(attempts as i32);
+        if let Some(max) = retrier.max_delay_seconds {
+            delay = delay.min(max);
+        }
+        if retrier.jitter_full {
+            delay *= self.rng.next_f64();
+        }
+        let t = self.thread_mut(tid);
+        t.retry_attempts[i] += 1;
+        t.retry_count += 1;
+        Some((delay * 1000.0).round() as i64)
+    }
+
+    // ----- state execution -------------------------------------------------------
+
+    fn execute(&mut self, tid: usize, state: &State) -> Flow {
+        if state.query_language == QueryLanguage::Jsonata {
+            return Flow::ThreadFailed(Failure::new(
+                "Statelab.Unsupported",
+                "JSONata states are not supported yet by this build".to_string(),
+            ));
+        }
+        let raw_input = self.thread(tid).input.clone();
+        match &state.kind {
+            Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
+            Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
+            Kind::Choice { choices, default } => self.run_choice(tid, state, raw_input, choices, *default),
+            Kind::Wait => self.run_wait(tid, state, raw_input),
+            Kind::Succeed => self.with_env(tid, state, None, |env| {
+                let effective = dataflow::input_path(state, &raw_input, env)?;
+                dataflow::output_path(state, effective, env)
+            })
+            .map_or_else(Flow::StateFailed, Flow::Exit),
+            Kind::Fail => self.run_fail(tid, state, &raw_input),
+            Kind::Parallel { branches } => self.run_parallel(tid, state, raw_input, branches),
+            Kind::Map(map) => self.run_map(tid, state, raw_input, map.processor.clone()),
+        }
+    }
+
+    /// Runs `f` with the state's evaluation environment (context object, variables, rng).
+    fn with_env<T>(&mut self, tid: usize, state: &State, token: Option<&str>, f: impl FnOnce(&mut Env) -> T) -> T {
+        let thread = self.thread(tid);
+        let context = if state.uses_context { self.context_object(thread, state, token) } else { Value::Null };
+        let view = ScopeView { scopes: &self.scopes, at: thread.scope };
+        let mut env = Env { context: &context, variables: &view, rng: &mut self.rng };
+        f(&mut env)
+    }
+
+    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Value, result: Option<&Value>) -> Flow {
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map<String, Value>), Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            let value = match result {
+                Some(r) => r.clone(),
+                None => dataflow::template(state.parameters.as_ref(), effective, env)?,
+            };
+            let assigned = match &state.assign {
+                Some(a) => dataflow::assign(a, &value, env)?,
+                None => Map::new(),
+            };
+            let output = dataflow::result_path(&state.result_path, raw_input, value)?;
+            Ok((dataflow::output_path(state, output, env)?, assigned))
+        });
+        match outcome {
+            Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn run_choice(&mut self, tid: usize, state: &State, raw_input: Value, choices: &[Value], default: Option<usize>) -> Flow {
+        let machine = self.thread(tid).machine.clone();
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Option<usize>, Map<String, Value>), Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            let chosen = crate::choice::choose(choices, &effective, env)?;
+            let (next, rule_assign) = match chosen {
+                Some(name) => {
+                    let rule = choices.iter().find(|c| c.get("Next").and_then(Value::as_str) == Some(name));
+                    (machine.state_index(name), rule.and_then(|r| r.get("Assign")))
+                }
+                None => (default, state.assign.as_ref()),
+            };
+            let assigned = match rule_assign {
+                Some(a) => dataflow::assign(a, &effective, env)?,
+                None => Map::new(),
+            };
+            Ok((dataflow::output_path(state, effective, env)?, next, assigned))
+        });
+        match outcome {
+            Ok((output, Some(next), assigned)) => Flow::Goto(output, assigned, next),
+            Ok((_, None, _)) => Flow::StateFailed(Failure::new(
+                "States.NoChoiceMatched",
+                format!("An error occurred while executing the state '{}' (entered at the event id #{}). Failed to transition out of the state. The state does not point to a next state.", state.name, self.thread(tid).entered_event),
+            )),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+        let now = self.now;
+        let raw = &state.raw;
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, i64, Map<String, Value>), Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            let until = if let Some(seconds) = raw.get("Seconds") {
+                now + seconds_to_ms(seconds).unwrap_or(0)
+            } else if let Some(ts) = raw.get("Timestamp").and_then(Value::as_str) {
+                clock::parse_iso(ts).unwrap_or(now)
+            } else if let Some(p) = raw.get("SecondsPath").and_then(Value::as_str) {
+                let v = crate::path::select(p, &effective, env)?;
+                match v.as_i64() {
+                    Some(s) if s < 0 => {
+                        return Err(Failure::runtime(format!("The SecondsPath parameter references a negative value: {p} == {s}")))
+                    }
+                    Some(s) => now + s * 1000,
+                    None => {
+                        return Err(Failure::runtime(format!(
+                            "The SecondsPath parameter does not reference a valid integer value: {p} == {}",
+                            stringify(&v)
+                        )))
+                    }
+                }
+            } else if let Some(p) = raw.get("TimestampPath").and_then(Value::as_str) {
+                let v = crate::path::select(p, &effective, env)?;
+                match v.as_str().and_then(clock::parse_iso) {
+                    Some(t) => t,
+                    None => {
+                        return Err(Failure::runtime(format!(
+                            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
+                            stringify(&v)
+                        )))
+                    }
+                }
+            } else {
+                now
+            };
+            let assigned = match &state.assign {
+                Some(a) => dataflow::assign(a, &effective, env)?,
+                None => Map::new(),
+            };
+            Ok((dataflow::output_path(state, effective, env)?, until, assigned))
+        });
+        match outcome {
+            Ok((output, until, assigned)) => {
+                if until <= self.now {
+                    return Flow::ExitAssign(output, assigned);
+                }
+                let scope = self.thread(tid).scope;
+                if let Some(s) = self.scopes.get_mut(scope) {
+                    // Assign takes effect when the state is left; Wait has nothing to
+                    // evaluate in between, so applying it now is equivalent.
+                    s.vars.extend(assigned);
+                }
+                self.new_effect(tid, Effect::Wait { until });
+                self.thread_mut(tid).phase = Phase::Wait { output };
+                Flow::Parked
+            }
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn run_fail(&mut self, tid: usize, state: &State, raw_input: &Value) -> Flow {
+        let raw = &state.raw;
+        let outcome = self.with_env(tid, state, None, |env| -> Result<Failure, Failure> {
+            let text = |field: &str, path_field: &str, env: &Env| -> Result<Option<String>, Failure> {
+                if let Some(v) = raw.get(field).and_then(Value::as_str) {
+                    return Ok(Some(v.to_string()));
+                }
+                match raw.get(path_field).and_then(Value::as_str) {
+                    Some(p) => match crate::path::select(p, raw_input, env)? {
+                        Value::String(s) => Ok(Some(s)),
+                        other => Ok(Some(stringify(&other))),
+                    },
+                    None => Ok(None),
+                }
+            };
+            let error = text("Error", "ErrorPath", env)?;
+            let cause = text("Cause", "CausePath", env)?;
+            Ok(Failure { error: error.unwrap_or_default(), cause })
+        });
+        match outcome {
+            Ok(f) => Flow::ThreadFailed(f),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    // ----- Task -----------------------------------------------------------------
+
+    fn run_task(&mut self, tid: usize, state: &State, raw_input: Value, resource: &str) -> Flow {
+        let raw = &state.raw;
+        let retry_count = self.thread(tid).retry_count;
+        let token_needed = resource.ends_with(".waitForTaskToken");
+        let token = token_needed.then(|| self.rng.uuid_v4());
+        let prepared = self.with_env(tid, state, token.as_deref(), |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
+            let timeout = seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
+            let heartbeat = seconds_field(raw, "HeartbeatSeconds", "HeartbeatSecondsPath", &raw_input, env)?;
+            Ok((params, timeout, heartbeat))
+        });
+        let (params, timeout_seconds, heartbeat_seconds) = match prepared {
+            Ok(p) => p,
+            Err(f) => return Flow::StateFailed(f),
+        };
+        let kind = task_kind(resource, &params);
+        let invocation = Invocation {
+            state_name: state.name.clone(),
+            resource: resource.to_string(),
+            input: match &kind {
+                TaskKind::LambdaInvoke { .. } => params.get("Payload").cloned().unwrap_or(Value::Null),
+                _ => params.clone(),
+            },
+            kind,
+            task_token: token,
+            sync: resource.ends_with(".sync") || resource.contains(".sync:"),
+            timeout_seconds,
+            heartbeat_seconds,
+            retry_count,
+        };
+        self.emit_scheduled(tid, &invocation, &params);
+        let deadline = invocation.timeout_seconds.map(|s| self.now + s as i64 * 1000);
+        let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
+        self.thread_mut(tid).phase = Phase::Task { effect, deadline, invocation: Box::new(invocation), raw_input };
+        Flow::Parked
+    }
+
+    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: &Value) {
+        match &inv.kind {
+            TaskKind::LambdaArn { .. } => {
+                let mut d = payload_details("input", stringify(&inv.input));
+                d.insert("resource".into(), Value::String(inv.resource.clone()));
+                if let Some(t) = inv.timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                }
+                self.emit(tid, "LambdaFunctionScheduled", Some("lambdaFunctionScheduledEventDetails"), d);
+                self.emit(tid, "LambdaFunctionStarted", None, Map::new());
+            }
+            _ => {
+                let (resource_type, resource) = resource_parts(&inv.resource);
+                let mut d = Map::new();
+                d.insert("resourceType".into(), Value::String(resource_type.clone()));
+                d.insert("resource".into(), Value::String(resource.clone()));
+                d.insert("region".into(), Value::String(self.config.region.clone()));
+                d.insert("parameters".into(), Value::String(stringify(params)));
+                if let Some(t) = inv.timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                }
+                if let Some(h) = inv.heartbeat_seconds {
+                    d.insert("heartbeatInSeconds".into(), Value::from(h));
+                }
+                self.emit(tid, "TaskScheduled", Some("taskScheduledEventDetails"), d);
+                let started = json!({"resourceType": resource_type, "resource": resource});
+                self.emit(tid, "TaskStarted", Some("taskStartedEventDetails"), as_map(started));
+            }
+        }
+    }
+
+    fn task_done(&mut self, tid: usize, state: &State, inv: &Invocation, raw_input: Value, result: EffectResult) -> Flow {
+        let outcome = match result {
+            EffectResult::Ok(value) => Ok(match &inv.kind {
+                TaskKind::LambdaInvoke { .. } => lambda_invoke_response(value, &mut self.rng),
+                _ => value,
+            }),
+            EffectResult::Err(f) => Err(f),
+            EffectResult::ErrorPayload(payload) => Err(lambda_error(inv, &payload)),
+            EffectResult::FunctionNotFound => Err(function_not_found(inv, &self.config, &mut self.rng)),
+        };
+        let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
+        let (resource_type, resource) = resource_parts(&inv.resource);
+        match outcome {
+            Ok(value) => {
+                let text = stringify(&value);
+                if text.len() > MAX_PAYLOAD_BYTES {
+                    let f = Failure::new(
+                        "States.DataLimitExceeded",
+                        format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", inv.resource),
+                    );
+                    return self.task_failed_event(tid, inv, f);
+                }
+                if lambda_arn {
+                    self.emit(tid, "LambdaFunctionSucceeded", Some("lambdaFunctionSucceededEventDetails"), payload_details("output", text));
+                } else {
+                    let mut d = payload_details("output", text);
+                    d.insert("resourceType".into(), Value::String(resource_type));
+                    d.insert("resource".into(), Value::String(resource));
+                    self.emit(tid, "TaskSucceeded", Some("taskSucceededEventDetails"), d);
+                }
+                self.task_output(tid, state, raw_input, value)
+            }
+            Err(f) => self.task_failed_event(tid, inv, f),
+        }
+    }
+
+    fn task_failed_event(&mut self, tid: usize, inv: &Invocation, f: Failure) -> Flow {
+        let (resource_type, resource) = resource_parts(&inv.resource);
+        if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
+            let kind = if f.error == "States.Timeout" { "LambdaFunctionTimedOut" } else { "LambdaFunctionFailed" };
+            let key = if f.error == "States.Timeout" { "lambdaFunctionTimedOutEventDetails" } else { "lambdaFunctionFailedEventDetails" };
+            self.emit(tid, kind, Some(key), failure_details(&f.error, f.cause.as_deref()));
+        } else {
+            let (kind, key) = if f.error == "States.Timeout" {
+                ("TaskTimedOut", "taskTimedOutEventDetails")
+            } else {
+                ("TaskFailed", "taskFailedEventDetails")
+            };
+            let mut d = failure_details(&f.error, f.cause.as_deref());
+            d.insert("resourceType".into(), Value::String(resource_type));
+            d.insert("resource".into(), Value::String(resource));
+            self.emit(tid, kind, Some(key), d);
+        }
+        Flow::StateFailed(f)
+    }
+
+    /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
+    fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map<String, Value>), Failure> {
+            let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+            let assigned = match &state.assign {
+                Some(a) => dataflow::assign(a, &selected, env)?,
+                None => Map::new(),
+            };
+            let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
+            Ok((dataflow::output_path(state, output, env)?, assigned))
+        });
+        match outcome {
+            Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    // ----- Parallel and Map -------------------------------------------------------
+
+    fn run_parallel(&mut self, tid: usize, state: &State, raw_input: Value, branches: &[Rc<Machine>]) -> Flow {
+        let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            dataflow::template(state.parameters.as_ref(), effective, env)
+        });
+        let effective = match effective {
+            Ok(v) => v,
+            Err(f) => return Flow::StateFailed(f),
+        };
+        self.emit(tid, "ParallelStateStarted", None, Map::new());
+        let join = self.new_join(Join {
+            owner: tid,
+            kind: JoinKind::Parallel,
+            state_name: state.name.clone(),
+            results: vec![Value::Null; branches.len()],
+            next_to_start: 0,
+            total: branches.len(),
+            items: Vec::new(),
+            active: Vec::new(),
+            finished: 0,
+            max_concurrency: branches.len().max(1),
+            input: effective,
+            failed: false,
+        });
+        self.thread_mut(tid).phase = Phase::Join { join, raw_input };
+        if branches.is_empty() {
+            self.deliver_join(join);
+        } else {
+            self.start_children(join);
+        }
+        Flow::Parked
+    }
+
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value, processor: Rc<Machine>) -> Flow {
+        let raw = &state.raw;
+        let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, Vec<Value>, usize), Failure> {
+            let effective = dataflow::input_path(state, &raw_input, env)?;
+            let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
+                Some(p) => crate::path::select(p, &effective, env)?,
+                None => effective.clone(),
+            };
+            let Value::Array(items) = items_value else {
+                let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                return Err(Failure::runtime(format!(
+                    "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
+                    stringify(&items_value)
+                )));
+            };
+            let mut max = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
+            if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
+                let v = crate::path::select(p, &effective, env)?;
+                max = v.as_u64().unwrap_or(0) as usize;
+            }
+            Ok((effective, items, max))
+        });
+        let (effective, items, max) = match prepared {
+            Ok(p) => p,
+            Err(f) => return Flow::StateFailed(f),
+        };
+        let mut started = Map::new();
+        started.insert("length".into(), Value::from(items.len()));
+        self.emit(tid, "MapStateStarted", Some("mapStateStartedEventDetails"), started);
+        let concurrency = if max == 0 { INLINE_MAP_CONCURRENCY } else { max.min(INLINE_MAP_CONCURRENCY.max(max)) };
+        let total = items.len();
+        let join = self.new_join(Join {
+            owner: tid,
+            kind: JoinKind::Map,
+            state_name: state.name.clone(),
+            results: vec![Value::Null; total],
+            next_to_start: 0,
+            total,
+            items,
+            active: Vec::new(),
+            finished: 0,
+            max_concurrency: concurrency,
+            input: effective,
+            failed: false,
+        });
+        let _ = processor;
+        self.thread_mut(tid).phase = Phase::Join { join, raw_input };
+        if total == 0 {
+            self.deliver_join(join);
+        } else {
+            self.start_children(join);
+        }
+        Flow::Parked
+    }
+
+    fn new_join(&mut self, join: Join) -> usize {
+        self.joins.push(Some(join));
+        self.joins.len() - 1
+    }
+
+    /// Starts children until the join's concurrency is used up.
+    fn start_children(&mut self, jid: usize) {
+        loop {
+            let Some(Some(join)) = self.joins.get(jid) else { return };
+            if join.failed || join.next_to_start >= join.total || join.active.len() >= join.max_concurrency {
+                return;
+            }
+            let index = join.next_to_start;
+            let owner = join.owner;
+            let kind = join.kind;
+            let join_input = join.input.clone();
+            let join_name = join.state_name.clone();
+            let item = join.items.get(index).cloned().unwrap_or(Value::Null);
+            let owner_thread = self.thread(owner);
+            let machine = owner_thread.machine.clone();
+            let state_index = owner_thread.state;
+            let owner_scope = owner_thread.scope;
+            let owner_last = owner_thread.last_event;
+            let Some(state) = machine.states.get(state_index) else { return };
+            let scope = self.new_scope(owner_scope);
+            let tid = match (&state.kind, kind) {
+                (Kind::Parallel { branches }, JoinKind::Parallel) => {
+                    let Some(branch) = branches.get(index).cloned() else { return };
+                    let start = branch.start_at;
+                    self.spawn(branch, start, join_input, scope, Some((jid, index)), None, owner_last)
+                }
+                (Kind::Map(map), JoinKind::Map) => {
+                    let mut details = Map::new();
+                    details.insert("index".into(), Value::from(index));
+                    details.insert("name".into(), Value::String(join_name));
+                    let parent_input = join_input;
+                    let started = self.emit(owner, "MapIterationStarted", Some("mapIterationStartedEventDetails"), details);
+                    let selector = state.raw.get("ItemSelector").or_else(|| state.raw.get("Parameters"));
+                    let item_input = match selector {
+                        Some(sel) => {
+                            let thread = self.thread(owner);
+                            let mut context = self.context_object(thread, state, None);
+                            context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                            let view = ScopeView { scopes: &self.scopes, at: owner_scope };
+                            let mut env = Env { context: &context, variables: &view, rng: &mut self.rng };
+                            crate::path::apply_template(sel, &parent_input, &mut env)
+                        }
+                        None => Ok(item.clone()),
+                    };
+                    let item_input = match item_input {
+                        Ok(v) => v,
+                        Err(f) => {
+                            if let Some(Some(j)) = self.joins.get_mut(jid) {
+                                j.failed = true;
+                            }
+                            self.thread_mut(owner).delivered = Some(EffectResult::Err(f));
+                            self.runnable.push_back(owner);
+                            return;
+                        }
+                    };
+                    let processor = map.processor.clone();
+                    let start = processor.start_at;
+                    self.spawn(processor, start, item_input, scope, Some((jid, index)), Some((index, item)), started)
+                }
+                _ => return,
+            };
+            if let Some(Some(join)) = self.joins.get_mut(jid) {
+                join.next_to_start += 1;
+                join.active.push(tid);
+            }
+        }
+    }
+
+    fn child_succeeded(&mut self, jid: usize, index: usize, tid: usize, last_event: u64, output: Value) {
+        let Some(Some(join)) = self.joins.get_mut(jid) else { return };
+        join.active.retain(|t| *t != tid);
+        join.results[index] = output;
+        join.finished += 1;
+        let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
+        if kind == JoinKind::Map {
+            let mut details = Map::new();
+            details.insert("index".into(), Value::from(index));
+            details.insert("name".into(), Value::String(name));
+            self.emit_raw(last_event, "MapIterationSucceeded", Some("mapIterationSucceededEventDetails"), details);
+        }
+        if let Some(Some(t)) = self.threads.get_mut(owner) {
+            t.last_event = last_event;
+        }
+        let done = self.joins.get(jid).and_then(Option::as_ref).is_some_and(|j| j.finished == j.total);
+        if done {
+            self.deliver_join(jid);
+        } else {
+            self.start_children(jid);
+        }
+    }
+
+    fn child_failed(&mut self, jid: usize, index: usize, tid: usize, last_event: u64, failure: Failure) {
+        let Some(Some(join)) = self.joins.get_mut(jid) else { return };
+        join.active.retain(|t| *t != tid);
+        if join.failed {
+            return;
+        }
+        join.failed = true;
+        let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
+        let others: Vec<usize> = join.active.drain(..).collect();
+        if kind == JoinKind::Map {
+            let mut details = Map::new();
+            details.insert("index".into(), Value::from(index));
+            details.insert("name".into(), Value::String(name.clone()));
+            details.extend(failure_details(&failure.error, failure.cause.as_deref()));
+            self.emit_raw(last_event, "MapIterationFailed", Some("mapIterationFailedEventDetails"), details);
+        }
+        for other in others {
+            self.abort_thread(other, kind, &name);
+        }
+        if let Some(Some(t)) = self.threads.get_mut(owner) {
+            t.last_event = last_event;
+            t.delivered = Some(EffectResult::Err(failure));
+        }
+        self.runnable.push_back(owner);
+    }
+
+    fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &str) {
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        self.free_threads.push(tid);
+        self.runnable.retain(|t| *t != tid);
+        self.effects.retain(|_, t| *t != tid);
+        if let Phase::Join { join, .. } = thread.phase {
+            if let Some(Some(j)) = self.joins.get_mut(join) {
+                j.failed = true;
+                let children: Vec<usize> = j.active.drain(..).collect();
+                let (k, n) = (j.kind, j.state_name.clone());
+                for c in children {
+                    self.abort_thread(c, k, &n);
+                }
+            }
+        }
+        if kind == JoinKind::Map {
+            if let Some((index, _)) = thread.map_item {
+                let mut details = Map::new();
+                details.insert("index".into(), Value::from(index));
+                details.insert("name".into(), Value::String(name.to_string()));
+                self.emit_raw(thread.last_event, "MapIterationAborted", Some("mapIterationAbortedEventDetails"), details);
+            }
+        }
+    }
+
+    fn deliver_join(&mut self, jid: usize) {
+        let Some(join) = self.joins.get_mut(jid).and_then(Option::take) else { return };
+        if let Some(Some(t)) = self.threads.get_mut(join.owner) {
+            t.delivered = Some(EffectResult::Ok(Value::Array(join.results)));
+        }
+        self.runnable.push_back(join.owner);
+    }
+
+    fn join_done(&mut self, tid: usize, state: &State, _jid: usize, raw_input: Value, results: Value) -> Flow {
+        let kind = if matches!(state.kind, Kind::Map(_)) { "MapStateSucceeded" } else { "ParallelStateSucceeded" };
+        self.emit(tid, kind, None, Map::new());
+        self.task_output(tid, state, raw_input, results)
+    }
+}
+
+/// How a state ended within one run of the thread.
+enum Flow {
+    /// Waiting for an effect or children; the thread is parked.
+    Parked,
+    /// Leave the state with this output, to `Next` (or end).
+    Exit(Value),
+    ExitAssign(Value, Map<String, Value>),
+    /// Leave the state to an explicit next state (Choice).
+    Goto(Value, Map<String, Value>, usize),
+    /// The state failed: Retry/Catch apply.
+    StateFailed(Failure),
+    /// The thread fails without Retry/Catch (Fail state).
+    ThreadFailed(Failure),
+}
+
+fn unreachable_thread() -> ! {
+    // Thread ids are only handed out by `spawn` and cleared when the thread ends; a
+    // missing one means the engine's own bookkeeping is broken.
+    panic!("statelab: internal error: a thread id refers to no thread")
+}
+
+fn entered_event(state: &State) -> &'static str {
+    match state.kind {
+        Kind::Pass { .. } => "PassStateEntered",
+        Kind::Task(_) => "TaskStateEntered",
+        Kind::Choice { .. } => "ChoiceStateEntered",
+        Kind::Wait => "WaitStateEntered",
+        Kind::Succeed => "SucceedStateEntered",
+        Kind::Fail => "FailStateEntered",
+        Kind::Parallel { .. } => "ParallelStateEntered",
+        Kind::Map(_) => "MapStateEntered",
+    }
+}
+
+fn exited_event(state: &State) -> &'static str {
+    match state.kind {
+        Kind::Pass { .. } => "PassStateExited",
+        Kind::Task(_) => "TaskStateExited",
+        Kind::Choice { .. } => "ChoiceStateExited",
+        Kind::Wait => "WaitStateExited",
+        Kind::Succeed => "SucceedStateExited",
+        Kind::Fail => "FailStateExited",
+        Kind::Parallel { .. } => "ParallelStateExited",
+        Kind::Map(_) => "MapStateExited",
+    }
+}
+
+/// Does an ErrorEquals list match this error name? `States.ALL` matches every error but
+/// States.Runtime; `States.TaskFailed` matches every error but States.Timeout.
+pub fn error_matches(error_equals: &[String], error: &str) -> bool {
+    error_equals.iter().any(|e| {
+        e == error
+            || (e == "States.ALL" && error != "States.Runtime")
+            || (e == "States.TaskFailed" && error != "States.Timeout" && error != "States.Runtime")
+    })
+}
+
+fn seconds_to_ms(value: &Value) -> Option<i64> {
+    let seconds = value.as_f64()?;
+    Some((seconds * 1000.0) as i64)
+}
+
+fn seconds_field(raw: &Map<String, Value>, field: &str, path_field: &str, input: &Value, env: &Env) -> Result<Option<u64>, Failure> {
+    if let Some(v) = raw.get(field).and_then(Value::as_u64) {
+        return Ok(Some(v));
+    }
+    let Some(p) = raw.get(path_field).and_then(Value::as_str) else { return Ok(None) };
+    let v = crate::path::select(p, input, env)?;
+    match v.as_u64() {
+        Some(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Failure::runtime(format!("The {path_field} parameter does not reference a positive integer: {p} == {}", stringify(&v)))),
+    }
+}
+
+fn as_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Classifies a Task's Resource ARN.
+pub fn task_kind(resource: &str, params: &Value) -> TaskKind {
+    let parts: Vec<&str> = resource.split(':').collect();
+    if parts.len() >= 7 && parts[2] == "lambda" && parts[5] == "function" {
+        return TaskKind::LambdaArn { function_name: parts[6].to_string(), arn: resource.to_string() };
+    }
+    if parts.len() >= 7 && parts[2] == "states" && parts[5] == "activity" {
+        return TaskKind::Activity { arn: resource.to_string() };
+    }
+    let (service, action) = resource_parts(resource);
+    if service == "lambda" && action == "invoke" {
+        let written = params.get("FunctionName").and_then(Value::as_str).unwrap_or_default();
+        let (name, arn) = lambda_name_and_arn(written);
+        return TaskKind::LambdaInvoke { function_name: name, arn };
+    }
+    TaskKind::Service { service, action }
+}
+
+/// A FunctionName as written (name, partial or full ARN) -> (name, full ARN).
+fn lambda_name_and_arn(written: &str) -> (String, String) {
+    let parts: Vec<&str> = written.split(':').collect();
+    if parts.len() >= 7 && parts[0] == "arn" {
+        return (parts[6].to_string(), parts[..7].join(":"));
+    }
+    if parts.len() >= 3 && parts[1] == "function" {
+        return (parts[2].to_string(), format!("arn:aws:lambda:us-east-1:{}:function:{}", parts[0], parts[2]));
+    }
+    let name = parts.first().copied().unwrap_or_default().to_string();
+    let arn = format!("arn:aws:lambda:us-east-1:111111111111:function:{name}");
+    (name, arn)
+}
+
+/// `arn:aws:states:::lambda:invoke.waitForTaskToken` -> ("lambda", "invoke");
+/// `arn:aws:states:::aws-sdk:s3:getObject` -> ("aws-sdk:s3", "getObject").
+pub fn resource_parts(resource: &str) -> (String, String) {
+    let rest = resource.strip_prefix("arn:aws:states:::").or_else(|| {
+        let parts: Vec<&str> = resource.splitn(6, ':').collect();
+        (parts.len() == 6 && parts[2] == "states" && parts[3].is_empty() && parts[4].is_empty()).then(|| parts[5])
+    });
+    let Some(rest) = rest else {
+        let parts: Vec<&str> = resource.split(':').collect();
+        let kind = parts.get(2).copied().unwrap_or("unknown").to_string();
+        return (kind, resource.to_string());
+    };
+    let rest = rest.split(".sync").next().unwrap_or(rest);
+    let rest = rest.strip_suffix(".waitForTaskToken").unwrap_or(rest);
+    match rest.rsplit_once(':') {
+        Some((service, action)) => (service.to_string(), action.to_string()),
+        None => (rest.to_string(), String::new()),
+    }
+}
+
+/// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
+fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
+    let request_id = rng.uuid_v4();
+    let length = stringify(&payload).len().to_string();
+    json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [length],
+                "Date": ["Tue, 14 Nov 2023 22:13:20 GMT"],
+                "X-Amzn-Trace-Id": ["Root=1-00000000-000000000000000000000000;Sampled=0"],
+                "Content-Type": ["application/json"]
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/json",
+                "Date": "Tue, 14 Nov 2023 22:13:20 GMT",
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+                "X-Amzn-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0"
+            },
+            "HttpStatusCode": 200
+        },
+        "SdkResponseMetadata": { "RequestId": request_id },
+        "StatusCode": 200
+    })
+}
+
+/// A Lambda function's error payload -> Step Functions' error and cause. With a Lambda
+/// ARN as Resource the cause is the payload as the runtime wrote it (recorded AWS data:
+/// Python's `json.dumps` spacing); through lambda:invoke it is re-serialised compactly.
+fn lambda_error(inv: &Invocation, payload: &Value) -> Failure {
+    let error = payload.get("errorType").and_then(Value::as_str).unwrap_or("Error").to_string();
+    let cause = match inv.kind {
+        TaskKind::LambdaArn { .. } => python_dumps(payload),
+        _ => stringify(payload),
+    };
+    Failure::new(error, cause)
+}
+
+fn function_not_found(inv: &Invocation, config: &ExecConfig, rng: &mut Rng) -> Failure {
+    let arn = match &inv.kind {
+        TaskKind::LambdaArn { arn, .. } | TaskKind::LambdaInvoke { arn, .. } => arn.clone(),
+        _ => inv.resource.clone(),
+    };
+    let _ = config;
+    Failure::new(
+        "Lambda.ResourceNotFoundException",
+        format!(
+            "Function not found: {arn}:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {}; Proxy: null)",
+            rng.uuid_v4()
+        ),
+    )
+}
+
+/// JSON text with Python's `json.dumps` separators (`", "` and `": "`).
+pub fn python_dumps(value: &Value) -> String {
+    match value {
+        Value::Array(items) => format!("[{}]", items.iter().map(python_dumps).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            let members: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    let mut key = String::new();
+                    crate::json::write_string(&mut key, k);
+                    format!("{key}: {}", python_dumps(v))
+                })
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        }
+        other => stringify(other),
+    }
+}

@@ -1,0 +1,393 @@
+// The public JS API of the `statelab` package (DESIGN.md "The JS API"). It sits on the
+// wasm-bindgen exports (dist/wasm/statelab.js), which js/node.js and js/browser.js
+// initialise before re-exporting this module. Everything here is host work: calling
+// handlers, timers, streaming events. The interpreter itself is in Rust.
+
+import * as wasm from "../dist/wasm/statelab.js";
+
+/** Thrown by `new StateMachine()` for a definition AWS would reject. */
+export class ValidationError extends Error {
+  constructor(message, diagnostics) {
+    super(message);
+    this.name = "ValidationError";
+    this.code = "InvalidDefinition";
+    this.diagnostics = diagnostics;
+  }
+}
+
+function definitionArgument(definition, what) {
+  if (typeof definition === "string") return definition;
+  if (definition !== null && typeof definition === "object" && !Array.isArray(definition)) return definition;
+  throw new TypeError(`${what}: the definition must be JSON text or an object, got ${definition === null ? "null" : typeof definition}`);
+}
+
+function optionsArgument(options, what, allowed) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`${what}: options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new TypeError(`${what}: unknown option "${key}"; known options: ${allowed.join(", ")}`);
+  }
+  return options;
+}
+
+/** Every diagnostic for a definition; never throws for a string or an object. */
+export function validate(definition, options) {
+  definitionArgument(definition, "validate");
+  const opts = optionsArgument(options, "validate", ["type"]);
+  const diagnostics = wasm.validateDefinition(definition, opts);
+  return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+}
+
+const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed"];
+
+export class StateMachine {
+  #machine;
+
+  constructor(definition, options) {
+    definitionArgument(definition, "StateMachine");
+    const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
+    this.type = opts.type ?? "STANDARD";
+    try {
+      this.#machine = new wasm.WasmMachine(definition, opts);
+    } catch (error) {
+      if (error && error.name === "ValidationError") throw new ValidationError(error.message, error.diagnostics);
+      throw error;
+    }
+    this.name = this.#machine.name;
+  }
+
+  /** Starts an execution; its `result` promise resolves for every outcome. */
+  start(input, options) {
+    const opts = optionsArgument(options, "start", EXECUTION_OPTIONS);
+    return new Execution(this.#machine, input === undefined ? {} : input, opts);
+  }
+
+  /** Runs an execution to its end. */
+  run(input, options) {
+    return this.start(input, options).result;
+  }
+}
+
+function toMillis(date) {
+  if (date === undefined) return Date.now();
+  const ms = date instanceof Date ? date.getTime() : Date.parse(date);
+  if (Number.isNaN(ms)) throw new TypeError(`startDate must be a Date or an ISO 8601 string, got ${String(date)}`);
+  return ms;
+}
+
+function clockSpeed(clock) {
+  if (clock === undefined || clock === "virtual") return null;
+  if (clock === "real") return 1;
+  if (clock && typeof clock === "object" && typeof clock.speed === "number" && clock.speed > 0) return clock.speed;
+  throw new TypeError(`clock must be "virtual", "real" or { speed: number > 0 }`);
+}
+
+function randomUuid() {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  const b = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A JS value as Lambda would return it: JSON-serialisable, `undefined` -> null. */
+function jsonValue(value) {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value) ?? "null");
+}
+
+function traceOf(error) {
+  return typeof error.stack === "string" ? error.stack.split("\n").map((l) => l.trim()).filter(Boolean) : [];
+}
+
+export class Execution {
+  #run;
+  #handlers;
+  #onEvent;
+  #speed;
+  #settle;
+  #wake = null;
+  #pending = new Map(); // effect id -> {call, controller, timer}
+  #tokens = new Map(); // task token -> effect id
+  #paused = false;
+  #stepWaiters = [];
+  #done = false;
+  #poked = false;
+  #startTime = 0;
+  #realStart = 0;
+
+  constructor(machine, input, options) {
+    this.#handlers = options.handlers ?? {};
+    if (typeof this.#handlers !== "object") throw new TypeError("handlers must be an object of functions");
+    for (const [key, fn] of Object.entries(this.#handlers)) {
+      if (typeof fn !== "function") throw new TypeError(`handler "${key}" must be a function`);
+    }
+    if (options.onEvent !== undefined && typeof options.onEvent !== "function") throw new TypeError("onEvent must be a function");
+    this.#onEvent = options.onEvent;
+    this.#speed = clockSpeed(options.clock);
+    const startTime = toMillis(options.startDate);
+    this.#startTime = startTime;
+    this.#realStart = Date.now();
+    let inputValue;
+    try {
+      inputValue = jsonValue(input);
+    } catch (cause) {
+      const error = new Error(`Input is not JSON-serialisable: ${cause.message}`);
+      error.code = "InvalidExecutionInput";
+      throw error;
+    }
+    this.#run = machine.start(inputValue, {
+      name: options.name ?? randomUuid(),
+      startTime,
+      clock: this.#speed === null ? "virtual" : "external",
+      handlerKeys: Object.keys(this.#handlers),
+      maxTransitions: options.maxTransitions,
+      seed: options.seed,
+    });
+    this.executionArn = this.#run.executionArn;
+    this.name = this.#run.name;
+    this.startDate = this.#run.startDate;
+    this.status = "RUNNING";
+    this.result = new Promise((resolve) => (this.#settle = resolve));
+    queueMicrotask(() => this.#loop());
+  }
+
+  history() {
+    return this.#run.history();
+  }
+
+  stop(options = {}) {
+    if (this.#done) return;
+    this.#run.stop(options.error, options.cause);
+    this.#abortPending();
+    this.#poke();
+  }
+
+  sendTaskSuccess(taskToken, output) {
+    const id = this.#takeToken(taskToken);
+    this.#run.resumeOk(id, jsonValue(output));
+    this.#poke();
+  }
+
+  sendTaskFailure(taskToken, error, cause) {
+    const id = this.#takeToken(taskToken);
+    this.#run.resumeError(id, error ?? "", cause);
+    this.#poke();
+  }
+
+  sendTaskHeartbeat(taskToken) {
+    if (!this.#tokens.has(taskToken)) throw this.#invalidToken(taskToken);
+  }
+
+  pause() {
+    this.#paused = true;
+  }
+
+  resume() {
+    this.#paused = false;
+    this.#poke();
+  }
+
+  /** While paused: advance by one history event; resolves with the events produced. */
+  step() {
+    this.#paused = true;
+    return new Promise((resolve) => {
+      this.#stepWaiters.push(resolve);
+      this.#poke();
+    });
+  }
+
+  #invalidToken(token) {
+    const error = new Error(`Invalid task token: ${token}`);
+    error.code = "TaskDoesNotExist";
+    return error;
+  }
+
+  #takeToken(token) {
+    const id = this.#tokens.get(token);
+    if (id === undefined) throw this.#invalidToken(token);
+    this.#tokens.delete(token);
+    this.#clearPending(id);
+    return id;
+  }
+
+  #poke() {
+    const wake = this.#wake;
+    this.#wake = null;
+    if (wake) wake();
+    else this.#poked = true;
+  }
+
+  /** Resolves after `ms` (or never) unless poked first; a poke before the call counts. */
+  #sleep(ms) {
+    if (this.#poked) {
+      this.#poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? null : setTimeout(resolve, ms);
+      this.#wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async #loop() {
+    const external = this.#speed !== null;
+    for (;;) {
+      if (this.#paused && this.#stepWaiters.length === 0) {
+        await this.#sleep();
+        continue;
+      }
+      if (external) this.#run.advanceClock(this.#virtualNow());
+      const stepping = this.#paused;
+      const progress = this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      if (progress.events) {
+        for (const event of progress.events) this.#emit(event);
+        if (stepping) this.#stepWaiters.shift()(progress.events);
+      }
+      if (progress.outcome) return this.#finish(progress.outcome);
+      for (const call of progress.calls) this.#call(call, progress.now);
+      if (stepping) continue;
+      if (external && progress.nextTimer !== null) {
+        // Sleep until the next timer (in scaled real time); a settling handler wakes us.
+        await this.#sleep(Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
+        continue;
+      }
+      // Waiting for handlers, a task token or stop(): sleep until something happens.
+      await this.#sleep();
+    }
+  }
+
+  #virtualNow() {
+    return this.#startTime + (Date.now() - this.#realStart) * this.#speed;
+  }
+
+  #emit(event) {
+    if (!this.#onEvent) return;
+    try {
+      this.#onEvent(event);
+    } catch {
+      // A listener's error must not break the execution.
+    }
+  }
+
+  #finish(outcome) {
+    this.#done = true;
+    this.#abortPending();
+    this.status = outcome.status;
+    const result = { status: outcome.status, executionArn: this.executionArn, startDate: this.startDate, stopDate: outcome.stopDate };
+    if ("output" in outcome) result.output = outcome.output;
+    if ("error" in outcome) result.error = outcome.error;
+    if ("cause" in outcome) result.cause = outcome.cause;
+    this.#settle(result);
+  }
+
+  #abortPending() {
+    for (const id of [...this.#pending.keys()]) this.#clearPending(id, true);
+    this.#tokens.clear();
+  }
+
+  #clearPending(id, abort = false) {
+    const entry = this.#pending.get(id);
+    if (!entry) return;
+    this.#pending.delete(id);
+    if (entry.timer) clearTimeout(entry.timer);
+    if (abort) entry.controller.abort();
+  }
+
+  #call(call, now) {
+    const controller = new AbortController();
+    const entry = { call, controller, timer: null };
+    this.#pending.set(call.id, entry);
+    if (call.timeoutSeconds && this.#speed === null) {
+      // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
+      const ms = (call.timeoutSeconds * 1000) / (this.#speed ?? 1);
+      entry.timer = setTimeout(() => {
+        if (!this.#pending.has(call.id)) return;
+        this.#clearPending(call.id, true);
+        this.#run.advanceClock(now + call.timeoutSeconds * 1000);
+        this.#poke();
+      }, ms);
+    }
+    if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
+    const handler = this.#handlers[call.handler];
+    const context = {
+      stateName: call.stateName,
+      resource: call.resource,
+      taskToken: call.taskToken ?? undefined,
+      awsRequestId: randomUuid(),
+      executionArn: call.executionArn,
+      retryCount: call.retryCount,
+      signal: controller.signal,
+    };
+    let promise;
+    try {
+      promise = Promise.resolve(handler(call.input, context));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (value) => {
+        if (!this.#pending.has(call.id) || this.#done) return;
+        if (call.taskToken) return; // the task waits for sendTaskSuccess/Failure
+        this.#clearPending(call.id);
+        try {
+          this.#run.resumeOk(call.id, jsonValue(value));
+        } catch (error) {
+          this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+        }
+        this.#poke();
+      },
+      (error) => {
+        if (!this.#pending.has(call.id) || this.#done) return;
+        this.#clearPending(call.id);
+        if (call.taskToken) this.#tokens.delete(call.taskToken);
+        this.#fail(call, error);
+        this.#poke();
+      },
+    );
+  }
+
+  /** A thrown value -> the task's failure, as DESIGN.md "Handlers" describes. */
+  #fail(call, error) {
+    const lambda = call.kind === "lambda" || call.kind === "lambda:invoke";
+    if (error instanceof Error) {
+      const name = error.name || "Error";
+      if (lambda) {
+        const payload = { errorType: name, errorMessage: error.message, trace: traceOf(error) };
+        this.#run.resumeError(call.id, name, JSON.stringify(payload));
+      } else {
+        this.#run.resumeError(call.id, name, error.message);
+      }
+      return;
+    }
+    if (error !== null && typeof error === "object") {
+      if (lambda) {
+        let payload;
+        try {
+          payload = jsonValue(error);
+        } catch {
+          payload = { errorType: "Error", errorMessage: String(error) };
+        }
+        this.#run.resumeErrorPayload(call.id, payload);
+      } else {
+        const name = String(error.error ?? error.Error ?? error.errorType ?? error.name ?? "Error");
+        const cause = error.cause ?? error.Cause ?? error.errorMessage ?? error.message;
+        this.#run.resumeError(call.id, name, cause === undefined ? undefined : typeof cause === "string" ? cause : JSON.stringify(cause));
+      }
+      return;
+    }
+    // A thrown primitive (string, number, null, undefined).
+    const type = error === null ? "object" : typeof error;
+    const message = String(error);
+    if (lambda) {
+      this.#run.resumeError(call.id, type, JSON.stringify({ errorType: type, errorMessage: message, trace: [] }));
+    } else {
+      this.#run.resumeError(call.id, "Error", message);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+//! The per-state data flow of JSONPath states: InputPath -> Parameters -> (task) ->
+//! ResultSelector -> ResultPath -> OutputPath, plus Assign. Each stage's value is
+//! returned so that tools can show it (TestState's inspectionData, the playground).
+
+use super::Failure;
+use crate::asl::{PathField, State};
+use crate::path::{self, Env};
+use serde_json::{Map, Value};
+
+/// `InputPath`: `$` by default; `null` gives `{}`.
+pub fn input_path(state: &State, raw_input: &Value, env: &Env) -> Result<Value, Failure> {
+    select_field(&state.input_path, raw_input, env)
+}
+
+/// `OutputPath`: `$` by default; `null` gives `{}`.
+pub fn output_path(state: &State, value: Value, env: &Env) -> Result<Value, Failure> {
+    match &state.output_path {
+        PathField::Default => Ok(value),
+        field => select_field(field, &value, env),
+    }
+}
+
+fn select_field(field: &PathField, value: &Value, env: &Env) -> Result<Value, Failure> {
+    match field {
+        PathField::Default => Ok(value.clone()),
+        PathField::Null => Ok(Value::Object(Map::new())),
+        PathField::Path(p) if p == "$" => Ok(value.clone()),
+        PathField::Path(p) => path::select(p, value, env),
+    }
+}
+
+/// A payload template (Parameters, ResultSelector, ItemSelector) when present.
+pub fn template(template: Option<&Value>, input: Value, env: &mut Env) -> Result<Value, Failure> {
+    match template {
+        Some(t) => path::apply_template(t, &input, env),
+        None => Ok(input),
+    }
+}
+
+/// `ResultPath` against the state's raw input.
+pub fn result_path(field: &PathField, raw_input: Value, result: Value) -> Result<Value, Failure> {
+    match field {
+        PathField::Default => Ok(result),
+        PathField::Null => Ok(raw_input),
+        PathField::Path(p) => path::apply_result_path(Some(p), raw_input, result),
+    }
+}
+
+/// JSONPath `Assign`: a template whose `$` is the state's result (or its input for
+/// states without a result). Returns the new bindings, applied together by the caller.
+pub fn assign(assign: &Value, value: &Value, env: &mut Env) -> Result<Map<String, Value>, Failure> {
+    match path::apply_template(assign, value, env)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(Failure::runtime("Assign must be an object")),
+    }
+}

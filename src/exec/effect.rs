@@ -1,0 +1,84 @@
+//! What the engine asks its host to do, and what the host answers.
+
+use super::Failure;
+use serde_json::Value;
+
+pub type EffectId = u64;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Run a task: a Lambda function, a service integration, an activity.
+    Invoke(Invocation),
+    /// Resume when the clock reaches this instant (ms since epoch): Wait states and
+    /// Retry back-off.
+    Wait { until: i64 },
+}
+
+/// How a Task's Resource is interpreted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` as the Resource.
+    LambdaArn { function_name: String, arn: String },
+    /// `arn:aws:states:::lambda:invoke` (optionally `.waitForTaskToken`).
+    LambdaInvoke { function_name: String, arn: String },
+    /// `arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]` and `aws-sdk:` forms.
+    Service { service: String, action: String },
+    /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
+    Activity { arn: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocation {
+    pub state_name: String,
+    pub resource: String,
+    pub kind: TaskKind,
+    /// What the task receives: the Lambda payload, or the service request parameters.
+    pub input: Value,
+    /// `.waitForTaskToken`: the token the host must answer with.
+    pub task_token: Option<String>,
+    /// `.sync` integration pattern.
+    pub sync: bool,
+    pub timeout_seconds: Option<u64>,
+    pub heartbeat_seconds: Option<u64>,
+    pub retry_count: u32,
+}
+
+impl Invocation {
+    /// The keys a host looks a handler up by, in DESIGN.md's order: state name; Resource
+    /// ARN (or the lambda:invoke FunctionName as written); Lambda function name; `*`.
+    pub fn handler_keys(&self) -> Vec<String> {
+        let mut keys = vec![self.state_name.clone()];
+        match &self.kind {
+            TaskKind::LambdaArn { function_name, .. } => {
+                keys.push(self.resource.clone());
+                keys.push(function_name.clone());
+            }
+            TaskKind::LambdaInvoke { function_name, .. } => {
+                if let Some(written) = self.input.get("FunctionName").and_then(Value::as_str) {
+                    keys.push(written.to_string());
+                }
+                keys.push(self.resource.clone());
+                keys.push(function_name.clone());
+            }
+            _ => keys.push(self.resource.clone()),
+        }
+        keys.push("*".into());
+        keys.dedup();
+        keys
+    }
+
+    pub fn is_lambda(&self) -> bool {
+        matches!(self.kind, TaskKind::LambdaArn { .. } | TaskKind::LambdaInvoke { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EffectResult {
+    Ok(Value),
+    Err(Failure),
+    /// A Lambda function's error payload (`{errorType, errorMessage, ...}`), from a
+    /// thrown plain object: the engine derives error and cause as Lambda would.
+    ErrorPayload(Value),
+    /// No function by that name (Lambda.ResourceNotFoundException).
+    FunctionNotFound,
+}

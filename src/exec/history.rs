@@ -1,0 +1,59 @@
+//! History events in AWS's GetExecutionHistory shape: `{timestamp, type, id,
+//! previousEventId, <x>EventDetails}`. Inputs and outputs inside details are JSON text.
+
+use super::clock::format_iso;
+use serde_json::{Map, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEvent {
+    pub id: u64,
+    pub previous_event_id: u64,
+    /// Milliseconds since the epoch.
+    pub timestamp: i64,
+    /// AWS's event type, e.g. `TaskStateEntered`.
+    pub kind: &'static str,
+    /// The name of the details member, e.g. `stateEnteredEventDetails`.
+    pub details_key: Option<&'static str>,
+    pub details: Map<String, Value>,
+}
+
+impl HistoryEvent {
+    /// The event as AWS's API returns it (timestamps as ISO 8601 text).
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("timestamp".into(), Value::String(format_iso(self.timestamp)));
+        out.insert("type".into(), Value::String(self.kind.into()));
+        out.insert("id".into(), Value::from(self.id));
+        out.insert("previousEventId".into(), Value::from(self.previous_event_id));
+        if let Some(key) = self.details_key {
+            out.insert(key.into(), Value::Object(self.details.clone()));
+        }
+        Value::Object(out)
+    }
+
+    /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
+    pub fn state_name(&self) -> Option<&str> {
+        self.details.get("name").and_then(Value::as_str).filter(|_| self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited"))
+    }
+}
+
+/// Details with a payload as AWS writes it: the JSON text and `{truncated: false}`.
+pub fn payload_details(payload_key: &str, text: String) -> Map<String, Value> {
+    let mut details = Map::new();
+    let details_key = format!("{payload_key}Details");
+    details.insert(payload_key.into(), Value::String(text));
+    let mut truncated = Map::new();
+    truncated.insert("truncated".into(), Value::Bool(false));
+    details.insert(details_key, Value::Object(truncated));
+    details
+}
+
+/// `{error, cause}` details; a missing cause is left out as AWS does.
+pub fn failure_details(error: &str, cause: Option<&str>) -> Map<String, Value> {
+    let mut details = Map::new();
+    if let Some(cause) = cause {
+        details.insert("cause".into(), Value::String(cause.into()));
+    }
+    details.insert("error".into(), Value::String(error.into()));
+    details
+}
