@@ -95,6 +95,19 @@ test("the default example runs to SUCCEEDED with an event history", async () => 
   await page.close();
 });
 
+test("an order out of stock takes the failure path", async () => {
+  const { page, problems } = await openPlayground();
+  const input = { order: { id: "order-9", items: [{ sku: "MUG-2", quantity: 50 }] } };
+  await page.locator(byTestId("input-editor")).fill(JSON.stringify(input));
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "FAILED");
+  assert.match(await text(page, "output"), /OutOfStock/);
+  const last = await page.locator(`${byTestId("history")} tbody tr`).last().getAttribute("data-type");
+  assert.equal(last, "ExecutionFailed");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a broken definition shows a diagnostic", async () => {
   const { page, problems } = await openPlayground();
   const editor = page.locator(byTestId("definition-editor"));
