@@ -28,7 +28,10 @@ pub fn validate(definition: Definition, options: &ValidateOptions) -> Vec<Diagno
 }
 
 /// Validates and builds a machine; any error-severity diagnostic rejects it.
-pub fn compile(definition: Definition, options: &ValidateOptions) -> Result<Rc<Machine>, Vec<Diagnostic>> {
+pub fn compile(
+    definition: Definition,
+    options: &ValidateOptions,
+) -> Result<Rc<Machine>, Vec<Diagnostic>> {
     let (value, spans) = match definition {
         Definition::Text(text) => match parse::parse_text(text) {
             Ok(parsed) => (parsed.value, parsed.spans),
@@ -37,7 +40,10 @@ pub fn compile(definition: Definition, options: &ValidateOptions) -> Result<Rc<M
         Definition::Value(value) => (value.clone(), None),
     };
     let diagnostics = validate::validate(&value, spans.as_ref(), options);
-    let errors: Vec<Diagnostic> = diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -54,7 +60,11 @@ pub fn run_to_end(
     mut respond: impl FnMut(&HandlerCall) -> EffectResult,
 ) -> (Outcome, Driver) {
     let keys: HashSet<String> = handler_keys.iter().map(|k| k.to_string()).collect();
-    let mut driver = Driver::new(Execution::start(machine, input, config), ClockMode::Virtual, keys);
+    let mut driver = Driver::new(
+        Execution::start(machine, input, config),
+        ClockMode::Virtual,
+        keys,
+    );
     loop {
         let progress = driver.drive();
         if let Some(outcome) = progress.outcome {

@@ -21,7 +21,8 @@ fn from_js(value: JsValue) -> Result<Value, JsValue> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
 }
 
 /// A thrown JS error with a message (API misuse).
@@ -41,7 +42,11 @@ fn validate_options(options: &Map<String, Value>) -> Result<ValidateOptions, JsV
     let machine_type = match options.get("type").and_then(Value::as_str) {
         None | Some("STANDARD") => MachineType::Standard,
         Some("EXPRESS") => MachineType::Express,
-        Some(other) => return Err(misuse(&format!("options.type must be \"STANDARD\" or \"EXPRESS\", not {other:?}"))),
+        Some(other) => {
+            return Err(misuse(&format!(
+                "options.type must be \"STANDARD\" or \"EXPRESS\", not {other:?}"
+            )))
+        }
     };
     Ok(ValidateOptions { machine_type })
 }
@@ -61,9 +66,15 @@ pub fn validate_definition(definition: JsValue, options: JsValue) -> Result<JsVa
 }
 
 fn validation_error(diagnostics: &[Diagnostic]) -> JsValue {
-    let first = diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+    let first = diagnostics
+        .first()
+        .map(|d| d.message.clone())
+        .unwrap_or_default();
     let message = if diagnostics.len() > 1 {
-        format!("Invalid state machine definition: {first} (and {} more problems)", diagnostics.len() - 1)
+        format!(
+            "Invalid state machine definition: {first} (and {} more problems)",
+            diagnostics.len() - 1
+        )
     } else {
         format!("Invalid state machine definition: {first}")
     };
@@ -96,8 +107,16 @@ impl WasmMachine {
             }
         };
         let machine = compiled.map_err(|d| validation_error(&d))?;
-        let name = options.get("name").and_then(Value::as_str).unwrap_or("StateMachine").to_string();
-        Ok(WasmMachine { machine, express: validate.machine_type == MachineType::Express, name })
+        let name = options
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("StateMachine")
+            .to_string();
+        Ok(WasmMachine {
+            machine,
+            express: validate.machine_type == MachineType::Express,
+            name,
+        })
     }
 
     #[wasm_bindgen(getter)]
@@ -119,7 +138,11 @@ impl WasmMachine {
             let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidExecutionInput".into());
             return Err(error.into());
         }
-        let mut config = ExecConfig { state_machine_name: self.name.clone(), express: self.express, ..ExecConfig::default() };
+        let mut config = ExecConfig {
+            state_machine_name: self.name.clone(),
+            express: self.express,
+            ..ExecConfig::default()
+        };
         if let Some(name) = options.get("name").and_then(Value::as_str) {
             config.execution_name = name.to_string();
         }
@@ -139,10 +162,17 @@ impl WasmMachine {
         let keys: HashSet<String> = options
             .get("handlerKeys")
             .and_then(Value::as_array)
-            .map(|k| k.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|k| {
+                k.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let execution = Execution::start(self.machine.clone(), input, config);
-        Ok(WasmExecution { driver: Driver::new(execution, clock, keys) })
+        Ok(WasmExecution {
+            driver: Driver::new(execution, clock, keys),
+        })
     }
 }
 
@@ -179,7 +209,10 @@ fn call_json(call: &HandlerCall, config: &ExecConfig) -> Value {
 
 fn outcome_json(outcome: &Outcome) -> Value {
     let mut out = Map::new();
-    out.insert("status".into(), Value::String(outcome.status.as_str().into()));
+    out.insert(
+        "status".into(),
+        Value::String(outcome.status.as_str().into()),
+    );
     if let Some(output) = &outcome.output {
         out.insert("output".into(), output.clone());
     }
@@ -189,7 +222,10 @@ fn outcome_json(outcome: &Outcome) -> Value {
     if let Some(cause) = &outcome.cause {
         out.insert("cause".into(), Value::String(cause.clone()));
     }
-    out.insert("stopDate".into(), Value::String(crate::exec::clock::format_iso(outcome.stop_time)));
+    out.insert(
+        "stopDate".into(),
+        Value::String(crate::exec::clock::format_iso(outcome.stop_time)),
+    );
     Value::Object(out)
 }
 
@@ -199,15 +235,34 @@ impl WasmExecution {
     /// events are included only when `with_events` (onEvent streaming, stepping), and
     /// `max_events` >= 1 stops after that many events.
     pub fn drive(&mut self, with_events: bool, max_events: f64) -> JsValue {
-        let limit = if max_events >= 1.0 { max_events as usize } else { usize::MAX };
+        let limit = if max_events >= 1.0 {
+            max_events as usize
+        } else {
+            usize::MAX
+        };
         let progress = self.driver.drive_limited(limit);
         let config = self.driver.execution().config();
         let mut out = Map::new();
         if with_events {
-            out.insert("events".into(), Value::Array(progress.events.iter().map(event_json).collect()));
+            out.insert(
+                "events".into(),
+                Value::Array(progress.events.iter().map(event_json).collect()),
+            );
         }
-        out.insert("calls".into(), Value::Array(progress.calls.iter().map(|c| call_json(c, config)).collect()));
-        out.insert("nextTimer".into(), progress.next_timer.map(Value::from).unwrap_or(Value::Null));
+        out.insert(
+            "calls".into(),
+            Value::Array(
+                progress
+                    .calls
+                    .iter()
+                    .map(|c| call_json(c, config))
+                    .collect(),
+            ),
+        );
+        out.insert(
+            "nextTimer".into(),
+            progress.next_timer.map(Value::from).unwrap_or(Value::Null),
+        );
         out.insert("now".into(), Value::from(self.driver.execution().now()));
         if let Some(outcome) = &progress.outcome {
             out.insert("outcome".into(), outcome_json(outcome));
@@ -224,14 +279,16 @@ impl WasmExecution {
 
     #[wasm_bindgen(js_name = resumeError)]
     pub fn resume_error(&mut self, id: f64, error: String, cause: Option<String>) {
-        self.driver.resume(id as u64, EffectResult::Err(Failure { error, cause }));
+        self.driver
+            .resume(id as u64, EffectResult::Err(Failure { error, cause }));
     }
 
     /// A Lambda function's error payload (a thrown plain object).
     #[wasm_bindgen(js_name = resumeErrorPayload)]
     pub fn resume_error_payload(&mut self, id: f64, payload: JsValue) -> Result<(), JsValue> {
         let payload = from_js(payload)?;
-        self.driver.resume(id as u64, EffectResult::ErrorPayload(payload));
+        self.driver
+            .resume(id as u64, EffectResult::ErrorPayload(payload));
         Ok(())
     }
 

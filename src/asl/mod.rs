@@ -114,13 +114,20 @@ impl State {
 
 #[derive(Debug)]
 pub enum Kind {
-    Pass { result: Option<Value> },
+    Pass {
+        result: Option<Value>,
+    },
     Task(Task),
-    Choice { choices: Vec<Value>, default: Option<usize> },
+    Choice {
+        choices: Vec<Value>,
+        default: Option<usize>,
+    },
     Wait,
     Succeed,
     Fail,
-    Parallel { branches: Vec<Rc<Machine>> },
+    Parallel {
+        branches: Vec<Rc<Machine>>,
+    },
     Map(MapState),
 }
 
@@ -161,18 +168,38 @@ pub fn build(definition: &Value) -> Result<Rc<Machine>, Vec<Diagnostic>> {
     }
 }
 
-fn build_machine(value: &Value, at: &str, inherited: QueryLanguage, problems: &mut Vec<Diagnostic>) -> Option<Machine> {
+fn build_machine(
+    value: &Value,
+    at: &str,
+    inherited: QueryLanguage,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Machine> {
     let Some(obj) = value.as_object() else {
-        problems.push(Diagnostic::error("INVALID_TYPE", "A state machine must be an object", at));
+        problems.push(Diagnostic::error(
+            "INVALID_TYPE",
+            "A state machine must be an object",
+            at,
+        ));
         return None;
     };
     let query_language = QueryLanguage::parse(obj.get("QueryLanguage"), inherited);
     let Some(states_obj) = obj.get("States").and_then(Value::as_object) else {
-        problems.push(Diagnostic::error("MISSING_FIELD", "The field 'States' is required", at));
+        problems.push(Diagnostic::error(
+            "MISSING_FIELD",
+            "The field 'States' is required",
+            at,
+        ));
         return None;
     };
-    let index: HashMap<String, usize> = states_obj.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
-    let start_name = obj.get("StartAt").and_then(Value::as_str).unwrap_or_default();
+    let index: HashMap<String, usize> = states_obj
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
+    let start_name = obj
+        .get("StartAt")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let Some(start_at) = index.get(start_name).copied() else {
         problems.push(Diagnostic::error(
             "UNKNOWN_START_AT",
@@ -192,7 +219,13 @@ fn build_machine(value: &Value, at: &str, inherited: QueryLanguage, problems: &m
         return None;
     }
     let timeout_seconds = obj.get("TimeoutSeconds").and_then(Value::as_u64);
-    Some(Machine { start_at, states, index, query_language, timeout_seconds })
+    Some(Machine {
+        start_at,
+        states,
+        index,
+        query_language,
+        timeout_seconds,
+    })
 }
 
 fn target(
@@ -205,7 +238,11 @@ fn target(
     match index.get(name) {
         Some(i) => Some(*i),
         None => {
-            problems.push(Diagnostic::error("UNKNOWN_NEXT", format!("Next target '{name}' does not exist"), at));
+            problems.push(Diagnostic::error(
+                "UNKNOWN_NEXT",
+                format!("Next target '{name}' does not exist"),
+                at,
+            ));
             None
         }
     }
@@ -215,7 +252,9 @@ fn mentions_context(value: &Value) -> bool {
     match value {
         Value::String(s) => s.contains("$$") || s.contains("context"),
         Value::Array(items) => items.iter().any(mentions_context),
-        Value::Object(map) => map.iter().any(|(k, v)| k.contains("$$") || mentions_context(v)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains("$$") || mentions_context(v)),
         _ => false,
     }
 }
@@ -229,19 +268,33 @@ fn build_state(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<State> {
     let Some(obj) = raw.as_object() else {
-        problems.push(Diagnostic::error("INVALID_TYPE", format!("State '{name}' must be an object"), at));
+        problems.push(Diagnostic::error(
+            "INVALID_TYPE",
+            format!("State '{name}' must be an object"),
+            at,
+        ));
         return None;
     };
     let query_language = QueryLanguage::parse(obj.get("QueryLanguage"), inherited);
     let type_name = obj.get("Type").and_then(Value::as_str).unwrap_or_default();
     let next = target(obj.get("Next"), index, format!("{at}/Next"), problems);
     let kind = match type_name {
-        "Pass" => Kind::Pass { result: obj.get("Result").cloned() },
+        "Pass" => Kind::Pass {
+            result: obj.get("Result").cloned(),
+        },
         "Task" => Kind::Task(Task {
-            resource: obj.get("Resource").and_then(Value::as_str).unwrap_or_default().to_string(),
+            resource: obj
+                .get("Resource")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         }),
         "Choice" => Kind::Choice {
-            choices: obj.get("Choices").and_then(Value::as_array).cloned().unwrap_or_default(),
+            choices: obj
+                .get("Choices")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
             default: target(obj.get("Default"), index, format!("{at}/Default"), problems),
         },
         "Wait" => Kind::Wait,
@@ -249,8 +302,19 @@ fn build_state(
         "Fail" => Kind::Fail,
         "Parallel" => {
             let mut branches = Vec::new();
-            for (i, branch) in obj.get("Branches").and_then(Value::as_array).into_iter().flatten().enumerate() {
-                let branch = build_machine(branch, &format!("{at}/Branches/{i}"), query_language, problems)?;
+            for (i, branch) in obj
+                .get("Branches")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let branch = build_machine(
+                    branch,
+                    &format!("{at}/Branches/{i}"),
+                    query_language,
+                    problems,
+                )?;
                 branches.push(Rc::new(branch));
             }
             Kind::Parallel { branches }
@@ -260,13 +324,24 @@ fn build_state(
                 (Some(p), _) => ("ItemProcessor", p),
                 (None, Some(p)) => ("Iterator", p),
                 (None, None) => {
-                    problems.push(Diagnostic::error("MISSING_FIELD", "A Map state needs an ItemProcessor", at));
+                    problems.push(Diagnostic::error(
+                        "MISSING_FIELD",
+                        "A Map state needs an ItemProcessor",
+                        at,
+                    ));
                     return None;
                 }
             };
-            let distributed = processor.pointer("/ProcessorConfig/Mode").and_then(Value::as_str) == Some("DISTRIBUTED");
-            let machine = build_machine(processor, &format!("{at}/{key}"), query_language, problems)?;
-            Kind::Map(MapState { processor: Rc::new(machine), distributed })
+            let distributed = processor
+                .pointer("/ProcessorConfig/Mode")
+                .and_then(Value::as_str)
+                == Some("DISTRIBUTED");
+            let machine =
+                build_machine(processor, &format!("{at}/{key}"), query_language, problems)?;
+            Kind::Map(MapState {
+                processor: Rc::new(machine),
+                distributed,
+            })
         }
         other => {
             problems.push(Diagnostic::error(
@@ -277,10 +352,25 @@ fn build_state(
             return None;
         }
     };
-    let retry = obj.get("Retry").and_then(Value::as_array).map(|r| r.iter().map(build_retrier).collect()).unwrap_or_default();
+    let retry = obj
+        .get("Retry")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(build_retrier).collect())
+        .unwrap_or_default();
     let mut catch = Vec::new();
-    for (i, c) in obj.get("Catch").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let next = target(c.get("Next"), index, format!("{at}/Catch/{i}/Next"), problems)?;
+    for (i, c) in obj
+        .get("Catch")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let next = target(
+            c.get("Next"),
+            index,
+            format!("{at}/Catch/{i}/Next"),
+            problems,
+        )?;
         catch.push(Catcher {
             error_equals: string_list(c.get("ErrorEquals")),
             next,
@@ -313,7 +403,13 @@ fn build_state(
 fn string_list(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -322,7 +418,11 @@ fn build_retrier(value: &Value) -> Retrier {
     Retrier {
         error_equals: string_list(value.get("ErrorEquals")),
         interval_seconds: number("IntervalSeconds").unwrap_or(1.0),
-        max_attempts: value.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3).min(u32::MAX as u64) as u32,
+        max_attempts: value
+            .get("MaxAttempts")
+            .and_then(Value::as_u64)
+            .unwrap_or(3)
+            .min(u32::MAX as u64) as u32,
         backoff_rate: number("BackoffRate").unwrap_or(2.0),
         max_delay_seconds: number("MaxDelaySeconds"),
         jitter_full: value.get("JitterStrategy").and_then(Value::as_str) == Some("FULL"),

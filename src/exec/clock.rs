@@ -32,7 +32,12 @@ pub fn format_iso(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
     let (y, mo, d) = civil_from_days(days);
-    let (h, mi, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+    let (h, mi, s, milli) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
@@ -53,11 +58,22 @@ pub fn parse_iso(text: &str) -> Option<i64> {
     let year = num(0, 4)?;
     let month = num(5, 2)? as u32;
     let day = num(8, 2)? as u32;
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -118,7 +134,10 @@ mod tests {
     #[test]
     fn parses_offsets_and_rejects_junk() {
         assert_eq!(parse_iso("2016-03-14T01:59:00Z"), Some(1_457_920_740_000));
-        assert_eq!(parse_iso("2016-03-14T02:59:00+01:00"), Some(1_457_920_740_000));
+        assert_eq!(
+            parse_iso("2016-03-14T02:59:00+01:00"),
+            Some(1_457_920_740_000)
+        );
         assert_eq!(parse_iso("2016-03-14T01:59:00.5Z"), Some(1_457_920_740_500));
         assert_eq!(parse_iso("2016-03-14 01:59:00Z"), None);
         assert_eq!(parse_iso("2016-02-30T01:59:00Z"), None);

@@ -68,7 +68,10 @@ impl Invocation {
     }
 
     pub fn is_lambda(&self) -> bool {
-        matches!(self.kind, TaskKind::LambdaArn { .. } | TaskKind::LambdaInvoke { .. })
+        matches!(
+            self.kind,
+            TaskKind::LambdaArn { .. } | TaskKind::LambdaInvoke { .. }
+        )
     }
 }
 

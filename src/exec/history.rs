@@ -21,10 +21,16 @@ impl HistoryEvent {
     /// The event as AWS's API returns it (timestamps as ISO 8601 text).
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
-        out.insert("timestamp".into(), Value::String(format_iso(self.timestamp)));
+        out.insert(
+            "timestamp".into(),
+            Value::String(format_iso(self.timestamp)),
+        );
         out.insert("type".into(), Value::String(self.kind.into()));
         out.insert("id".into(), Value::from(self.id));
-        out.insert("previousEventId".into(), Value::from(self.previous_event_id));
+        out.insert(
+            "previousEventId".into(),
+            Value::from(self.previous_event_id),
+        );
         if let Some(key) = self.details_key {
             out.insert(key.into(), Value::Object(self.details.clone()));
         }
@@ -33,7 +39,10 @@ impl HistoryEvent {
 
     /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
     pub fn state_name(&self) -> Option<&str> {
-        self.details.get("name").and_then(Value::as_str).filter(|_| self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited"))
+        self.details
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|_| self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited"))
     }
 }
 

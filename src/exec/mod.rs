@@ -67,12 +67,18 @@ impl Default for ExecConfig {
 
 impl ExecConfig {
     pub fn state_machine_arn(&self) -> String {
-        format!("arn:aws:states:{}:{}:stateMachine:{}", self.region, self.account, self.state_machine_name)
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            self.region, self.account, self.state_machine_name
+        )
     }
 
     pub fn execution_arn(&self) -> String {
         let kind = if self.express { "express" } else { "execution" };
-        format!("arn:aws:states:{}:{}:{kind}:{}:{}", self.region, self.account, self.state_machine_name, self.execution_name)
+        format!(
+            "arn:aws:states:{}:{}:{kind}:{}:{}",
+            self.region, self.account, self.state_machine_name, self.execution_name
+        )
     }
 }
 
@@ -148,7 +154,12 @@ enum Phase {
     /// Re-run the state after a Retry back-off (no new StateEntered).
     Retry,
     /// Waiting on an effect of a Task state.
-    Task { effect: EffectId, deadline: Option<i64>, invocation: Box<Invocation>, raw_input: Value },
+    Task {
+        effect: EffectId,
+        deadline: Option<i64>,
+        invocation: Box<Invocation>,
+        raw_input: Value,
+    },
     /// Waiting on the clock (Wait state) with the state's output ready.
     Wait { output: Value },
     /// Waiting on a Retry back-off.
@@ -232,13 +243,21 @@ impl Execution {
             runnable: VecDeque::new(),
             effects: HashMap::new(),
             joins: Vec::new(),
-            scopes: vec![Scope { vars: Map::new(), parent: None }],
+            scopes: vec![Scope {
+                vars: Map::new(),
+                parent: None,
+            }],
             transitions: 0,
             outcome: None,
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
-        ex.emit_raw(0, "ExecutionStarted", Some("executionStartedEventDetails"), details);
+        ex.emit_raw(
+            0,
+            "ExecutionStarted",
+            Some("executionStartedEventDetails"),
+            details,
+        );
         let start = machine.start_at;
         ex.spawn(machine, start, input, 0, None, None, 0);
         ex
@@ -275,7 +294,9 @@ impl Execution {
     /// Delivers the result of an effect. Results for unknown (finished, timed-out or
     /// aborted) effects are ignored, as AWS ignores a late callback.
     pub fn resume(&mut self, id: EffectId, result: EffectResult) {
-        let Some(tid) = self.effects.remove(&id) else { return };
+        let Some(tid) = self.effects.remove(&id) else {
+            return;
+        };
         if let Some(Some(thread)) = self.threads.get_mut(tid) {
             thread.delivered = Some(result);
             self.runnable.push_back(tid);
@@ -294,12 +315,19 @@ impl Execution {
             .iter()
             .flatten()
             .filter_map(|t| match t.phase {
-                Phase::Task { effect, deadline: Some(d), .. } if d <= to && t.delivered.is_none() => Some(effect),
+                Phase::Task {
+                    effect,
+                    deadline: Some(d),
+                    ..
+                } if d <= to && t.delivered.is_none() => Some(effect),
                 _ => None,
             })
             .collect();
         for effect in expired {
-            self.resume(effect, EffectResult::Err(Failure::without_cause("States.Timeout")));
+            self.resume(
+                effect,
+                EffectResult::Err(Failure::without_cause("States.Timeout")),
+            );
         }
     }
 
@@ -328,13 +356,30 @@ impl Execution {
             details.insert("error".into(), Value::String(e.clone()));
         }
         let prev = self.next_event_id - 1;
-        self.emit_raw(prev, "ExecutionAborted", Some("executionAbortedEventDetails"), details);
-        self.finish(Outcome { status: Status::Aborted, output: None, error, cause, stop_time: self.now });
+        self.emit_raw(
+            prev,
+            "ExecutionAborted",
+            Some("executionAbortedEventDetails"),
+            details,
+        );
+        self.finish(Outcome {
+            status: Status::Aborted,
+            output: None,
+            error,
+            cause,
+            stop_time: self.now,
+        });
     }
 
     // ----- events and bookkeeping -------------------------------------------------
 
-    fn emit_raw(&mut self, previous: u64, kind: &'static str, key: Option<&'static str>, details: Map<String, Value>) -> u64 {
+    fn emit_raw(
+        &mut self,
+        previous: u64,
+        kind: &'static str,
+        key: Option<&'static str>,
+        details: Map<String, Value>,
+    ) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
         self.out.push_back(Step::Event(HistoryEvent {
@@ -349,8 +394,19 @@ impl Execution {
     }
 
     /// Emits an event in a thread's line of history (its previousEventId chain).
-    fn emit(&mut self, tid: usize, kind: &'static str, key: Option<&'static str>, details: Map<String, Value>) -> u64 {
-        let previous = self.threads.get(tid).and_then(Option::as_ref).map(|t| t.last_event).unwrap_or(0);
+    fn emit(
+        &mut self,
+        tid: usize,
+        kind: &'static str,
+        key: Option<&'static str>,
+        details: Map<String, Value>,
+    ) -> u64 {
+        let previous = self
+            .threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .map(|t| t.last_event)
+            .unwrap_or(0);
         let id = self.emit_raw(previous, kind, key, details);
         if let Some(Some(t)) = self.threads.get_mut(tid) {
             t.last_event = id;
@@ -368,7 +424,12 @@ impl Execution {
         if self.outcome.is_some() {
             return;
         }
-        self.emit(tid, "ExecutionFailed", Some("executionFailedEventDetails"), failure_details(&failure.error, failure.cause.as_deref()));
+        self.emit(
+            tid,
+            "ExecutionFailed",
+            Some("executionFailedEventDetails"),
+            failure_details(&failure.error, failure.cause.as_deref()),
+        );
         self.finish(Outcome {
             status: Status::Failed,
             output: None,
@@ -427,7 +488,10 @@ impl Execution {
     }
 
     fn new_scope(&mut self, parent: usize) -> usize {
-        self.scopes.push(Scope { vars: Map::new(), parent: Some(parent) });
+        self.scopes.push(Scope {
+            vars: Map::new(),
+            parent: Some(parent),
+        });
         self.scopes.len() - 1
     }
 
@@ -445,9 +509,14 @@ impl Execution {
             "State": {
                 "EnteredTime": clock::format_iso(thread.entered_time),
                 "Name": state.name,
-                "RetryCount": thread.retry_count,
             },
         });
+        if matches!(
+            state.kind,
+            Kind::Task(_) | Kind::Parallel { .. } | Kind::Map(_)
+        ) {
+            ctx["State"]["RetryCount"] = Value::from(thread.retry_count);
+        }
         if let Some(token) = task_token {
             ctx["Task"] = json!({ "Token": token });
         }
@@ -457,10 +526,14 @@ impl Execution {
     // ----- running threads --------------------------------------------------------
 
     fn run_thread(&mut self, tid: usize) {
-        let Some(Some(thread)) = self.threads.get_mut(tid) else { return };
+        let Some(Some(thread)) = self.threads.get_mut(tid) else {
+            return;
+        };
         let machine = thread.machine.clone();
         let index = thread.state;
-        let Some(state) = machine.states.get(index) else { return };
+        let Some(state) = machine.states.get(index) else {
+            return;
+        };
         let phase = std::mem::replace(&mut thread.phase, Phase::Enter);
         let delivered = thread.delivered.take();
         let flow = match phase {
@@ -487,7 +560,12 @@ impl Execution {
                 let input_text = stringify(&self.thread(tid).input);
                 let mut details = payload_details("input", input_text);
                 details.insert("name".into(), Value::String(state.name.clone()));
-                let id = self.emit(tid, entered_event(state), Some("stateEnteredEventDetails"), details);
+                let id = self.emit(
+                    tid,
+                    entered_event(state),
+                    Some("stateEnteredEventDetails"),
+                    details,
+                );
                 let now = self.now;
                 let t = self.thread_mut(tid);
                 t.entered_event = id;
@@ -497,7 +575,11 @@ impl Execution {
                 self.execute(tid, state)
             }
             Phase::Retry => self.execute(tid, state),
-            Phase::Task { invocation, raw_input, .. } => match delivered {
+            Phase::Task {
+                invocation,
+                raw_input,
+                ..
+            } => match delivered {
                 Some(result) => self.task_done(tid, state, &invocation, raw_input, result),
                 None => return,
             },
@@ -508,7 +590,9 @@ impl Execution {
                 return;
             }
             Phase::Join { join, raw_input } => match delivered {
-                Some(EffectResult::Ok(results)) => self.join_done(tid, state, join, raw_input, results),
+                Some(EffectResult::Ok(results)) => {
+                    self.join_done(tid, state, join, raw_input, results)
+                }
                 Some(EffectResult::Err(f)) => Flow::StateFailed(f),
                 _ => return,
             },
@@ -534,15 +618,28 @@ impl Execution {
     fn follow(&mut self, tid: usize, state: &State, flow: Flow) {
         match flow {
             Flow::Parked => {}
-            Flow::Exit(output) => self.exit_state(tid, state, output, Map::new(), state.next),
-            Flow::ExitAssign(output, assigned) => self.exit_state(tid, state, output, assigned, state.next),
-            Flow::Goto(output, assigned, next) => self.exit_state(tid, state, output, assigned, Some(next)),
+            Flow::Exit(output) => {
+                self.exit_state(tid, state, output, Map::new(), normal_next(state))
+            }
+            Flow::ExitAssign(output, assigned) => {
+                self.exit_state(tid, state, output, assigned, normal_next(state))
+            }
+            Flow::Goto(output, assigned, next) => {
+                self.exit_state(tid, state, output, assigned, Some(next))
+            }
             Flow::StateFailed(failure) => self.state_failed(tid, state, failure),
             Flow::ThreadFailed(failure) => self.thread_failed(tid, failure),
         }
     }
 
-    fn exit_state(&mut self, tid: usize, state: &State, output: Value, assigned: Map<String, Value>, next: Option<usize>) {
+    fn exit_state(
+        &mut self,
+        tid: usize,
+        state: &State,
+        output: Value,
+        assigned: Map<String, Value>,
+        next: Option<usize>,
+    ) {
         let text = stringify(&output);
         if text.len() > MAX_PAYLOAD_BYTES {
             let f = Failure::new(
@@ -559,7 +656,10 @@ impl Execution {
                 shown.insert(k.clone(), Value::String(stringify(v)));
             }
             details.insert("assignedVariables".into(), Value::Object(shown));
-            details.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+            details.insert(
+                "assignedVariablesDetails".into(),
+                json!({"truncated": false}),
+            );
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 s.vars.extend(assigned);
@@ -568,10 +668,15 @@ impl Execution {
         details.insert("name".into(), Value::String(state.name.clone()));
         details.extend(payload_details("output", text));
         if !matches!(state.kind, Kind::Fail) {
-            self.emit(tid, exited_event(state), Some("stateExitedEventDetails"), details);
+            self.emit(
+                tid,
+                exited_event(state),
+                Some("stateExitedEventDetails"),
+                details,
+            );
         }
         match next {
-            Some(next) if !state.end && !matches!(state.kind, Kind::Succeed) => {
+            Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;
                 t.input = output;
@@ -583,13 +688,20 @@ impl Execution {
     }
 
     fn thread_succeeded(&mut self, tid: usize, output: Value) {
-        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
+            return;
+        };
         self.free_threads.push(tid);
         match thread.parent {
             None => {
                 let details = payload_details("output", stringify(&output));
                 let prev = thread.last_event;
-                self.emit_raw(prev, "ExecutionSucceeded", Some("executionSucceededEventDetails"), details);
+                self.emit_raw(
+                    prev,
+                    "ExecutionSucceeded",
+                    Some("executionSucceededEventDetails"),
+                    details,
+                );
                 self.finish(Outcome {
                     status: Status::Succeeded,
                     output: Some(output),
@@ -598,12 +710,16 @@ impl Execution {
                     stop_time: self.now,
                 });
             }
-            Some((join, index)) => self.child_succeeded(join, index, tid, thread.last_event, output),
+            Some((join, index)) => {
+                self.child_succeeded(join, index, tid, thread.last_event, output)
+            }
         }
     }
 
     fn thread_failed(&mut self, tid: usize, failure: Failure) {
-        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
+            return;
+        };
         self.free_threads.push(tid);
         match thread.parent {
             None => {
@@ -629,7 +745,20 @@ impl Execution {
             self.thread_mut(tid).phase = Phase::RetryWait;
             return;
         }
-        if let Some(catcher) = state.catch.iter().find(|c| error_matches(&c.error_equals, &failure.error)) {
+        match state.kind {
+            Kind::Map(_) => {
+                self.emit(tid, "MapStateFailed", None, Map::new());
+            }
+            Kind::Parallel { .. } => {
+                self.emit(tid, "ParallelStateFailed", None, Map::new());
+            }
+            _ => {}
+        }
+        if let Some(catcher) = state
+            .catch
+            .iter()
+            .find(|c| error_matches(&c.error_equals, &failure.error))
+        {
             self.caught(tid, state, catcher, failure);
             return;
         }
@@ -664,7 +793,10 @@ impl Execution {
 
     /// The back-off before the next attempt, or `None` when no retrier applies any more.
     fn retry_delay(&mut self, tid: usize, retriers: &[Retrier], error: &str) -> Option<i64> {
-        let (i, retrier) = retriers.iter().enumerate().find(|(_, r)| error_matches(&r.error_equals, error))?;
+        let (i, retrier) = retriers
+            .iter()
+            .enumerate()
+            .find(|(_, r)| error_matches(&r.error_equals, error))?;
         let attempts = *self.thread(tid).retry_attempts.get(i)?;
         if attempts >= retrier.max_attempts {
             return None;
@@ -695,13 +827,16 @@ impl Execution {
         match &state.kind {
             Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
             Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
-            Kind::Choice { choices, default } => self.run_choice(tid, state, raw_input, choices, *default),
+            Kind::Choice { choices, default } => {
+                self.run_choice(tid, state, raw_input, choices, *default)
+            }
             Kind::Wait => self.run_wait(tid, state, raw_input),
-            Kind::Succeed => self.with_env(tid, state, None, |env| {
-                let effective = dataflow::input_path(state, &raw_input, env)?;
-                dataflow::output_path(state, effective, env)
-            })
-            .map_or_else(Flow::StateFailed, Flow::Exit),
+            Kind::Succeed => self
+                .with_env(tid, state, None, |env| {
+                    let effective = dataflow::input_path(state, &raw_input, env)?;
+                    dataflow::output_path(state, effective, env)
+                })
+                .map_or_else(Flow::StateFailed, Flow::Exit),
             Kind::Fail => self.run_fail(tid, state, &raw_input),
             Kind::Parallel { branches } => self.run_parallel(tid, state, raw_input, branches),
             Kind::Map(map) => self.run_map(tid, state, raw_input, map.processor.clone()),
@@ -709,52 +844,101 @@ impl Execution {
     }
 
     /// Runs `f` with the state's evaluation environment (context object, variables, rng).
-    fn with_env<T>(&mut self, tid: usize, state: &State, token: Option<&str>, f: impl FnOnce(&mut Env) -> T) -> T {
+    fn with_env<T>(
+        &mut self,
+        tid: usize,
+        state: &State,
+        token: Option<&str>,
+        f: impl FnOnce(&mut Env) -> T,
+    ) -> T {
         let thread = self.thread(tid);
-        let context = if state.uses_context { self.context_object(thread, state, token) } else { Value::Null };
-        let view = ScopeView { scopes: &self.scopes, at: thread.scope };
-        let mut env = Env { context: &context, variables: &view, rng: &mut self.rng };
+        let context = if state.uses_context {
+            self.context_object(thread, state, token)
+        } else {
+            Value::Null
+        };
+        let view = ScopeView {
+            scopes: &self.scopes,
+            at: thread.scope,
+        };
+        let mut env = Env {
+            context: &context,
+            variables: &view,
+            rng: &mut self.rng,
+        };
         f(&mut env)
     }
 
-    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Value, result: Option<&Value>) -> Flow {
-        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map<String, Value>), Failure> {
-            let effective = dataflow::input_path(state, &raw_input, env)?;
-            let value = match result {
-                Some(r) => r.clone(),
-                None => dataflow::template(state.parameters.as_ref(), effective, env)?,
-            };
-            let assigned = match &state.assign {
-                Some(a) => dataflow::assign(a, &value, env)?,
-                None => Map::new(),
-            };
-            let output = dataflow::result_path(&state.result_path, raw_input, value)?;
-            Ok((dataflow::output_path(state, output, env)?, assigned))
-        });
+    fn run_pass(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        result: Option<&Value>,
+    ) -> Flow {
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, Map<String, Value>), Failure> {
+                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let value = match result {
+                    Some(r) => r.clone(),
+                    None => dataflow::template(state.parameters.as_ref(), effective, env)?,
+                };
+                let assigned = match &state.assign {
+                    Some(a) => dataflow::assign(a, &value, env)?,
+                    None => Map::new(),
+                };
+                let output = dataflow::result_path(&state.result_path, raw_input, value)?;
+                Ok((dataflow::output_path(state, output, env)?, assigned))
+            },
+        );
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),
         }
     }
 
-    fn run_choice(&mut self, tid: usize, state: &State, raw_input: Value, choices: &[Value], default: Option<usize>) -> Flow {
+    fn run_choice(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        choices: &[Value],
+        default: Option<usize>,
+    ) -> Flow {
         let machine = self.thread(tid).machine.clone();
-        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Option<usize>, Map<String, Value>), Failure> {
-            let effective = dataflow::input_path(state, &raw_input, env)?;
-            let chosen = crate::choice::choose(choices, &effective, env)?;
-            let (next, rule_assign) = match chosen {
-                Some(name) => {
-                    let rule = choices.iter().find(|c| c.get("Next").and_then(Value::as_str) == Some(name));
-                    (machine.state_index(name), rule.and_then(|r| r.get("Assign")))
-                }
-                None => (default, state.assign.as_ref()),
-            };
-            let assigned = match rule_assign {
-                Some(a) => dataflow::assign(a, &effective, env)?,
-                None => Map::new(),
-            };
-            Ok((dataflow::output_path(state, effective, env)?, next, assigned))
-        });
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, Option<usize>, Map<String, Value>), Failure> {
+                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let chosen = crate::choice::choose(choices, &effective, env)?;
+                let (next, rule_assign) = match chosen {
+                    Some(name) => {
+                        let rule = choices
+                            .iter()
+                            .find(|c| c.get("Next").and_then(Value::as_str) == Some(name));
+                        (
+                            machine.state_index(name),
+                            rule.and_then(|r| r.get("Assign")),
+                        )
+                    }
+                    None => (default, state.assign.as_ref()),
+                };
+                let assigned = match rule_assign {
+                    Some(a) => dataflow::assign(a, &effective, env)?,
+                    None => Map::new(),
+                };
+                Ok((
+                    dataflow::output_path(state, effective, env)?,
+                    next,
+                    assigned,
+                ))
+            },
+        );
         match outcome {
             Ok((output, Some(next), assigned)) => Flow::Goto(output, assigned, next),
             Ok((_, None, _)) => Flow::StateFailed(Failure::new(
@@ -768,46 +952,24 @@ impl Execution {
     fn run_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let now = self.now;
         let raw = &state.raw;
-        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, i64, Map<String, Value>), Failure> {
-            let effective = dataflow::input_path(state, &raw_input, env)?;
-            let until = if let Some(seconds) = raw.get("Seconds") {
-                now + seconds_to_ms(seconds).unwrap_or(0)
-            } else if let Some(ts) = raw.get("Timestamp").and_then(Value::as_str) {
-                clock::parse_iso(ts).unwrap_or(now)
-            } else if let Some(p) = raw.get("SecondsPath").and_then(Value::as_str) {
-                let v = crate::path::select(p, &effective, env)?;
-                match v.as_i64() {
-                    Some(s) if s < 0 => {
-                        return Err(Failure::runtime(format!("The SecondsPath parameter references a negative value: {p} == {s}")))
-                    }
-                    Some(s) => now + s * 1000,
-                    None => {
-                        return Err(Failure::runtime(format!(
-                            "The SecondsPath parameter does not reference a valid integer value: {p} == {}",
-                            stringify(&v)
-                        )))
-                    }
-                }
-            } else if let Some(p) = raw.get("TimestampPath").and_then(Value::as_str) {
-                let v = crate::path::select(p, &effective, env)?;
-                match v.as_str().and_then(clock::parse_iso) {
-                    Some(t) => t,
-                    None => {
-                        return Err(Failure::runtime(format!(
-                            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
-                            stringify(&v)
-                        )))
-                    }
-                }
-            } else {
-                now
-            };
-            let assigned = match &state.assign {
-                Some(a) => dataflow::assign(a, &effective, env)?,
-                None => Map::new(),
-            };
-            Ok((dataflow::output_path(state, effective, env)?, until, assigned))
-        });
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, i64, Map<String, Value>), Failure> {
+                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let until = wait_until(raw, &effective, now, env)?;
+                let assigned = match &state.assign {
+                    Some(a) => dataflow::assign(a, &effective, env)?,
+                    None => Map::new(),
+                };
+                Ok((
+                    dataflow::output_path(state, effective, env)?,
+                    until,
+                    assigned,
+                ))
+            },
+        );
         match outcome {
             Ok((output, until, assigned)) => {
                 if until <= self.now {
@@ -830,21 +992,30 @@ impl Execution {
     fn run_fail(&mut self, tid: usize, state: &State, raw_input: &Value) -> Flow {
         let raw = &state.raw;
         let outcome = self.with_env(tid, state, None, |env| -> Result<Failure, Failure> {
-            let text = |field: &str, path_field: &str, env: &Env| -> Result<Option<String>, Failure> {
-                if let Some(v) = raw.get(field).and_then(Value::as_str) {
-                    return Ok(Some(v.to_string()));
-                }
-                match raw.get(path_field).and_then(Value::as_str) {
-                    Some(p) => match crate::path::select(p, raw_input, env)? {
+            let text =
+                |field: &str, path_field: &str, env: &mut Env| -> Result<Option<String>, Failure> {
+                    if let Some(v) = raw.get(field).and_then(Value::as_str) {
+                        return Ok(Some(v.to_string()));
+                    }
+                    let Some(p) = raw.get(path_field).and_then(Value::as_str) else {
+                        return Ok(None);
+                    };
+                    let value = if crate::intrinsic::is_intrinsic(p) {
+                        crate::intrinsic::evaluate(p, raw_input, env)?
+                    } else {
+                        crate::path::select_in_field(p, path_field, raw_input, env)?
+                    };
+                    match value {
                         Value::String(s) => Ok(Some(s)),
                         other => Ok(Some(stringify(&other))),
-                    },
-                    None => Ok(None),
-                }
-            };
+                    }
+                };
             let error = text("Error", "ErrorPath", env)?;
             let cause = text("Cause", "CausePath", env)?;
-            Ok(Failure { error: error.unwrap_or_default(), cause })
+            Ok(Failure {
+                error: error.unwrap_or_default(),
+                cause,
+            })
         });
         match outcome {
             Ok(f) => Flow::ThreadFailed(f),
@@ -859,13 +1030,25 @@ impl Execution {
         let retry_count = self.thread(tid).retry_count;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
-        let prepared = self.with_env(tid, state, token.as_deref(), |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
-            let effective = dataflow::input_path(state, &raw_input, env)?;
-            let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
-            let timeout = seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
-            let heartbeat = seconds_field(raw, "HeartbeatSeconds", "HeartbeatSecondsPath", &raw_input, env)?;
-            Ok((params, timeout, heartbeat))
-        });
+        let prepared = self.with_env(
+            tid,
+            state,
+            token.as_deref(),
+            |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
+                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
+                let timeout =
+                    seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
+                let heartbeat = seconds_field(
+                    raw,
+                    "HeartbeatSeconds",
+                    "HeartbeatSecondsPath",
+                    &raw_input,
+                    env,
+                )?;
+                Ok((params, timeout, heartbeat))
+            },
+        );
         let (params, timeout_seconds, heartbeat_seconds) = match prepared {
             Ok(p) => p,
             Err(f) => return Flow::StateFailed(f),
@@ -875,7 +1058,14 @@ impl Execution {
             state_name: state.name.clone(),
             resource: resource.to_string(),
             input: match &kind {
-                TaskKind::LambdaInvoke { .. } => params.get("Payload").cloned().unwrap_or(Value::Null),
+                // A string Payload is the raw request body: Lambda receives its JSON value.
+                TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
+                    Some(Value::String(text)) => {
+                        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+                    }
+                    Some(v) => v.clone(),
+                    None => Value::Null,
+                },
                 _ => params.clone(),
             },
             kind,
@@ -886,9 +1076,16 @@ impl Execution {
             retry_count,
         };
         self.emit_scheduled(tid, &invocation, &params);
-        let deadline = invocation.timeout_seconds.map(|s| self.now + s as i64 * 1000);
+        let deadline = invocation
+            .timeout_seconds
+            .map(|s| self.now + s as i64 * 1000);
         let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
-        self.thread_mut(tid).phase = Phase::Task { effect, deadline, invocation: Box::new(invocation), raw_input };
+        self.thread_mut(tid).phase = Phase::Task {
+            effect,
+            deadline,
+            invocation: Box::new(invocation),
+            raw_input,
+        };
         Flow::Parked
     }
 
@@ -900,7 +1097,12 @@ impl Execution {
                 if let Some(t) = inv.timeout_seconds {
                     d.insert("timeoutInSeconds".into(), Value::from(t));
                 }
-                self.emit(tid, "LambdaFunctionScheduled", Some("lambdaFunctionScheduledEventDetails"), d);
+                self.emit(
+                    tid,
+                    "LambdaFunctionScheduled",
+                    Some("lambdaFunctionScheduledEventDetails"),
+                    d,
+                );
                 self.emit(tid, "LambdaFunctionStarted", None, Map::new());
             }
             _ => {
@@ -918,12 +1120,24 @@ impl Execution {
                 }
                 self.emit(tid, "TaskScheduled", Some("taskScheduledEventDetails"), d);
                 let started = json!({"resourceType": resource_type, "resource": resource});
-                self.emit(tid, "TaskStarted", Some("taskStartedEventDetails"), as_map(started));
+                self.emit(
+                    tid,
+                    "TaskStarted",
+                    Some("taskStartedEventDetails"),
+                    as_map(started),
+                );
             }
         }
     }
 
-    fn task_done(&mut self, tid: usize, state: &State, inv: &Invocation, raw_input: Value, result: EffectResult) -> Flow {
+    fn task_done(
+        &mut self,
+        tid: usize,
+        state: &State,
+        inv: &Invocation,
+        raw_input: Value,
+        result: EffectResult,
+    ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
                 TaskKind::LambdaInvoke { .. } => lambda_invoke_response(value, &mut self.rng),
@@ -931,7 +1145,9 @@ impl Execution {
             }),
             EffectResult::Err(f) => Err(f),
             EffectResult::ErrorPayload(payload) => Err(lambda_error(inv, &payload)),
-            EffectResult::FunctionNotFound => Err(function_not_found(inv, &self.config, &mut self.rng)),
+            EffectResult::FunctionNotFound => {
+                Err(function_not_found(inv, &self.config, &mut self.rng))
+            }
         };
         let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
         let (resource_type, resource) = resource_parts(&inv.resource);
@@ -946,7 +1162,12 @@ impl Execution {
                     return self.task_failed_event(tid, inv, f);
                 }
                 if lambda_arn {
-                    self.emit(tid, "LambdaFunctionSucceeded", Some("lambdaFunctionSucceededEventDetails"), payload_details("output", text));
+                    self.emit(
+                        tid,
+                        "LambdaFunctionSucceeded",
+                        Some("lambdaFunctionSucceededEventDetails"),
+                        payload_details("output", text),
+                    );
                 } else {
                     let mut d = payload_details("output", text);
                     d.insert("resourceType".into(), Value::String(resource_type));
@@ -962,9 +1183,22 @@ impl Execution {
     fn task_failed_event(&mut self, tid: usize, inv: &Invocation, f: Failure) -> Flow {
         let (resource_type, resource) = resource_parts(&inv.resource);
         if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
-            let kind = if f.error == "States.Timeout" { "LambdaFunctionTimedOut" } else { "LambdaFunctionFailed" };
-            let key = if f.error == "States.Timeout" { "lambdaFunctionTimedOutEventDetails" } else { "lambdaFunctionFailedEventDetails" };
-            self.emit(tid, kind, Some(key), failure_details(&f.error, f.cause.as_deref()));
+            let kind = if f.error == "States.Timeout" {
+                "LambdaFunctionTimedOut"
+            } else {
+                "LambdaFunctionFailed"
+            };
+            let key = if f.error == "States.Timeout" {
+                "lambdaFunctionTimedOutEventDetails"
+            } else {
+                "lambdaFunctionFailedEventDetails"
+            };
+            self.emit(
+                tid,
+                kind,
+                Some(key),
+                failure_details(&f.error, f.cause.as_deref()),
+            );
         } else {
             let (kind, key) = if f.error == "States.Timeout" {
                 ("TaskTimedOut", "taskTimedOutEventDetails")
@@ -981,15 +1215,20 @@ impl Execution {
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
     fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
-        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map<String, Value>), Failure> {
-            let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
-            let assigned = match &state.assign {
-                Some(a) => dataflow::assign(a, &selected, env)?,
-                None => Map::new(),
-            };
-            let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
-            Ok((dataflow::output_path(state, output, env)?, assigned))
-        });
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, Map<String, Value>), Failure> {
+                let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+                let assigned = match &state.assign {
+                    Some(a) => dataflow::assign(a, &selected, env)?,
+                    None => Map::new(),
+                };
+                let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
+                Ok((dataflow::output_path(state, output, env)?, assigned))
+            },
+        );
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),
@@ -998,7 +1237,13 @@ impl Execution {
 
     // ----- Parallel and Map -------------------------------------------------------
 
-    fn run_parallel(&mut self, tid: usize, state: &State, raw_input: Value, branches: &[Rc<Machine>]) -> Flow {
+    fn run_parallel(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        branches: &[Rc<Machine>],
+    ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
             dataflow::template(state.parameters.as_ref(), effective, env)
@@ -1031,7 +1276,13 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value, processor: Rc<Machine>) -> Flow {
+    fn run_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        processor: Rc<Machine>,
+    ) -> Flow {
         let raw = &state.raw;
         let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, Vec<Value>, usize), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
@@ -1049,7 +1300,15 @@ impl Execution {
             let mut max = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
             if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
                 let v = crate::path::select(p, &effective, env)?;
-                max = v.as_u64().unwrap_or(0) as usize;
+                max = match v.as_i64() {
+                    Some(n) if n >= 0 => n as usize,
+                    _ => {
+                        return Err(Failure::runtime(format!(
+                            "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {p}",
+                            crate::path::java_scalar(&v)
+                        )))
+                    }
+                };
             }
             Ok((effective, items, max))
         });
@@ -1059,8 +1318,17 @@ impl Execution {
         };
         let mut started = Map::new();
         started.insert("length".into(), Value::from(items.len()));
-        self.emit(tid, "MapStateStarted", Some("mapStateStartedEventDetails"), started);
-        let concurrency = if max == 0 { INLINE_MAP_CONCURRENCY } else { max.min(INLINE_MAP_CONCURRENCY.max(max)) };
+        self.emit(
+            tid,
+            "MapStateStarted",
+            Some("mapStateStartedEventDetails"),
+            started,
+        );
+        let concurrency = if max == 0 {
+            INLINE_MAP_CONCURRENCY
+        } else {
+            max.min(INLINE_MAP_CONCURRENCY.max(max))
+        };
         let total = items.len();
         let join = self.new_join(Join {
             owner: tid,
@@ -1094,8 +1362,13 @@ impl Execution {
     /// Starts children until the join's concurrency is used up.
     fn start_children(&mut self, jid: usize) {
         loop {
-            let Some(Some(join)) = self.joins.get(jid) else { return };
-            if join.failed || join.next_to_start >= join.total || join.active.len() >= join.max_concurrency {
+            let Some(Some(join)) = self.joins.get(jid) else {
+                return;
+            };
+            if join.failed
+                || join.next_to_start >= join.total
+                || join.active.len() >= join.max_concurrency
+            {
                 return;
             }
             let index = join.next_to_start;
@@ -1109,28 +1382,55 @@ impl Execution {
             let state_index = owner_thread.state;
             let owner_scope = owner_thread.scope;
             let owner_last = owner_thread.last_event;
-            let Some(state) = machine.states.get(state_index) else { return };
+            let Some(state) = machine.states.get(state_index) else {
+                return;
+            };
             let scope = self.new_scope(owner_scope);
             let tid = match (&state.kind, kind) {
                 (Kind::Parallel { branches }, JoinKind::Parallel) => {
-                    let Some(branch) = branches.get(index).cloned() else { return };
+                    let Some(branch) = branches.get(index).cloned() else {
+                        return;
+                    };
                     let start = branch.start_at;
-                    self.spawn(branch, start, join_input, scope, Some((jid, index)), None, owner_last)
+                    self.spawn(
+                        branch,
+                        start,
+                        join_input,
+                        scope,
+                        Some((jid, index)),
+                        None,
+                        owner_last,
+                    )
                 }
                 (Kind::Map(map), JoinKind::Map) => {
                     let mut details = Map::new();
                     details.insert("index".into(), Value::from(index));
                     details.insert("name".into(), Value::String(join_name));
                     let parent_input = join_input;
-                    let started = self.emit(owner, "MapIterationStarted", Some("mapIterationStartedEventDetails"), details);
-                    let selector = state.raw.get("ItemSelector").or_else(|| state.raw.get("Parameters"));
+                    let started = self.emit(
+                        owner,
+                        "MapIterationStarted",
+                        Some("mapIterationStartedEventDetails"),
+                        details,
+                    );
+                    let selector = state
+                        .raw
+                        .get("ItemSelector")
+                        .or_else(|| state.raw.get("Parameters"));
                     let item_input = match selector {
                         Some(sel) => {
                             let thread = self.thread(owner);
                             let mut context = self.context_object(thread, state, None);
                             context["Map"] = json!({"Item": {"Index": index, "Value": item}});
-                            let view = ScopeView { scopes: &self.scopes, at: owner_scope };
-                            let mut env = Env { context: &context, variables: &view, rng: &mut self.rng };
+                            let view = ScopeView {
+                                scopes: &self.scopes,
+                                at: owner_scope,
+                            };
+                            let mut env = Env {
+                                context: &context,
+                                variables: &view,
+                                rng: &mut self.rng,
+                            };
                             crate::path::apply_template(sel, &parent_input, &mut env)
                         }
                         None => Ok(item.clone()),
@@ -1148,7 +1448,15 @@ impl Execution {
                     };
                     let processor = map.processor.clone();
                     let start = processor.start_at;
-                    self.spawn(processor, start, item_input, scope, Some((jid, index)), Some((index, item)), started)
+                    self.spawn(
+                        processor,
+                        start,
+                        item_input,
+                        scope,
+                        Some((jid, index)),
+                        Some((index, item)),
+                        started,
+                    )
                 }
                 _ => return,
             };
@@ -1159,8 +1467,17 @@ impl Execution {
         }
     }
 
-    fn child_succeeded(&mut self, jid: usize, index: usize, tid: usize, last_event: u64, output: Value) {
-        let Some(Some(join)) = self.joins.get_mut(jid) else { return };
+    fn child_succeeded(
+        &mut self,
+        jid: usize,
+        index: usize,
+        tid: usize,
+        last_event: u64,
+        output: Value,
+    ) {
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
         join.active.retain(|t| *t != tid);
         join.results[index] = output;
         join.finished += 1;
@@ -1169,12 +1486,21 @@ impl Execution {
             let mut details = Map::new();
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name));
-            self.emit_raw(last_event, "MapIterationSucceeded", Some("mapIterationSucceededEventDetails"), details);
+            self.emit_raw(
+                last_event,
+                "MapIterationSucceeded",
+                Some("mapIterationSucceededEventDetails"),
+                details,
+            );
         }
         if let Some(Some(t)) = self.threads.get_mut(owner) {
             t.last_event = last_event;
         }
-        let done = self.joins.get(jid).and_then(Option::as_ref).is_some_and(|j| j.finished == j.total);
+        let done = self
+            .joins
+            .get(jid)
+            .and_then(Option::as_ref)
+            .is_some_and(|j| j.finished == j.total);
         if done {
             self.deliver_join(jid);
         } else {
@@ -1182,8 +1508,17 @@ impl Execution {
         }
     }
 
-    fn child_failed(&mut self, jid: usize, index: usize, tid: usize, last_event: u64, failure: Failure) {
-        let Some(Some(join)) = self.joins.get_mut(jid) else { return };
+    fn child_failed(
+        &mut self,
+        jid: usize,
+        index: usize,
+        tid: usize,
+        last_event: u64,
+        failure: Failure,
+    ) {
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
         join.active.retain(|t| *t != tid);
         if join.failed {
             return;
@@ -1196,7 +1531,12 @@ impl Execution {
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name.clone()));
             details.extend(failure_details(&failure.error, failure.cause.as_deref()));
-            self.emit_raw(last_event, "MapIterationFailed", Some("mapIterationFailedEventDetails"), details);
+            self.emit_raw(
+                last_event,
+                "MapIterationFailed",
+                Some("mapIterationFailedEventDetails"),
+                details,
+            );
         }
         for other in others {
             self.abort_thread(other, kind, &name);
@@ -1209,7 +1549,9 @@ impl Execution {
     }
 
     fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &str) {
-        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else { return };
+        let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
+            return;
+        };
         self.free_threads.push(tid);
         self.runnable.retain(|t| *t != tid);
         self.effects.retain(|_, t| *t != tid);
@@ -1228,22 +1570,38 @@ impl Execution {
                 let mut details = Map::new();
                 details.insert("index".into(), Value::from(index));
                 details.insert("name".into(), Value::String(name.to_string()));
-                self.emit_raw(thread.last_event, "MapIterationAborted", Some("mapIterationAbortedEventDetails"), details);
+                self.emit_raw(
+                    thread.last_event,
+                    "MapIterationAborted",
+                    Some("mapIterationAbortedEventDetails"),
+                    details,
+                );
             }
         }
     }
 
     fn deliver_join(&mut self, jid: usize) {
-        let Some(join) = self.joins.get_mut(jid).and_then(Option::take) else { return };
+        let Some(join) = self.joins.get_mut(jid).and_then(Option::take) else {
+            return;
+        };
         if let Some(Some(t)) = self.threads.get_mut(join.owner) {
             t.delivered = Some(EffectResult::Ok(Value::Array(join.results)));
         }
         self.runnable.push_back(join.owner);
     }
 
-    fn join_done(&mut self, tid: usize, state: &State, _jid: usize, raw_input: Value, results: Value) -> Flow {
-        let kind = if matches!(state.kind, Kind::Map(_)) { "MapStateSucceeded" } else { "ParallelStateSucceeded" };
-        self.emit(tid, kind, None, Map::new());
+    fn join_done(
+        &mut self,
+        tid: usize,
+        state: &State,
+        _jid: usize,
+        raw_input: Value,
+        results: Value,
+    ) -> Flow {
+        // AWS records MapStateSucceeded; a Parallel state has no such event.
+        if matches!(state.kind, Kind::Map(_)) {
+            self.emit(tid, "MapStateSucceeded", None, Map::new());
+        }
         self.task_output(tid, state, raw_input, results)
     }
 }
@@ -1267,6 +1625,15 @@ fn unreachable_thread() -> ! {
     // Thread ids are only handed out by `spawn` and cleared when the thread ends; a
     // missing one means the engine's own bookkeeping is broken.
     panic!("statelab: internal error: a thread id refers to no thread")
+}
+
+/// Where a state goes when it ends normally: nowhere for End states and Succeed.
+fn normal_next(state: &State) -> Option<usize> {
+    if state.end || matches!(state.kind, Kind::Succeed) {
+        None
+    } else {
+        state.next
+    }
 }
 
 fn entered_event(state: &State) -> &'static str {
@@ -1305,20 +1672,83 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
     })
 }
 
-fn seconds_to_ms(value: &Value) -> Option<i64> {
-    let seconds = value.as_f64()?;
-    Some((seconds * 1000.0) as i64)
+/// AWS refuses waits longer than Java's largest int of seconds (about 68 years).
+const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
+
+/// The instant a JSONPath Wait state ends, with AWS's errors for bad values.
+fn wait_until(
+    raw: &Map<String, Value>,
+    input: &Value,
+    now: i64,
+    env: &Env,
+) -> Result<i64, Failure> {
+    let until = if let Some(seconds) = raw.get("Seconds") {
+        now + seconds.as_i64().unwrap_or(0).saturating_mul(1000)
+    } else if let Some(ts) = raw.get("Timestamp").and_then(Value::as_str) {
+        clock::parse_iso(ts).ok_or_else(|| {
+            Failure::runtime(format!(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {ts}"
+            ))
+        })?
+    } else if let Some(p) = raw.get("SecondsPath").and_then(Value::as_str) {
+        let value = crate::path::select_opt(p, input, env)?.ok_or_else(|| {
+            Failure::runtime(format!(
+                "The SecondsPath parameter does not reference an input value: {p}"
+            ))
+        })?;
+        let seconds = value.as_i64().ok_or_else(|| {
+            Failure::runtime(format!(
+                "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
+                crate::path::java_scalar(&value)
+            ))
+        })?;
+        if seconds < 0 {
+            return Err(Failure::runtime(format!(
+                "The SecondsPath parameter references a negative value: {p} == {seconds}"
+            )));
+        }
+        now + seconds.saturating_mul(1000)
+    } else if let Some(p) = raw.get("TimestampPath").and_then(Value::as_str) {
+        let value = crate::path::select_opt(p, input, env)?.ok_or_else(|| {
+            Failure::runtime(format!(
+                "The TimestampPath parameter does not reference an input value: {p}"
+            ))
+        })?;
+        value.as_str().and_then(clock::parse_iso).ok_or_else(|| {
+            Failure::runtime(format!(
+                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
+                crate::path::java_scalar(&value)
+            ))
+        })?
+    } else {
+        now
+    };
+    if (until - now) / 1000 > MAX_WAIT_SECONDS {
+        return Err(Failure::runtime("Wait state delay is too long."));
+    }
+    Ok(until)
 }
 
-fn seconds_field(raw: &Map<String, Value>, field: &str, path_field: &str, input: &Value, env: &Env) -> Result<Option<u64>, Failure> {
+fn seconds_field(
+    raw: &Map<String, Value>,
+    field: &str,
+    path_field: &str,
+    input: &Value,
+    env: &Env,
+) -> Result<Option<u64>, Failure> {
     if let Some(v) = raw.get(field).and_then(Value::as_u64) {
         return Ok(Some(v));
     }
-    let Some(p) = raw.get(path_field).and_then(Value::as_str) else { return Ok(None) };
+    let Some(p) = raw.get(path_field).and_then(Value::as_str) else {
+        return Ok(None);
+    };
     let v = crate::path::select(p, input, env)?;
     match v.as_u64() {
         Some(n) if n > 0 => Ok(Some(n)),
-        _ => Err(Failure::runtime(format!("The {path_field} parameter does not reference a positive integer: {p} == {}", stringify(&v)))),
+        _ => Err(Failure::runtime(format!(
+            "The {path_field} parameter does not reference a positive integer: {p} == {}",
+            stringify(&v)
+        ))),
     }
 }
 
@@ -1333,16 +1763,27 @@ fn as_map(value: Value) -> Map<String, Value> {
 pub fn task_kind(resource: &str, params: &Value) -> TaskKind {
     let parts: Vec<&str> = resource.split(':').collect();
     if parts.len() >= 7 && parts[2] == "lambda" && parts[5] == "function" {
-        return TaskKind::LambdaArn { function_name: parts[6].to_string(), arn: resource.to_string() };
+        return TaskKind::LambdaArn {
+            function_name: parts[6].to_string(),
+            arn: resource.to_string(),
+        };
     }
     if parts.len() >= 7 && parts[2] == "states" && parts[5] == "activity" {
-        return TaskKind::Activity { arn: resource.to_string() };
+        return TaskKind::Activity {
+            arn: resource.to_string(),
+        };
     }
     let (service, action) = resource_parts(resource);
     if service == "lambda" && action == "invoke" {
-        let written = params.get("FunctionName").and_then(Value::as_str).unwrap_or_default();
+        let written = params
+            .get("FunctionName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let (name, arn) = lambda_name_and_arn(written);
-        return TaskKind::LambdaInvoke { function_name: name, arn };
+        return TaskKind::LambdaInvoke {
+            function_name: name,
+            arn,
+        };
     }
     TaskKind::Service { service, action }
 }
@@ -1354,7 +1795,13 @@ fn lambda_name_and_arn(written: &str) -> (String, String) {
         return (parts[6].to_string(), parts[..7].join(":"));
     }
     if parts.len() >= 3 && parts[1] == "function" {
-        return (parts[2].to_string(), format!("arn:aws:lambda:us-east-1:{}:function:{}", parts[0], parts[2]));
+        return (
+            parts[2].to_string(),
+            format!(
+                "arn:aws:lambda:us-east-1:{}:function:{}",
+                parts[0], parts[2]
+            ),
+        );
     }
     let name = parts.first().copied().unwrap_or_default().to_string();
     let arn = format!("arn:aws:lambda:us-east-1:111111111111:function:{name}");
@@ -1366,7 +1813,8 @@ fn lambda_name_and_arn(written: &str) -> (String, String) {
 pub fn resource_parts(resource: &str) -> (String, String) {
     let rest = resource.strip_prefix("arn:aws:states:::").or_else(|| {
         let parts: Vec<&str> = resource.splitn(6, ':').collect();
-        (parts.len() == 6 && parts[2] == "states" && parts[3].is_empty() && parts[4].is_empty()).then(|| parts[5])
+        (parts.len() == 6 && parts[2] == "states" && parts[3].is_empty() && parts[4].is_empty())
+            .then(|| parts[5])
     });
     let Some(rest) = rest else {
         let parts: Vec<&str> = resource.split(':').collect();
@@ -1420,7 +1868,11 @@ fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
 /// ARN as Resource the cause is the payload as the runtime wrote it (recorded AWS data:
 /// Python's `json.dumps` spacing); through lambda:invoke it is re-serialised compactly.
 fn lambda_error(inv: &Invocation, payload: &Value) -> Failure {
-    let error = payload.get("errorType").and_then(Value::as_str).unwrap_or("Error").to_string();
+    let error = payload
+        .get("errorType")
+        .and_then(Value::as_str)
+        .unwrap_or("Error")
+        .to_string();
     let cause = match inv.kind {
         TaskKind::LambdaArn { .. } => python_dumps(payload),
         _ => stringify(payload),
@@ -1446,7 +1898,14 @@ fn function_not_found(inv: &Invocation, config: &ExecConfig, rng: &mut Rng) -> F
 /// JSON text with Python's `json.dumps` separators (`", "` and `": "`).
 pub fn python_dumps(value: &Value) -> String {
     match value {
-        Value::Array(items) => format!("[{}]", items.iter().map(python_dumps).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(python_dumps)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Value::Object(map) => {
             let members: Vec<String> = map
                 .iter()

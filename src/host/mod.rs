@@ -3,7 +3,9 @@
 //! It records the history. Like the engine, it never calls JS: the wasm boundary asks it
 //! to `drive()` and gets back what JS must do.
 
-use crate::exec::{Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step};
+use crate::exec::{
+    Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
+};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
@@ -90,9 +92,16 @@ impl Driver {
                     Some(result) => self.execution.resume(id, result),
                     None => {
                         let keys = invocation.handler_keys();
-                        let handler = keys.into_iter().find(|k| self.handler_keys.contains(k)).unwrap_or_default();
+                        let handler = keys
+                            .into_iter()
+                            .find(|k| self.handler_keys.contains(k))
+                            .unwrap_or_default();
                         self.outstanding.insert(id);
-                        progress.calls.push(HandlerCall { effect: id, handler, invocation });
+                        progress.calls.push(HandlerCall {
+                            effect: id,
+                            handler,
+                            invocation,
+                        });
                     }
                 },
                 Step::Idle => {
@@ -116,7 +125,11 @@ impl Driver {
 
     /// Effects the driver performs itself; `None` hands the call to a JS handler.
     fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
-        if invocation.handler_keys().iter().any(|k| self.handler_keys.contains(k)) {
+        if invocation
+            .handler_keys()
+            .iter()
+            .any(|k| self.handler_keys.contains(k))
+        {
             return None;
         }
         if invocation.is_lambda() {
@@ -147,7 +160,8 @@ impl Driver {
         }
         self.timers.pop();
         self.execution.advance_clock(until);
-        self.execution.resume(id, EffectResult::Ok(serde_json::Value::Null));
+        self.execution
+            .resume(id, EffectResult::Ok(serde_json::Value::Null));
         true
     }
 
@@ -174,7 +188,8 @@ impl Driver {
                 break;
             }
             self.timers.pop();
-            self.execution.resume(id, EffectResult::Ok(serde_json::Value::Null));
+            self.execution
+                .resume(id, EffectResult::Ok(serde_json::Value::Null));
         }
     }
 
