@@ -108,6 +108,7 @@ const suites = [
 ];
 
 function main() {
+  const started = Date.now();
   const only = process.argv.slice(2).map((word) => word.toLowerCase());
   const selected = suites.filter((suite) => only.length === 0 || only.some((w) => suite.name.includes(w)));
   if (selected.length === 0) {
@@ -139,6 +140,7 @@ function main() {
   for (const { name, outcome, note } of results) console.log(`${outcome.padEnd(8)} ${name} (${note})`);
   const count = (outcome) => results.filter((r) => r.outcome === outcome).length;
   const skipped = count("skipped") ? `, ${count("skipped")} skipped` : "";
+  console.log(`total time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`suites: ${count("passed")} passed, ${count("failed")} failed${skipped}`);
   return count("failed") === 0 ? 0 : 1;
 }
