@@ -126,7 +126,7 @@ function ensureChromium() {
   const apt = (...args) =>
     sudo.length ? run("sudo", ["apt-get", ...args], { env }) : run("apt-get", args, { env });
   apt("update", "-qq");
-  apt("install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver");
+  apt("install", "-y", "-qq", "chromium", "chromium-driver");
 }
 
 /** Installs what is missing. `browser`: also Chromium and ChromeDriver. */

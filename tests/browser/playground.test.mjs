@@ -140,6 +140,18 @@ test("user text is shown as text, never as markup", async () => {
   await page.close();
 });
 
+test("handler code that does not compile is reported, and nothing runs", async () => {
+  const { page, problems } = await openPlayground();
+  await page.locator(byTestId("handler-editor")).fill('({ "Check Inventory": async (order) => { return order + } })');
+  await page.locator(byTestId("run")).click();
+  await page.locator("#notice").waitFor(TIMEOUT);
+  assert.match(await page.locator("#notice").textContent(), /handlers code does not compile/);
+  assert.equal(await text(page, "execution-status"), "");
+  assert.equal(await page.locator(`${byTestId("history")} tbody tr`).count(), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("Stop aborts a run whose handler never settles", async () => {
   const { page, problems } = await openPlayground();
   await page.locator(byTestId("handler-editor")).fill('({ "Check Inventory": () => new Promise(() => {}) })');
