@@ -248,9 +248,9 @@ pub fn string_matches(text: &str, pattern: &str) -> bool {
 // Timestamps
 // ---------------------------------------------------------------------------------------
 
-/// Nanoseconds since the Unix epoch of an ISO-8601 extended offset date-time, as Java's
-/// `DateTimeFormatter.ISO_OFFSET_DATE_TIME` (strict) accepts it:
-/// `YYYY-MM-DDThh:mm[:ss[.fffffffff]](Z|±hh:mm[:ss])`, `T` and `Z` in either case.
+/// Nanoseconds since the Unix epoch of a timestamp in AWS's profile of RFC 3339:
+/// `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|±hh:mm)`, with an uppercase `T` and `Z` (AWS's Choice
+/// documentation), dates and times validated (no February 30th, no second 60).
 pub fn parse_timestamp(text: &str) -> Option<i128> {
     let b = text.as_bytes();
     let mut i = 0usize;
@@ -263,7 +263,7 @@ pub fn parse_timestamp(text: &str) -> Option<i128> {
         std::str::from_utf8(slice).ok()?.parse().ok()
     };
     let lit = |i: &mut usize, c: u8| -> Option<()> {
-        if b.get(*i)?.eq_ignore_ascii_case(&c) {
+        if *b.get(*i)? == c {
             *i += 1;
             Some(())
         } else {
@@ -279,11 +279,10 @@ pub fn parse_timestamp(text: &str) -> Option<i128> {
     let hour = digits(&mut i, 2)?;
     lit(&mut i, b':')?;
     let minute = digits(&mut i, 2)?;
-    let mut second = 0;
+    lit(&mut i, b':')?;
+    let second = digits(&mut i, 2)?;
     let mut nanos: i64 = 0;
-    if b.get(i) == Some(&b':') {
-        i += 1;
-        second = digits(&mut i, 2)?;
+    {
         if b.get(i) == Some(&b'.') {
             i += 1;
             let start = i;
@@ -299,7 +298,7 @@ pub fn parse_timestamp(text: &str) -> Option<i128> {
         }
     }
     let offset_seconds: i64 = match b.get(i)? {
-        b'Z' | b'z' => {
+        b'Z' => {
             i += 1;
             0
         }
@@ -309,15 +308,10 @@ pub fn parse_timestamp(text: &str) -> Option<i128> {
             let oh = digits(&mut i, 2)?;
             lit(&mut i, b':')?;
             let om = digits(&mut i, 2)?;
-            let mut os = 0;
-            if b.get(i) == Some(&b':') {
-                i += 1;
-                os = digits(&mut i, 2)?;
-            }
-            if om > 59 || os > 59 || oh * 3600 + om * 60 + os > 18 * 3600 {
+            if oh > 23 || om > 59 {
                 return None;
             }
-            let total = oh * 3600 + om * 60 + os;
+            let total = oh * 3600 + om * 60;
             if negative {
                 -total
             } else {
@@ -794,6 +788,9 @@ mod tests {
         assert!(parse_timestamp("2016-12-05 21:29:29Z").is_none());
         assert!(parse_timestamp("2016-02-30T21:29:29Z").is_none());
         assert!(parse_timestamp("2016-02-29T21:29:29.123456789Z").is_some());
+        assert!(parse_timestamp("2016-02-29t21:29:29z").is_none());
+        assert!(parse_timestamp("2016-02-29T21:29Z").is_none());
+        assert!(parse_timestamp("2016-02-29T21:29:29+0100").is_none());
         assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(
             parse_timestamp("1970-01-01T00:00:01.5Z"),
@@ -811,13 +808,7 @@ mod tests {
         assert!(re(".*@example\\.com").is_match("x@example.com"));
         assert!(!re(".*@example\\.com").is_match("x@exampleXcom"));
         assert!(Regex::new("ABC", true).unwrap().is_match("abc"));
-        assert!(re("(a*)*b").is_match(
-            &"a".repeat(10_000)
-                .replace("", "")
-                .chars()
-                .chain(['b'])
-                .collect::<String>()
-        ));
+        assert!(re("(a*)*b").is_match(&format!("{}b", "a".repeat(10_000))));
         assert!(Regex::new("(", false).is_err());
     }
 }

@@ -7,8 +7,10 @@
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
-use crate::json::{as_f64, number, stringify};
-use crate::path::{java_scalar, java_to_string, select, select_in_field, Env};
+use crate::json::{as_f64, number};
+use crate::path::{
+    java_json, java_scalar, java_to_string, json_equals, select, select_in_field, Env,
+};
 use serde_json::{Map, Value};
 
 /// AWS allows intrinsic functions nested up to this depth within one field.
@@ -154,6 +156,10 @@ fn parse_arg(chars: &[char], pos: &mut usize, depth: usize) -> Result<Arg, Strin
                         let Some(&next) = chars.get(*pos) else {
                             return Err("unterminated string literal".into());
                         };
+                        // AWS: only ' { } \ may follow a backslash.
+                        if !matches!(next, '\'' | '{' | '}' | '\\') {
+                            return Err(format!("invalid escape sequence '\\{next}'"));
+                        }
                         *pos += 1;
                         raw.push('\\');
                         raw.push(next);
@@ -281,13 +287,13 @@ fn eval_call(
         }
         "States.JsonToString" => {
             f.exactly(&args, 1)?;
-            Ok(Value::String(stringify(&args[0])))
+            Ok(Value::String(java_json(&args[0])))
         }
         "States.Array" => Ok(Value::Array(args)),
         "States.ArrayPartition" => {
             f.exactly(&args, 2)?;
             let items = f.array(&args[0], 1)?;
-            let size = f.integer(&args[1], 2)?;
+            let size = f.rounded_int(&args[1], 2)?;
             if size <= 0 {
                 return Err(f.fail("The chunk size (2nd argument) must be greater than 0"));
             }
@@ -305,24 +311,29 @@ fn eval_call(
         }
         "States.ArrayRange" => {
             f.exactly(&args, 3)?;
-            let start = f.integer(&args[0], 1)?;
-            let end = f.integer(&args[1], 2)?;
-            let step = f.integer(&args[2], 3)?;
-            if step == 0 {
-                return Err(f.fail("The step (3rd argument) must not be 0"));
+            // Non-integers are rounded, as for the Math functions; the step must be positive.
+            let start = f.rounded_int(&args[0], 1)?;
+            let end = f.rounded_int(&args[1], 2)?;
+            let step = f.rounded_int(&args[2], 3)?;
+            if step <= 0 {
+                return Err(f.fail("The step (3rd argument) must be greater than 0"));
             }
+            // i128: no i64 input can overflow these.
+            let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
             let count = if (end - start).signum() * step.signum() < 0 {
                 0
             } else {
                 (end - start) / step + 1
             };
-            if count > MAX_RANGE_ITEMS {
+            if count > i128::from(MAX_RANGE_ITEMS) {
                 return Err(f.fail(&format!(
                     "The array would have {count} items; at most {MAX_RANGE_ITEMS} are allowed"
                 )));
             }
             Ok(Value::Array(
-                (0..count).map(|k| Value::from(start + k * step)).collect(),
+                (0..count)
+                    .map(|k| number((start + k * step) as f64))
+                    .collect(),
             ))
         }
         "States.ArrayGetItem" => {
@@ -411,17 +422,18 @@ fn eval_call(
             }
             let start = f.rounded_int(&args[0], 1)?;
             let end = f.rounded_int(&args[1], 2)?;
-            if end <= start {
-                return Err(
-                    f.fail("The end (2nd argument) must be greater than the start (1st argument)")
-                );
+            // Both ends can come out (AWS: "a random number between the start and end").
+            if end < start {
+                return Err(f.fail(
+                    "The end (2nd argument) must not be less than the start (1st argument)",
+                ));
             }
             let value = match args.get(2) {
                 Some(seed) => {
                     let seed = f.rounded_int(seed, 3)?;
-                    Rng::new(seed as u64).range_i64(start, end - 1)
+                    Rng::new(seed as u64).range_i64(start, end)
                 }
-                None => env.rng.range_i64(start, end - 1),
+                None => env.rng.range_i64(start, end),
             };
             Ok(Value::from(value))
         }
@@ -576,7 +588,7 @@ fn describe(value: &Value) -> String {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     };
-    format!("{kind}: {}", stringify(value))
+    format!("{kind}: {}", java_json(value))
 }
 
 /// States.Format: `{}` placeholders filled in order; `\{`, `\}`, `\\`, `\'` are literal.
@@ -617,22 +629,6 @@ fn format(f: &Function, template: &str, args: &[Value]) -> Result<Value, Failure
         )));
     }
     Ok(Value::String(out))
-}
-
-/// JSON equality with numbers compared by value (`1 == 1.0`).
-fn json_equals(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equals(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equals(v, w)))
-        }
-        _ => a == b,
-    }
 }
 
 /// Integral floats from parsed text become integers (`-0` -> `0`), as everywhere else.
@@ -717,15 +713,25 @@ fn pad(data: &[u8], block: usize, len_bytes: usize, little_endian: bool) -> Vec<
     msg
 }
 
+/// MD5's per-round constants, floor(|sin(i + 1)| * 2^32), written out so that no
+/// platform's `sin` can change them.
+const MD5_K: [u32; 64] = [
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+];
+
 pub fn md5(data: &[u8]) -> Vec<u8> {
     const S: [u32; 64] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
         9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
         15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
-    let k: Vec<u32> = (0..64)
-        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
-        .collect();
     let mut h: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     for block in pad(data, 64, 8, true).chunks(64) {
         let m: Vec<u32> = block
@@ -742,7 +748,7 @@ pub fn md5(data: &[u8]) -> Vec<u8> {
             };
             let rotated = a
                 .wrapping_add(f)
-                .wrapping_add(k[i])
+                .wrapping_add(MD5_K[i])
                 .wrapping_add(m[g])
                 .rotate_left(S[i]);
             a = d;

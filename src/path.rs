@@ -12,12 +12,22 @@
 //! Causes are given without AWS's prefix "An error occurred while executing the state
 //! 'X' (entered at the event id #N). ": the executor, which knows the state, adds it.
 //!
+//! Which function for which field (the executor's side):
+//! - InputPath, OutputPath, ItemsPath, `*Path` numbers, Wait `SecondsPath`/`TimestampPath`:
+//!   [`select`] (a `null` field means `{}`, which is the caller's business);
+//! - Parameters, ResultSelector, ItemSelector, JSONPath Assign: [`apply_template`];
+//! - ResultPath (also Catch's): [`apply_result_path`];
+//! - Fail `ErrorPath`/`CausePath`: [`crate::intrinsic::evaluate_in_field`] when
+//!   [`crate::intrinsic::is_intrinsic`], else [`select_in_field`], with the field name
+//!   (`"CausePath"`) so that a miss reads as AWS's "specified for the field 'CausePath'";
+//! - Choice `IsPresent`, optional lookups: [`select_opt`].
+//!
 //! Invariants: no panics on any input, no recursion whose depth the input decides (deep
-//! scans and template walks use explicit stacks).
+//! scans and template walks use explicit stacks; paths and filters are size-bounded).
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
-use crate::json::{as_f64, format_number, stringify};
+use crate::json::{as_f64, format_number, write_string};
 use serde_json::{Map, Number, Value};
 
 /// Read access to the workflow variables visible from a state (inner scopes see outer ones).
@@ -46,6 +56,9 @@ pub const NULL_INPUT_CAUSE: &str = "Unable to apply Path transformation to null 
 
 /// Filters nest at most this deep (parentheses, `!`); deeper text is rejected, not recursed.
 const MAX_FILTER_DEPTH: usize = 64;
+/// At most this many tokens and filter terms in one path: the evaluator recurses once per
+/// token, so a pathological path must be refused rather than overflow the stack.
+const MAX_PATH_PARTS: usize = 500;
 
 // ---------------------------------------------------------------------------------------
 // Public API
@@ -86,7 +99,7 @@ pub fn select_opt(path: &str, input: &Value, env: &Env) -> Result<Option<Value>,
 pub fn not_found_in_input_cause(path: &str, field: &str, input: &Value) -> String {
     format!(
         "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{}'",
-        stringify(input)
+        java_json(input)
     )
 }
 
@@ -108,7 +121,7 @@ pub fn apply_result_path(
     if !reference_path_applies(&steps, &input) {
         return Err(Failure::runtime(format!(
             "Unable to apply ReferencePath {path} to input {}",
-            stringify(&input)
+            java_json(&input)
         )));
     }
     let mut output = input;
@@ -181,35 +194,37 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
             return Ok(Value::Null);
         };
         // The next child of the innermost container, or its finished value.
-        let next: Result<Option<(&Value, Option<String>)>, Value> = match top {
+        enum Step<'t> {
+            Resolved,
+            Child(&'t Value),
+            Finished(Value),
+        }
+        let step = match top {
             Frame::Object { entries, out, key } => match entries.next() {
                 Some((k, v)) => {
                     if let Some(field) = k.strip_suffix(".$").filter(|f| !f.is_empty()) {
                         let value = resolve_dynamic(k, v, input, env)?;
                         out.insert(field.to_string(), value);
-                        Ok(None)
+                        Step::Resolved
                     } else {
                         *key = k.clone();
-                        Ok(Some((v, Some(k.clone()))))
+                        Step::Child(v)
                     }
                 }
-                None => Err(Value::Object(std::mem::take(out))),
+                None => Step::Finished(Value::Object(std::mem::take(out))),
             },
             Frame::Array { items, out } => match items.next() {
-                Some(v) => {
-                    let _ = out;
-                    Ok(Some((v, None)))
-                }
-                None => Err(Value::Array(std::mem::take(out))),
+                Some(v) => Step::Child(v),
+                None => Step::Finished(Value::Array(std::mem::take(out))),
             },
         };
-        match next {
-            Ok(None) => {}
-            Ok(Some((child, _))) => match open(child) {
+        match step {
+            Step::Resolved => {}
+            Step::Child(child) => match open(child) {
                 Some(frame) => stack.push(frame),
                 None => push_child(&mut stack, child.clone()),
             },
-            Err(done) => {
+            Step::Finished(done) => {
                 stack.pop();
                 if stack.is_empty() {
                     return Ok(done);
@@ -442,7 +457,15 @@ impl JsonPath {
             root: document,
             results: Vec::new(),
         };
-        walker.walk(0, "$".to_string(), document)?;
+        match walker.walk(0, "$".to_string(), document) {
+            Ok(()) => {}
+            // AWS gives an empty array, not an error, when an indefinite path (a wildcard,
+            // slice, filter, ...) meets a missing property on the way.
+            Err(PathError::NotFound(_)) if !self.is_definite() => {
+                return Ok(Value::Array(Vec::new()))
+            }
+            Err(e) => return Err(e),
+        }
         if let Some(Token::Length) = self.tokens.last() {
             // A function path: the function's value, or nothing.
             return walker.results.pop().ok_or_else(|| {
@@ -483,11 +506,28 @@ fn fragment(token: &Token) -> String {
 struct Parser<'s> {
     text: &'s str,
     pos: usize,
+    /// Tokens and filter terms still allowed (see MAX_PATH_PARTS).
+    budget: usize,
 }
 
 impl<'s> Parser<'s> {
     fn new(text: &'s str) -> Self {
-        Parser { text, pos: 0 }
+        Parser {
+            text,
+            pos: 0,
+            budget: MAX_PATH_PARTS,
+        }
+    }
+
+    fn spend(&mut self) -> Result<(), String> {
+        if self.budget == 0 {
+            return Err(format!(
+                "The path {} has more than {MAX_PATH_PARTS} parts",
+                self.text
+            ));
+        }
+        self.budget -= 1;
+        Ok(())
     }
 
     fn rest(&self) -> &'s str {
@@ -556,6 +596,7 @@ impl<'s> Parser<'s> {
         };
         let mut tokens = Vec::new();
         loop {
+            self.spend()?;
             if self.eat("..") {
                 tokens.push(Token::Scan);
                 if self.peek() == Some('[') {
@@ -605,7 +646,7 @@ impl<'s> Parser<'s> {
             .take_while(|(_, c)| {
                 !matches!(
                     c,
-                    '.' | '[' | ' ' | ')' | '=' | '!' | '<' | '>' | '&' | '|' | ','
+                    '.' | '[' | '(' | ')' | '=' | '!' | '<' | '>' | '&' | '|' | ','
                 ) && !c.is_whitespace()
             })
             .map(|(i, c)| i + c.len_utf8())
@@ -665,11 +706,10 @@ impl<'s> Parser<'s> {
                 return Err(self.error("Unterminated quoted name"));
             };
             self.pos += c.len_utf8();
-            if c == '\\' {
-                if let Some(next) = self.peek() {
-                    self.pos += next.len_utf8();
-                    out.push(next);
-                }
+            // AWS keeps a backslash literally unless it escapes the quote itself.
+            if c == '\\' && self.peek() == Some(quote) {
+                self.pos += 1;
+                out.push(quote);
             } else if c == quote {
                 return Ok(out);
             } else {
@@ -752,6 +792,7 @@ impl<'s> Parser<'s> {
         if depth > MAX_FILTER_DEPTH {
             return Err(self.error("Filter nested too deeply"));
         }
+        self.spend()?;
         self.skip_ws();
         if self.rest().starts_with('!') && !self.rest().starts_with("!=") {
             self.pos += 1;
@@ -976,17 +1017,24 @@ fn filter_path(path: &JsonPath, node: &Value, root: &Value) -> Option<Value> {
         Root::Current => node,
         Root::Context | Root::Variable(_) => return None,
     };
-    // `@.length` on an array or a string: its length (a convenience Jayway spells length()).
-    if let [Token::Property(names)] = path.tokens.as_slice() {
+    if let Ok(value) = path.read(document) {
+        return Some(value);
+    }
+    // `@.x.length` of an array or a string: its length (Jayway spells it `length()`).
+    if let Some((Token::Property(names), prefix)) = path.tokens.split_last() {
         if names.len() == 1 && names[0] == "length" {
-            match document {
-                Value::Array(items) => return Some(Value::from(items.len())),
-                Value::String(s) => return Some(Value::from(s.encode_utf16().count())),
-                _ => {}
-            }
+            let target = JsonPath {
+                root: path.root.clone(),
+                tokens: prefix.to_vec(),
+            };
+            return match target.read(document).ok()? {
+                Value::Array(items) => Some(Value::from(items.len())),
+                Value::String(s) => Some(Value::from(s.encode_utf16().count())),
+                _ => None,
+            };
         }
     }
-    path.read(document).ok()
+    None
 }
 
 fn operand_value(operand: &Operand, node: &Value, root: &Value) -> Operated {
@@ -1003,20 +1051,43 @@ fn operand_value(operand: &Operand, node: &Value, root: &Value) -> Operated {
 /// Jayway's value equality: numbers by value, a number equals a string holding it.
 fn loose_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
         (Value::Number(x), Value::String(s)) | (Value::String(s), Value::Number(x)) => {
             s.trim().parse::<f64>().is_ok_and(|v| v == as_f64(x))
         }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| loose_equals(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| loose_equals(v, w)))
-        }
-        _ => a == b,
+        _ => json_equals(a, b),
     }
+}
+
+/// JSON equality with numbers compared by value (`1 == 1.0`); iterative, so values of any
+/// depth are safe.
+pub fn json_equals(a: &Value, b: &Value) -> bool {
+    let mut pending = vec![(a, b)];
+    while let Some((a, b)) = pending.pop() {
+        let equal = match (a, b) {
+            (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
+            (Value::Array(x), Value::Array(y)) => {
+                pending.extend(x.iter().zip(y));
+                x.len() == y.len()
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                if x.len() != y.len() {
+                    return false;
+                }
+                for (k, v) in x {
+                    match y.get(k) {
+                        Some(w) => pending.push((v, w)),
+                        None => return false,
+                    }
+                }
+                true
+            }
+            _ => a == b,
+        };
+        if !equal {
+            return false;
+        }
+    }
+    true
 }
 
 fn relation(left: &Operated, op: Op, right: &Operated) -> bool {
@@ -1170,19 +1241,32 @@ impl Walker<'_, '_> {
                 let Some(items) = self.array_model(i, &current, model)? else {
                     return Ok(());
                 };
+                // Jayway's three slice forms, quirks included: `[from:to]` does not wrap a
+                // negative `to`, and walks negative indexes from the end.
                 let len = items.len() as i64;
-                let clamp = |x: i64| -> i64 {
-                    if x < 0 {
-                        (len + x).max(0)
-                    } else {
-                        x.min(len)
+                let indexes: Vec<i64> = match (*from, *to) {
+                    (from, None) => {
+                        let from = from.unwrap_or(0);
+                        let from = if from < 0 { len + from } else { from }.max(0);
+                        (from..len).collect()
+                    }
+                    (None, Some(to)) => {
+                        let to = if to < 0 { len + to } else { to }.min(len);
+                        (0..to).collect()
+                    }
+                    (Some(from), Some(to)) => {
+                        let to = to.min(len);
+                        if from >= to || len == 0 {
+                            Vec::new()
+                        } else {
+                            (from..to).collect()
+                        }
                     }
                 };
-                let start = from.map(clamp).unwrap_or(0);
-                let end = to.map(clamp).unwrap_or(len);
-                for idx in start..end.max(start) {
-                    if let Some(v) = items.get(idx as usize) {
-                        self.walk(i + 1, format!("{current}[{idx}]"), v)?;
+                for index in indexes {
+                    let effective = if index < 0 { len + index } else { index };
+                    if let Some(v) = usize::try_from(effective).ok().and_then(|e| items.get(e)) {
+                        self.walk(i + 1, format!("{current}[{index}]"), v)?;
                     }
                 }
                 Ok(())
@@ -1321,8 +1405,7 @@ fn parse_reference_path(path: &str) -> Result<Vec<RefStep>, String> {
 
 fn reference_path_applies(steps: &[RefStep], input: &Value) -> bool {
     let mut cursor = Some(input);
-    for (i, step) in steps.iter().enumerate() {
-        let last = i + 1 == steps.len();
+    for step in steps {
         match (step, cursor) {
             // A missing intermediate is created as an object.
             (_, None) => {
@@ -1339,7 +1422,6 @@ fn reference_path_applies(steps: &[RefStep], input: &Value) -> bool {
             }
             _ => return false,
         }
-        let _ = last;
     }
     true
 }
@@ -1419,6 +1501,57 @@ pub fn java_to_string(value: &Value) -> String {
     out
 }
 
+/// Compact JSON text as AWS (Jackson) writes it: like `JSON.stringify`, except that
+/// floating-point numbers print as Java's `Double.toString` (`100.0`, `1.0E21`).
+/// Iterative, so any depth is safe.
+pub fn java_json(value: &Value) -> String {
+    enum Item<'v> {
+        Value(&'v Value),
+        Text(&'static str),
+        Key(&'v str),
+    }
+    let mut out = String::new();
+    let mut stack = vec![Item::Value(value)];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Text(t) => out.push_str(t),
+            Item::Key(k) => {
+                write_string(&mut out, k);
+                out.push(':');
+            }
+            Item::Value(v) => match v {
+                Value::Object(map) => {
+                    out.push('{');
+                    stack.push(Item::Text("}"));
+                    let entries: Vec<_> = map.iter().collect();
+                    for (idx, (k, v)) in entries.iter().enumerate().rev() {
+                        stack.push(Item::Value(v));
+                        stack.push(Item::Key(k));
+                        if idx > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    out.push('[');
+                    stack.push(Item::Text("]"));
+                    for (idx, v) in items.iter().enumerate().rev() {
+                        stack.push(Item::Value(v));
+                        if idx > 0 {
+                            stack.push(Item::Text(","));
+                        }
+                    }
+                }
+                Value::String(s) => write_string(&mut out, s),
+                Value::Number(n) => out.push_str(&java_number(n)),
+                Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Value::Null => out.push_str("null"),
+            },
+        }
+    }
+    out
+}
+
 /// A scalar as Java prints it (strings raw, doubles as `Double.toString`).
 pub fn java_scalar(value: &Value) -> String {
     match value {
@@ -1426,7 +1559,7 @@ pub fn java_scalar(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.clone(),
         Value::Number(n) => java_number(n),
-        other => stringify(other),
+        other => java_json(other),
     }
 }
 
@@ -1549,6 +1682,33 @@ mod tests {
         assert_eq!(cursor, &json!({"x": 1}));
         dismantle(out);
         dismantle(template);
+    }
+
+    #[test]
+    fn pathological_paths_are_refused() {
+        let ctx = json!({});
+        let vars = Map::new();
+        let mut rng = Rng::new(1);
+        let env = env_with(&ctx, &vars, &mut rng);
+        let long = format!("${}", ".a".repeat(10_000));
+        assert!(select(&long, &json!({}), &env).is_err());
+        let filter = format!("$[?({})]", vec!["@.a == 1"; 5_000].join(" && "));
+        assert!(select(&filter, &json!([]), &env).is_err());
+        let nested = format!("$[?({}@.a{})]", "(".repeat(5_000), ")".repeat(5_000));
+        assert!(select(&nested, &json!([]), &env).is_err());
+    }
+
+    #[test]
+    fn deep_values_compare_without_recursion() {
+        let mut a = json!(1);
+        let mut b = json!(1.0);
+        for _ in 0..100_000 {
+            a = Value::Array(vec![a]);
+            b = Value::Array(vec![b]);
+        }
+        assert!(json_equals(&a, &b));
+        dismantle(a);
+        dismantle(b);
     }
 
     /// Drops a deep value without recursion (serde_json's Drop recurses).

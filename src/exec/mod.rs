@@ -503,7 +503,6 @@ impl Execution {
                 "StartTime": clock::format_iso(self.config.start_time),
                 "Name": self.config.execution_name,
                 "RoleArn": self.config.role_arn,
-                "RedriveCount": 0,
             },
             "StateMachine": { "Id": self.config.state_machine_arn(), "Name": self.config.state_machine_name },
             "State": {
@@ -511,6 +510,10 @@ impl Execution {
                 "Name": state.name,
             },
         });
+        if !self.config.express {
+            // Redrive exists for STANDARD executions only.
+            ctx["Execution"]["RedriveCount"] = Value::from(0);
+        }
         if matches!(
             state.kind,
             Kind::Task(_) | Kind::Parallel { .. } | Kind::Map(_)
@@ -1300,7 +1303,7 @@ impl Execution {
             let mut max = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
             if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
                 let v = crate::path::select(p, &effective, env)?;
-                max = match v.as_i64() {
+                max = match java_long(&v) {
                     Some(n) if n >= 0 => n as usize,
                     _ => {
                         return Err(Failure::runtime(format!(
@@ -1672,6 +1675,16 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
     })
 }
 
+/// A whole number as Java's Long.parseLong reads it: an integral JSON number, or a string
+/// of digits (AWS accepts `"1"` where a count is expected).
+fn java_long(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// AWS refuses waits longer than Java's largest int of seconds (about 68 years).
 const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
@@ -1696,7 +1709,7 @@ fn wait_until(
                 "The SecondsPath parameter does not reference an input value: {p}"
             ))
         })?;
-        let seconds = value.as_i64().ok_or_else(|| {
+        let seconds = java_long(&value).ok_or_else(|| {
             Failure::runtime(format!(
                 "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
                 crate::path::java_scalar(&value)
