@@ -96,6 +96,10 @@ const suites = [
   },
   { name: "node --test tests/node", present: () => exists("tests/node"), run: () => nodeTestDir("tests/node") },
   {
+    name: "package (npm pack contents, the README example)",
+    run: () => run(process.execPath, ["--test", "scripts/check-package.mjs"]),
+  },
+  {
     name: "conformance (tests/conformance/run.mjs)",
     present: () => exists("tests/conformance/run.mjs"),
     run: () => run(process.execPath, ["tests/conformance/run.mjs"]),
