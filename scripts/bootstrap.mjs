@@ -12,11 +12,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMEDRIVER, CHROMIUM } from "./chromium.mjs";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-export const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 
 const NODE_MAJOR_MIN = 20;
 const WASM_TARGET = "wasm32-unknown-unknown";

@@ -9,20 +9,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { bootstrap, CHROMEDRIVER, CHROMIUM, root } from "./bootstrap.mjs";
+import { bootstrap, root } from "./bootstrap.mjs";
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_SWITCHES } from "./chromium.mjs";
 import { build } from "./build.mjs";
 
 const WASM_TARGET = "wasm32-unknown-unknown";
-
-// The flags that keep Chromium off the (closed) network; see tests/browser/chromium.mjs.
-const CHROMIUM_FLAGS = [
-  "disable-gpu",
-  "disable-quic",
-  "disable-background-networking",
-  "disable-component-update",
-  "disable-sync",
-  "no-first-run",
-];
 
 /** Runs a command with inherited output; true when it exits 0. */
 function run(command, args, env = {}) {
@@ -67,7 +58,7 @@ function wasmBrowserTest(testName) {
   const scratch = mkdtempSync(join(tmpdir(), "statelab-chromium-"));
   try {
     const capabilities = join(scratch, "webdriver.json");
-    const args = [...CHROMIUM_FLAGS, `user-data-dir=${join(scratch, "profile")}`];
+    const args = [...CHROMIUM_SWITCHES, `user-data-dir=${join(scratch, "profile")}`];
     writeFileSync(capabilities, JSON.stringify({ "goog:chromeOptions": { binary: CHROMIUM, args } }));
     return wasmTest(testName, {
       CHROMEDRIVER,
