@@ -19,10 +19,7 @@ pub enum Definition<'a> {
 /// Every diagnostic for a definition, errors and warnings.
 pub fn validate(definition: Definition, options: &ValidateOptions) -> Vec<Diagnostic> {
     match definition {
-        Definition::Text(text) => match parse::parse_text(text) {
-            Ok(parsed) => validate::validate(&parsed.value, parsed.spans.as_ref(), options),
-            Err(diagnostic) => vec![diagnostic],
-        },
+        Definition::Text(text) => validate::validate_text(text, options),
         Definition::Value(value) => validate::validate(value, None, options),
     }
 }
@@ -32,14 +29,22 @@ pub fn compile(
     definition: Definition,
     options: &ValidateOptions,
 ) -> Result<Rc<Machine>, Vec<Diagnostic>> {
-    let (value, spans) = match definition {
-        Definition::Text(text) => match parse::parse_text(text) {
-            Ok(parsed) => (parsed.value, parsed.spans),
-            Err(diagnostic) => return Err(vec![diagnostic]),
-        },
-        Definition::Value(value) => (value.clone(), None),
+    let (value, diagnostics) = match definition {
+        Definition::Text(text) => {
+            let diagnostics = validate::validate_text(text, options);
+            if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+                return Err(diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .collect());
+            }
+            match parse::parse_text(text) {
+                Ok(parsed) => (parsed.value, diagnostics),
+                Err(diagnostic) => return Err(vec![diagnostic]),
+            }
+        }
+        Definition::Value(value) => (value.clone(), validate::validate(value, None, options)),
     };
-    let diagnostics = validate::validate(&value, spans.as_ref(), options);
     let errors: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(|d| d.severity == Severity::Error)

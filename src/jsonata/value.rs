@@ -1,0 +1,183 @@
+//! The evaluator's values: JSON plus undefined (`Option<V>`), sequences with jsonata-js's
+//! flags, functions (lambdas, natives, partials, regexes, transforms).
+
+use super::parser::Node;
+use super::regex::Re;
+use super::signature::Sig;
+use indexmap::IndexMap;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+pub type Obj = IndexMap<String, V>;
+
+#[derive(Clone, Debug)]
+pub enum V {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Rc<str>),
+    Arr(Rc<Arr>),
+    Obj(Rc<Obj>),
+    Fun(Rc<Fun>),
+}
+
+/// An array with the flags jsonata-js hangs on its arrays.
+#[derive(Clone, Debug, Default)]
+pub struct Arr {
+    pub v: Vec<V>,
+    pub seq: bool,
+    pub keep: bool,
+    pub cons: bool,
+    pub outer: bool,
+    pub tuple: bool,
+}
+
+pub type Env = Rc<Frame>;
+
+#[derive(Debug, Default)]
+pub struct Frame {
+    pub vars: RefCell<HashMap<String, Option<V>>>,
+    pub parent: Option<Env>,
+}
+
+impl Frame {
+    pub fn child(parent: &Env) -> Env {
+        Rc::new(Frame {
+            vars: RefCell::new(HashMap::new()),
+            parent: Some(parent.clone()),
+        })
+    }
+    pub fn bind(&self, name: &str, v: Option<V>) {
+        self.vars.borrow_mut().insert(name.to_string(), v);
+    }
+    /// Some(binding) when the name is bound in this frame or an enclosing one.
+    pub fn lookup(&self, name: &str) -> Option<Option<V>> {
+        let mut f = self;
+        loop {
+            if let Some(v) = f.vars.borrow().get(name) {
+                return Some(v.clone());
+            }
+            match &f.parent {
+                Some(p) => f = p,
+                None => return None,
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Fun {
+    Lambda {
+        params: Vec<String>,
+        body: Rc<Node>,
+        env: Env,
+        input: Option<V>,
+        sig: Option<Rc<Sig>>,
+        thunk: bool,
+    },
+    Native(&'static str, Rc<Sig>),
+    /// A partially applied function: `None` marks a `?` placeholder, `Some(None)` an
+    /// argument bound to undefined.
+    Partial(V, Vec<Option<Option<V>>>),
+    Regex(Rc<Re>),
+    /// The `next` of a regex match object.
+    RegexNext(Rc<Re>, Rc<str>, usize),
+    Transform(Rc<Node>, Env),
+    /// `f ~> g` on two functions.
+    Chain(V, V),
+}
+
+pub fn seq(v: Vec<V>) -> Arr {
+    Arr {
+        v,
+        seq: true,
+        ..Default::default()
+    }
+}
+
+impl V {
+    pub fn str(s: &str) -> V {
+        V::Str(Rc::from(s))
+    }
+    pub fn arr(v: Vec<V>) -> V {
+        V::Arr(Rc::new(Arr {
+            v,
+            ..Default::default()
+        }))
+    }
+    pub fn seq(v: Vec<V>) -> V {
+        V::Arr(Rc::new(seq(v)))
+    }
+    pub fn obj(o: Obj) -> V {
+        V::Obj(Rc::new(o))
+    }
+    pub fn is_fn(&self) -> bool {
+        matches!(self, V::Fun(_))
+    }
+    pub fn as_arr(&self) -> Option<&Arr> {
+        match self {
+            V::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn num(&self) -> Option<f64> {
+        match self {
+            V::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// Items of an array value, or the value itself as a one-item slice.
+pub fn items(v: &V) -> Vec<V> {
+    match v {
+        V::Arr(a) => a.v.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+pub fn from_json(j: &Value) -> V {
+    match j {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Bool(*b),
+        Value::Number(n) => V::Num(crate::json::as_f64(n)),
+        Value::String(s) => V::str(s),
+        Value::Array(a) => V::arr(a.iter().map(from_json).collect()),
+        Value::Object(o) => V::obj(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+    }
+}
+
+/// To JSON as JSON.stringify would see the value (functions become "" like jsonata-js's
+/// test harness sees them; non-finite numbers become null).
+pub fn to_json(v: &V) -> Value {
+    match v {
+        V::Null => Value::Null,
+        V::Bool(b) => Value::Bool(*b),
+        V::Num(n) => crate::json::number(*n),
+        V::Str(s) => Value::String(s.to_string()),
+        V::Arr(a) => Value::Array(a.v.iter().map(to_json).collect()),
+        V::Obj(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        V::Fun(_) => Value::String(String::new()),
+    }
+}
+
+pub fn deep_eq(a: &V, b: &V) -> bool {
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Num(x), V::Num(y)) => x == y,
+        (V::Str(x), V::Str(y)) => x == y,
+        (V::Arr(x), V::Arr(y)) => {
+            x.v.len() == y.v.len() && x.v.iter().zip(y.v.iter()).all(|(p, q)| deep_eq(p, q))
+        }
+        (V::Obj(x), V::Obj(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).map(|w| deep_eq(v, w)).unwrap_or(false))
+        }
+        (V::Fun(x), V::Fun(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
