@@ -12,6 +12,8 @@ pub mod dataflow;
 pub mod effect;
 pub mod failure;
 pub mod history;
+mod jsonata_states;
+pub mod query;
 pub mod rng;
 
 pub use effect::{Effect, EffectId, EffectResult, Invocation, TaskKind};
@@ -224,6 +226,7 @@ pub struct Execution {
     scopes: Vec<Scope>,
     transitions: u64,
     outcome: Option<Outcome>,
+    expressions: query::ExpressionCache,
 }
 
 impl Execution {
@@ -249,6 +252,7 @@ impl Execution {
             }],
             transitions: 0,
             outcome: None,
+            expressions: query::ExpressionCache::default(),
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
@@ -742,11 +746,23 @@ impl Execution {
             self.fail_execution(tid, prefixed);
             return;
         }
+        let failure = if failure.error == "States.QueryEvaluationError" {
+            self.runtime_cause(tid, state, failure)
+        } else {
+            failure
+        };
         if let Some(delay_ms) = self.retry_delay(tid, &state.retry, &failure.error) {
             let until = self.now + delay_ms;
             self.new_effect(tid, Effect::Wait { until });
             self.thread_mut(tid).phase = Phase::RetryWait;
             return;
+        }
+        let catcher = state
+            .catch
+            .iter()
+            .find(|c| error_matches(&c.error_equals, &failure.error));
+        if catcher.is_none() && failure.error == "States.QueryEvaluationError" {
+            self.emit_evaluation_failed(tid, state, &failure);
         }
         match state.kind {
             Kind::Map(_) => {
@@ -757,20 +773,38 @@ impl Execution {
             }
             _ => {}
         }
-        if let Some(catcher) = state
-            .catch
-            .iter()
-            .find(|c| error_matches(&c.error_equals, &failure.error))
-        {
+        if let Some(catcher) = catcher {
             self.caught(tid, state, catcher, failure);
             return;
         }
         self.thread_failed(tid, failure);
     }
 
+    fn emit_evaluation_failed(&mut self, tid: usize, state: &State, failure: &Failure) {
+        let mut details = failure_details(&failure.error, failure.cause.as_deref());
+        let cause = failure.cause.as_deref().unwrap_or_default();
+        if let Some(location) = cause
+            .split("specified for the field '")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+        {
+            details.insert("location".into(), Value::String(location.to_string()));
+        }
+        details.insert("state".into(), Value::String(state.name.clone()));
+        self.emit(
+            tid,
+            "EvaluationFailed",
+            Some("evaluationFailedEventDetails"),
+            details,
+        );
+    }
+
     fn runtime_cause(&self, tid: usize, state: &State, failure: Failure) -> Failure {
         let entered = self.thread(tid).entered_event;
         let detail = failure.cause.unwrap_or_default();
+        if detail.starts_with("An error occurred while executing the state") {
+            return Failure::new(failure.error, detail);
+        }
         Failure::new(
             failure.error,
             format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). {detail}", state.name),
@@ -783,6 +817,9 @@ impl Execution {
             "Cause": failure.cause.clone().unwrap_or_default(),
         });
         let raw_input = self.thread(tid).input.clone();
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.jsonata_caught(tid, state, catcher, &raw_input, error_output);
+        }
         let output = match dataflow::result_path(&catcher.result_path, raw_input, error_output) {
             Ok(v) => v,
             Err(f) => {
@@ -820,13 +857,10 @@ impl Execution {
     // ----- state execution -------------------------------------------------------
 
     fn execute(&mut self, tid: usize, state: &State) -> Flow {
-        if state.query_language == QueryLanguage::Jsonata {
-            return Flow::ThreadFailed(Failure::new(
-                "Statelab.Unsupported",
-                "JSONata states are not supported yet by this build".to_string(),
-            ));
-        }
         let raw_input = self.thread(tid).input.clone();
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.execute_jsonata(tid, state, raw_input);
+        }
         match &state.kind {
             Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
             Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
@@ -842,7 +876,7 @@ impl Execution {
                 .map_or_else(Flow::StateFailed, Flow::Exit),
             Kind::Fail => self.run_fail(tid, state, &raw_input),
             Kind::Parallel { branches } => self.run_parallel(tid, state, raw_input, branches),
-            Kind::Map(map) => self.run_map(tid, state, raw_input, map.processor.clone()),
+            Kind::Map(_) => self.run_map(tid, state, raw_input),
         }
     }
 
@@ -1030,7 +1064,6 @@ impl Execution {
 
     fn run_task(&mut self, tid: usize, state: &State, raw_input: Value, resource: &str) -> Flow {
         let raw = &state.raw;
-        let retry_count = self.thread(tid).retry_count;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
         let prepared = self.with_env(
@@ -1052,10 +1085,33 @@ impl Execution {
                 Ok((params, timeout, heartbeat))
             },
         );
-        let (params, timeout_seconds, heartbeat_seconds) = match prepared {
-            Ok(p) => p,
-            Err(f) => return Flow::StateFailed(f),
-        };
+        match prepared {
+            Ok((params, timeout, heartbeat)) => self.schedule_task(
+                tid,
+                state,
+                raw_input,
+                resource,
+                params,
+                (timeout, heartbeat),
+                token,
+            ),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    /// Emits the scheduling events and hands the task to the host.
+    #[allow(clippy::too_many_arguments)]
+    fn schedule_task(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        resource: &str,
+        params: Value,
+        (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
+        token: Option<String>,
+    ) -> Flow {
+        let retry_count = self.thread(tid).retry_count;
         let kind = task_kind(resource, &params);
         let invocation = Invocation {
             state_name: state.name.clone(),
@@ -1218,6 +1274,9 @@ impl Execution {
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
     fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.jsonata_output(tid, state, &raw_input, Some(result));
+        }
         let outcome = self.with_env(
             tid,
             state,
@@ -1251,10 +1310,21 @@ impl Execution {
             let effective = dataflow::input_path(state, &raw_input, env)?;
             dataflow::template(state.parameters.as_ref(), effective, env)
         });
-        let effective = match effective {
-            Ok(v) => v,
-            Err(f) => return Flow::StateFailed(f),
-        };
+        match effective {
+            Ok(v) => self.start_parallel(tid, state, raw_input, v, branches.len()),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn start_parallel(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        branch_count: usize,
+    ) -> Flow {
+        let branches = vec![(); branch_count];
         self.emit(tid, "ParallelStateStarted", None, Map::new());
         let join = self.new_join(Join {
             owner: tid,
@@ -1279,13 +1349,7 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Value,
-        processor: Rc<Machine>,
-    ) -> Flow {
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let raw = &state.raw;
         let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, Vec<Value>, usize), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
@@ -1315,10 +1379,23 @@ impl Execution {
             }
             Ok((effective, items, max))
         });
-        let (effective, items, max) = match prepared {
-            Ok(p) => p,
-            Err(f) => return Flow::StateFailed(f),
-        };
+        match prepared {
+            Ok((effective, items, max)) => {
+                self.start_map(tid, state, raw_input, effective, items, max)
+            }
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn start_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        items: Vec<Value>,
+        max: usize,
+    ) -> Flow {
         let mut started = Map::new();
         started.insert("length".into(), Value::from(items.len()));
         self.emit(
@@ -1347,7 +1424,6 @@ impl Execution {
             input: effective,
             failed: false,
         });
-        let _ = processor;
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if total == 0 {
             self.deliver_join(join);
@@ -1416,27 +1492,31 @@ impl Execution {
                         Some("mapIterationStartedEventDetails"),
                         details,
                     );
-                    let selector = state
-                        .raw
-                        .get("ItemSelector")
-                        .or_else(|| state.raw.get("Parameters"));
-                    let item_input = match selector {
-                        Some(sel) => {
-                            let thread = self.thread(owner);
-                            let mut context = self.context_object(thread, state, None);
-                            context["Map"] = json!({"Item": {"Index": index, "Value": item}});
-                            let view = ScopeView {
-                                scopes: &self.scopes,
-                                at: owner_scope,
-                            };
-                            let mut env = Env {
-                                context: &context,
-                                variables: &view,
-                                rng: &mut self.rng,
-                            };
-                            crate::path::apply_template(sel, &parent_input, &mut env)
+                    let item_input = if state.query_language == QueryLanguage::Jsonata {
+                        self.jsonata_item(owner, state, &parent_input, index, &item)
+                    } else {
+                        let selector = state
+                            .raw
+                            .get("ItemSelector")
+                            .or_else(|| state.raw.get("Parameters"));
+                        match selector {
+                            Some(sel) => {
+                                let thread = self.thread(owner);
+                                let mut context = self.context_object(thread, state, None);
+                                context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                                let view = ScopeView {
+                                    scopes: &self.scopes,
+                                    at: owner_scope,
+                                };
+                                let mut env = Env {
+                                    context: &context,
+                                    variables: &view,
+                                    rng: &mut self.rng,
+                                };
+                                crate::path::apply_template(sel, &parent_input, &mut env)
+                            }
+                            None => Ok(item.clone()),
                         }
-                        None => Ok(item.clone()),
                     };
                     let item_input = match item_input {
                         Ok(v) => v,
@@ -1677,7 +1757,7 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
 
 /// A whole number as Java's Long.parseLong reads it: an integral JSON number, or a string
 /// of digits (AWS accepts `"1"` where a count is expected).
-fn java_long(value: &Value) -> Option<i64> {
+pub(crate) fn java_long(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -1686,7 +1766,7 @@ fn java_long(value: &Value) -> Option<i64> {
 }
 
 /// AWS refuses waits longer than Java's largest int of seconds (about 68 years).
-const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
+pub(crate) const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 /// The instant a JSONPath Wait state ends, with AWS's errors for bad values.
 fn wait_until(
@@ -1845,7 +1925,8 @@ pub fn resource_parts(resource: &str) -> (String, String) {
 /// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
 fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
     let request_id = rng.uuid_v4();
-    let length = stringify(&payload).len().to_string();
+    // The function's response as its runtime wrote it (recorded AWS data: Python).
+    let length = python_dumps(&payload).len().to_string();
     json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,

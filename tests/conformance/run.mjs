@@ -21,7 +21,6 @@ const floor = JSON.parse(readFileSync(join(here, "floor.json"), "utf8"));
 
 /** Features whose cases are skipped until their issue lands: feature -> reason. */
 const UNSUPPORTED = {
-  jsonata: "JSONata query language (issue 5)",
   map_distributed: "distributed Map (issue 6)",
   item_reader: "Map ItemReader (issue 6)",
 };
