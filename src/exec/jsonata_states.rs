@@ -7,6 +7,7 @@ use super::query::{self, expression_text, unexpected_type};
 use super::{
     clock, java_long, Catcher, Execution, Failure, Flow, Kind, Phase, State, MAX_WAIT_SECONDS,
 };
+use super::{Batcher, ItemRead, MapPlan};
 use crate::exec::Effect;
 use serde_json::{json, Map, Value};
 
@@ -338,9 +339,29 @@ impl Execution {
     fn jsonata_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
         let raw = &state.raw;
-        let prepared =
-            self.with_jsonata(&bindings, |scope| -> Result<(Vec<Value>, usize), Failure> {
-                let items = match raw.get("Items") {
+        let prepared = self.with_jsonata(&bindings, |scope| -> Result<MapPlan, Failure> {
+            let mut plan = MapPlan::default();
+            if let Some(reader) = raw.get("ItemReader") {
+                let params = match reader.get("Arguments") {
+                    Some(a) => scope.template(a, "ItemReader/Arguments")?,
+                    None => Value::Object(Map::new()),
+                };
+                let config = match reader.get("ReaderConfig") {
+                    Some(c) => scope.template(c, "ItemReader/ReaderConfig")?,
+                    None => Value::Null,
+                };
+                let max_items = config
+                    .get("MaxItems")
+                    .and_then(java_long)
+                    .filter(|n| *n >= 0)
+                    .map(|n| n as usize);
+                plan.reader = Some(ItemRead {
+                    params,
+                    config,
+                    max_items,
+                });
+            } else {
+                plan.items = match raw.get("Items") {
                     Some(items_field) => match scope.template(items_field, "Items")? {
                         Value::Array(items) => items,
                         other => {
@@ -362,42 +383,63 @@ impl Execution {
                         }
                     },
                 };
-                let max = match raw.get("MaxConcurrency") {
-                    Some(field) => {
-                        let value = scope.template(field, "MaxConcurrency")?;
-                        match value.as_i64() {
-                            Some(n) if n >= 0 => n as usize,
-                            _ => {
-                                return Err(unexpected_type(
-                                    "MaxConcurrency",
-                                    field.as_str().and_then(expression_text),
-                                    "integer",
-                                    &value,
-                                ))
-                            }
-                        }
+            }
+            if let Some(field) = raw.get("MaxConcurrency") {
+                let value = scope.template(field, "MaxConcurrency")?;
+                plan.max_concurrency = match value.as_i64() {
+                    Some(n) if n >= 0 => n as usize,
+                    _ => {
+                        return Err(unexpected_type(
+                            "MaxConcurrency",
+                            field.as_str().and_then(expression_text),
+                            "integer",
+                            &value,
+                        ))
                     }
-                    None => 0,
                 };
-                for field in ["ToleratedFailureCount", "ToleratedFailurePercentage"] {
-                    if let Some(v) = raw.get(field) {
-                        let value = scope.template(v, field)?;
-                        if !value.is_number() {
-                            return Err(unexpected_type(
-                                field,
-                                v.as_str().and_then(expression_text),
-                                "number",
-                                &value,
-                            ));
-                        }
-                    }
-                }
-                Ok((items, max))
-            });
+            }
+            if let Some(v) = raw.get("ToleratedFailureCount") {
+                let value = scope.template(v, "ToleratedFailureCount")?;
+                plan.tolerated_count = Some(value.as_f64().ok_or_else(|| {
+                    unexpected_type(
+                        "ToleratedFailureCount",
+                        v.as_str().and_then(expression_text),
+                        "number",
+                        &value,
+                    )
+                })?);
+            }
+            if let Some(v) = raw.get("ToleratedFailurePercentage") {
+                let value = scope.template(v, "ToleratedFailurePercentage")?;
+                plan.tolerated_percentage = Some(value.as_f64().ok_or_else(|| {
+                    unexpected_type(
+                        "ToleratedFailurePercentage",
+                        v.as_str().and_then(expression_text),
+                        "number",
+                        &value,
+                    )
+                })?);
+            }
+            if let Some(batcher) = raw.get("ItemBatcher") {
+                let evaluated = scope.template(batcher, "ItemBatcher")?;
+                plan.batcher = Some(Batcher {
+                    max_items: evaluated
+                        .get("MaxItemsPerBatch")
+                        .and_then(java_long)
+                        .map(|n| n.max(0) as usize),
+                    max_bytes: evaluated
+                        .get("MaxInputBytesPerBatch")
+                        .and_then(java_long)
+                        .map(|n| n.max(0) as usize),
+                    input: evaluated.get("BatchInput").cloned(),
+                });
+            }
+            Ok(plan)
+        });
         match prepared {
-            Ok((items, max)) => {
+            Ok(plan) => {
                 let parent = raw_input.clone();
-                self.start_map(tid, state, raw_input, parent, items, max)
+                self.begin_map(tid, state, raw_input, parent, plan)
             }
             Err(f) => Flow::StateFailed(f),
         }

@@ -12,6 +12,7 @@ pub mod dataflow;
 pub mod effect;
 pub mod failure;
 pub mod history;
+pub mod item_reader;
 mod jsonata_states;
 pub mod query;
 pub mod rng;
@@ -166,11 +167,20 @@ enum Phase {
     Wait { output: Value },
     /// Waiting on a Retry back-off.
     RetryWait,
+    /// Waiting for a Map's ItemReader to read its source.
+    ItemRead {
+        raw_input: Value,
+        effective: Value,
+        plan: Box<MapPlan>,
+        reader: Box<ItemRead>,
+    },
     /// Waiting for the children of a Parallel or Map state.
     Join { join: usize, raw_input: Value },
 }
 
 struct Thread {
+    /// Runs inside a distributed Map's child execution: no events in this history.
+    silent: bool,
     machine: Rc<Machine>,
     state: usize,
     input: Value,
@@ -208,6 +218,35 @@ struct Join {
     /// Parent input for the Parallel branches / Map item selector.
     input: Value,
     failed: bool,
+    /// Distributed Map: children are child executions, silent in this history.
+    distributed: bool,
+    failures: usize,
+    tolerated_count: Option<f64>,
+    tolerated_percentage: Option<f64>,
+}
+
+/// How a Map state will iterate, gathered before it starts.
+#[derive(Default)]
+pub(crate) struct MapPlan {
+    pub(crate) items: Vec<Value>,
+    items_from_reader: bool,
+    max_concurrency: usize,
+    tolerated_count: Option<f64>,
+    tolerated_percentage: Option<f64>,
+    batcher: Option<Batcher>,
+    reader: Option<ItemRead>,
+}
+
+pub(crate) struct Batcher {
+    max_items: Option<usize>,
+    max_bytes: Option<usize>,
+    input: Option<Value>,
+}
+
+pub(crate) struct ItemRead {
+    params: Value,
+    config: Value,
+    max_items: Option<usize>,
 }
 
 pub struct Execution {
@@ -405,12 +444,15 @@ impl Execution {
         key: Option<&'static str>,
         details: Map<String, Value>,
     ) -> u64 {
-        let previous = self
+        let (previous, silent) = self
             .threads
             .get(tid)
             .and_then(Option::as_ref)
-            .map(|t| t.last_event)
-            .unwrap_or(0);
+            .map(|t| (t.last_event, t.silent))
+            .unwrap_or((0, false));
+        if silent {
+            return 0;
+        }
         let id = self.emit_raw(previous, kind, key, details);
         if let Some(Some(t)) = self.threads.get_mut(tid) {
             t.last_event = id;
@@ -463,6 +505,7 @@ impl Execution {
         last_event: u64,
     ) -> usize {
         let thread = Thread {
+            silent: false,
             machine,
             state,
             input,
@@ -489,6 +532,14 @@ impl Execution {
         };
         self.runnable.push_back(tid);
         tid
+    }
+
+    fn new_root_scope(&mut self) -> usize {
+        self.scopes.push(Scope {
+            vars: Map::new(),
+            parent: None,
+        });
+        self.scopes.len() - 1
     }
 
     fn new_scope(&mut self, parent: usize) -> usize {
@@ -596,6 +647,17 @@ impl Execution {
                 self.runnable.push_back(tid);
                 return;
             }
+            Phase::ItemRead {
+                raw_input,
+                effective,
+                plan,
+                reader,
+            } => match delivered {
+                Some(result) => {
+                    self.items_read(tid, state, raw_input, effective, *plan, *reader, result)
+                }
+                None => return,
+            },
             Phase::Join { join, raw_input } => match delivered {
                 Some(EffectResult::Ok(results)) => {
                     self.join_done(tid, state, join, raw_input, results)
@@ -1339,6 +1401,10 @@ impl Execution {
             max_concurrency: branches.len().max(1),
             input: effective,
             failed: false,
+            distributed: false,
+            failures: 0,
+            tolerated_count: None,
+            tolerated_percentage: None,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if branches.is_empty() {
@@ -1351,23 +1417,39 @@ impl Execution {
 
     fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let raw = &state.raw;
-        let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, Vec<Value>, usize), Failure> {
+        let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, MapPlan), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
-            let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
-                Some(p) => crate::path::select(p, &effective, env)?,
-                None => effective.clone(),
-            };
-            let Value::Array(items) = items_value else {
-                let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
-                return Err(Failure::runtime(format!(
-                    "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
-                    stringify(&items_value)
-                )));
-            };
-            let mut max = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let mut plan = MapPlan::default();
+            if let Some(reader) = raw.get("ItemReader") {
+                let params = match reader.get("Parameters") {
+                    Some(t) => crate::path::apply_template(t, &effective, env)?,
+                    None => Value::Object(Map::new()),
+                };
+                let config = reader.get("ReaderConfig").cloned().unwrap_or(Value::Null);
+                let mut max_items = config.get("MaxItems").and_then(Value::as_u64).map(|n| n as usize);
+                if let Some(p) = config.get("MaxItemsPath").and_then(Value::as_str) {
+                    let v = crate::path::select(p, &effective, env)?;
+                    max_items = java_long(&v).filter(|n| *n >= 0).map(|n| n as usize);
+                }
+                plan.reader = Some(ItemRead { params, config, max_items });
+            } else {
+                let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
+                    Some(p) => crate::path::select(p, &effective, env)?,
+                    None => effective.clone(),
+                };
+                let Value::Array(items) = items_value else {
+                    let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                    return Err(Failure::runtime(format!(
+                        "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
+                        stringify(&items_value)
+                    )));
+                };
+                plan.items = items;
+            }
+            plan.max_concurrency = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
             if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
                 let v = crate::path::select(p, &effective, env)?;
-                max = match java_long(&v) {
+                plan.max_concurrency = match java_long(&v) {
                     Some(n) if n >= 0 => n as usize,
                     _ => {
                         return Err(Failure::runtime(format!(
@@ -1377,14 +1459,170 @@ impl Execution {
                     }
                 };
             }
-            Ok((effective, items, max))
+            plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Value::as_f64);
+            plan.tolerated_percentage = raw.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+            if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Value::as_str) {
+                let v = crate::path::select(p, &effective, env)?;
+                plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
+                    Failure::runtime(format!(
+                        "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {p}",
+                        crate::path::java_scalar(&v)
+                    ))
+                })? as f64);
+            }
+            if let Some(p) = raw.get("ToleratedFailurePercentagePath").and_then(Value::as_str) {
+                let v = crate::path::select(p, &effective, env)?;
+                let number = v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+                plan.tolerated_percentage = Some(number.ok_or_else(|| {
+                    Failure::runtime(format!(
+                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {p}",
+                        crate::path::java_scalar(&v)
+                    ))
+                })?);
+            }
+            if let Some(batcher) = raw.get("ItemBatcher") {
+                let mut count = batcher.get("MaxItemsPerBatch").and_then(Value::as_u64).map(|n| n as usize);
+                let mut bytes = batcher.get("MaxInputBytesPerBatch").and_then(Value::as_u64).map(|n| n as usize);
+                if let Some(p) = batcher.get("MaxItemsPerBatchPath").and_then(Value::as_str) {
+                    count = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
+                }
+                if let Some(p) = batcher.get("MaxInputBytesPerBatchPath").and_then(Value::as_str) {
+                    bytes = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
+                }
+                let input = match batcher.get("BatchInput") {
+                    Some(t) => Some(crate::path::apply_template(t, &effective, env)?),
+                    None => None,
+                };
+                plan.batcher = Some(Batcher { max_items: count, max_bytes: bytes, input });
+            }
+            Ok((effective, plan))
         });
         match prepared {
-            Ok((effective, items, max)) => {
-                self.start_map(tid, state, raw_input, effective, items, max)
-            }
+            Ok((effective, plan)) => self.begin_map(tid, state, raw_input, effective, plan),
             Err(f) => Flow::StateFailed(f),
         }
+    }
+
+    /// Checks the tolerance, then reads items (ItemReader) or starts the iterations.
+    fn begin_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        mut plan: MapPlan,
+    ) -> Flow {
+        if plan.tolerated_count.is_some_and(|c| c < 0.0) {
+            return Flow::StateFailed(Failure::runtime(
+                "ToleratedFailureCount cannot be negative.",
+            ));
+        }
+        if plan
+            .tolerated_percentage
+            .is_some_and(|p| !(0.0..=100.0).contains(&p))
+        {
+            return Flow::StateFailed(Failure::runtime(
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            ));
+        }
+        if let Some(reader) = plan.reader.take() {
+            let resource = state
+                .raw
+                .get("ItemReader")
+                .and_then(|r| r.get("Resource"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let kind = task_kind(&resource, &reader.params);
+            let invocation = Invocation {
+                state_name: state.name.clone(),
+                resource,
+                kind,
+                input: reader.params.clone(),
+                task_token: None,
+                sync: false,
+                timeout_seconds: None,
+                heartbeat_seconds: None,
+                retry_count: 0,
+            };
+            self.new_effect(tid, Effect::Invoke(invocation));
+            self.thread_mut(tid).phase = Phase::ItemRead {
+                raw_input,
+                effective,
+                plan: Box::new(plan),
+                reader: Box::new(reader),
+            };
+            return Flow::Parked;
+        }
+        self.start_map(tid, state, raw_input, effective, plan)
+    }
+
+    fn items_read(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        mut plan: MapPlan,
+        reader: ItemRead,
+        result: EffectResult,
+    ) -> Flow {
+        let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
+        let items = match result {
+            EffectResult::Ok(response) => {
+                item_reader::items_from(&response, &reader.config, reader.max_items)
+            }
+            EffectResult::Err(f) => Err(f),
+            _ => Err(Failure::new(
+                "States.ItemReaderFailed",
+                "The ItemReader could not read its source",
+            )),
+        };
+        match items {
+            Ok(items) => {
+                plan.items = items;
+                plan.items_from_reader = true;
+                self.start_map(tid, state, raw_input, effective, plan)
+            }
+            Err(f) => {
+                self.emit(
+                    tid,
+                    "MapStateStarted",
+                    Some("mapStateStartedEventDetails"),
+                    as_map(json!({"length": 0})),
+                );
+                if distributed {
+                    let arn = self.map_run_arn(state);
+                    self.emit(
+                        tid,
+                        "MapRunStarted",
+                        Some("mapRunStartedEventDetails"),
+                        as_map(json!({"mapRunArn": arn})),
+                    );
+                    self.emit(
+                        tid,
+                        "MapRunFailed",
+                        Some("mapRunFailedEventDetails"),
+                        failure_details(&f.error, f.cause.as_deref()),
+                    );
+                }
+                Flow::StateFailed(f)
+            }
+        }
+    }
+
+    fn map_run_arn(&mut self, state: &State) -> String {
+        let label = state
+            .raw
+            .get("Label")
+            .and_then(Value::as_str)
+            .unwrap_or(&state.name)
+            .to_string();
+        let id = self.rng.uuid_v4();
+        format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{label}:{id}",
+            self.config.region, self.config.account, self.config.state_machine_name
+        )
     }
 
     fn start_map(
@@ -1393,21 +1631,39 @@ impl Execution {
         state: &State,
         raw_input: Value,
         effective: Value,
-        items: Vec<Value>,
-        max: usize,
+        plan: MapPlan,
     ) -> Flow {
-        let mut started = Map::new();
-        started.insert("length".into(), Value::from(items.len()));
+        let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
+        let mut items = plan.items;
+        if let Some(b) = plan.batcher {
+            items = item_reader::batch(items, b.max_items, b.max_bytes, b.input.as_ref());
+        }
+        // AWS reports the length of an ItemReader source as 0: it streams the items.
+        let length = if plan.items_from_reader {
+            0
+        } else {
+            items.len()
+        };
         self.emit(
             tid,
             "MapStateStarted",
             Some("mapStateStartedEventDetails"),
-            started,
+            as_map(json!({"length": length})),
         );
+        let map_run_arn = distributed.then(|| self.map_run_arn(state));
+        if let Some(arn) = &map_run_arn {
+            self.emit(
+                tid,
+                "MapRunStarted",
+                Some("mapRunStartedEventDetails"),
+                as_map(json!({"mapRunArn": arn})),
+            );
+        }
+        let max = plan.max_concurrency;
         let concurrency = if max == 0 {
             INLINE_MAP_CONCURRENCY
         } else {
-            max.min(INLINE_MAP_CONCURRENCY.max(max))
+            max
         };
         let total = items.len();
         let join = self.new_join(Join {
@@ -1423,6 +1679,10 @@ impl Execution {
             max_concurrency: concurrency,
             input: effective,
             failed: false,
+            distributed,
+            failures: 0,
+            tolerated_count: plan.tolerated_count,
+            tolerated_percentage: plan.tolerated_percentage,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if total == 0 {
@@ -1464,7 +1724,14 @@ impl Execution {
             let Some(state) = machine.states.get(state_index) else {
                 return;
             };
-            let scope = self.new_scope(owner_scope);
+            let distributed = join.distributed;
+            // Distributed Map children are child executions: they cannot read the
+            // parent's variables.
+            let scope = if distributed {
+                self.new_root_scope()
+            } else {
+                self.new_scope(owner_scope)
+            };
             let tid = match (&state.kind, kind) {
                 (Kind::Parallel { branches }, JoinKind::Parallel) => {
                     let Some(branch) = branches.get(index).cloned() else {
@@ -1486,12 +1753,16 @@ impl Execution {
                     details.insert("index".into(), Value::from(index));
                     details.insert("name".into(), Value::String(join_name));
                     let parent_input = join_input;
-                    let started = self.emit(
-                        owner,
-                        "MapIterationStarted",
-                        Some("mapIterationStartedEventDetails"),
-                        details,
-                    );
+                    let started = if distributed {
+                        0
+                    } else {
+                        self.emit(
+                            owner,
+                            "MapIterationStarted",
+                            Some("mapIterationStartedEventDetails"),
+                            details,
+                        )
+                    };
                     let item_input = if state.query_language == QueryLanguage::Jsonata {
                         self.jsonata_item(owner, state, &parent_input, index, &item)
                     } else {
@@ -1543,6 +1814,8 @@ impl Execution {
                 }
                 _ => return,
             };
+            let silent = distributed || self.thread(owner).silent;
+            self.thread_mut(tid).silent = silent;
             if let Some(Some(join)) = self.joins.get_mut(jid) {
                 join.next_to_start += 1;
                 join.active.push(tid);
@@ -1565,7 +1838,13 @@ impl Execution {
         join.results[index] = output;
         join.finished += 1;
         let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
-        if kind == JoinKind::Map {
+        let quiet = join.distributed
+            || self
+                .threads
+                .get(owner)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| t.silent);
+        if kind == JoinKind::Map && !quiet {
             let mut details = Map::new();
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name));
@@ -1606,10 +1885,20 @@ impl Execution {
         if join.failed {
             return;
         }
-        join.failed = true;
-        let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
-        let others: Vec<usize> = join.active.drain(..).collect();
-        if kind == JoinKind::Map {
+        let (kind, owner, name, distributed) = (
+            join.kind,
+            join.owner,
+            join.state_name.clone(),
+            join.distributed,
+        );
+        let tolerant = join.tolerated_count.is_some() || join.tolerated_percentage.is_some();
+        let quiet = distributed
+            || self
+                .threads
+                .get(owner)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| t.silent);
+        if kind == JoinKind::Map && !quiet {
             let mut details = Map::new();
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name.clone()));
@@ -1618,6 +1907,57 @@ impl Execution {
                 last_event,
                 "MapIterationFailed",
                 Some("mapIterationFailedEventDetails"),
+                details,
+            );
+        }
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
+        let mut failure = failure;
+        if kind == JoinKind::Map && (tolerant || distributed) {
+            join.failures += 1;
+            let over_count = join
+                .tolerated_count
+                .is_some_and(|c| join.failures as f64 > c);
+            let over_percentage = join
+                .tolerated_percentage
+                .is_some_and(|p| join.failures as f64 * 100.0 / join.total.max(1) as f64 > p);
+            if !(over_count || over_percentage || !tolerant) {
+                // Tolerated: the item's result is its error output; the Map goes on.
+                join.results[index] =
+                    json!({"Error": failure.error, "Cause": failure.cause.unwrap_or_default()});
+                join.finished += 1;
+                if let Some(Some(t)) = self.threads.get_mut(owner) {
+                    t.last_event = last_event;
+                }
+                let done = self
+                    .joins
+                    .get(jid)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|j| j.finished == j.total);
+                if done {
+                    self.deliver_join(jid);
+                } else {
+                    self.start_children(jid);
+                }
+                return;
+            }
+            failure = Failure::new(
+                "States.ExceedToleratedFailureThreshold",
+                "The specified tolerated failure threshold was exceeded",
+            );
+        }
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
+        join.failed = true;
+        let others: Vec<usize> = join.active.drain(..).collect();
+        if distributed {
+            let details = failure_details(&failure.error, failure.cause.as_deref());
+            self.emit(
+                owner,
+                "MapRunFailed",
+                Some("mapRunFailedEventDetails"),
                 details,
             );
         }
@@ -1682,7 +2022,10 @@ impl Execution {
         results: Value,
     ) -> Flow {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
-        if matches!(state.kind, Kind::Map(_)) {
+        if let Kind::Map(map) = &state.kind {
+            if map.distributed {
+                self.emit(tid, "MapRunSucceeded", None, Map::new());
+            }
             self.emit(tid, "MapStateSucceeded", None, Map::new());
         }
         self.task_output(tid, state, raw_input, results)
