@@ -397,3 +397,19 @@ export class Execution {
     }
   }
 }
+
+/**
+ * Evaluates a JSONata expression as AWS Step Functions does (JSONata 2.0.6 plus AWS's
+ * $partition, $range, $hash, $random, $uuid, $parse). Synchronous; throws an error with
+ * JSONata's `.code` (e.g. "T2002") and `.position`.
+ */
+export function evaluateJsonata(expression, input, bindings, options) {
+  if (typeof expression !== "string") throw new TypeError("evaluateJsonata: the expression must be a string");
+  if (bindings !== undefined && (bindings === null || typeof bindings !== "object" || Array.isArray(bindings))) {
+    throw new TypeError("evaluateJsonata: bindings must be an object");
+  }
+  const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
+  const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+  return wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonValue(input), bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed);
+}
