@@ -38,7 +38,7 @@ export function validate(definition, options) {
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
-const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed"];
+const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
 
 export class StateMachine {
   #machine;
@@ -146,6 +146,7 @@ export class Execution {
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      inspect: Boolean(options.inspect),
     });
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
@@ -157,6 +158,15 @@ export class Execution {
 
   history() {
     return this.#run.history();
+  }
+
+  /**
+   * Every state visit with the value after each data-flow stage (input, afterInputPath,
+   * afterParameters, result, afterResultSelector, afterResultPath, afterArguments,
+   * output, assigned, error). Recorded only when started with `inspect: true`.
+   */
+  inspections() {
+    return this.#run.inspections();
   }
 
   /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */

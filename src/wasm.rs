@@ -152,6 +152,10 @@ impl WasmMachine {
         if let Some(max) = options.get("maxTransitions").and_then(Value::as_f64) {
             config.max_transitions = max.max(1.0) as u64;
         }
+        config.inspect = options
+            .get("inspect")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if let Some(seed) = options.get("seed").and_then(Value::as_f64) {
             config.seed = seed as u64;
         }
@@ -319,6 +323,32 @@ impl WasmExecution {
     /// The in-memory services' state after (or during) the run: `{s3: {bucket: {key: text}}}`.
     pub fn services(&self) -> JsValue {
         to_js(&json!({ "s3": self.driver.services.s3.buckets }))
+    }
+
+    /// Every state visit with its data-flow stages (when started with `inspect`).
+    pub fn inspections(&self) -> JsValue {
+        let visits: Vec<Value> = self
+            .driver
+            .execution()
+            .inspections()
+            .iter()
+            .map(|i| {
+                let mut out = Map::new();
+                out.insert("stateName".into(), Value::String(i.state_name.clone()));
+                out.insert("enteredEventId".into(), Value::from(i.entered_event_id));
+                if let Some(id) = i.exited_event_id {
+                    out.insert("exitedEventId".into(), Value::from(id));
+                }
+                let language = match i.query_language {
+                    crate::asl::QueryLanguage::JsonPath => "JSONPath",
+                    crate::asl::QueryLanguage::Jsonata => "JSONata",
+                };
+                out.insert("queryLanguage".into(), Value::String(language.into()));
+                out.extend(i.stages.clone());
+                Value::Object(out)
+            })
+            .collect();
+        to_js(&visits)
     }
 
     pub fn history(&self) -> JsValue {
