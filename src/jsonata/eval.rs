@@ -7,7 +7,6 @@ use super::parser::{Group, Node, Stage, T};
 use super::signature::Sig;
 use super::value::{deep_eq, items, seq, Arr, Env, Frame, Fun, Obj, V};
 use super::{Err, Host, Limits};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub type R = Result<Option<V>, Err>;
@@ -22,7 +21,7 @@ pub struct Ctx<'h, 'a> {
     pub steps: u64,
     stack_base: usize,
     pub max_stack: usize,
-    natives: HashMap<&'static str, V>,
+    natives: Vec<(&'static str, V)>,
 }
 
 pub fn run(
@@ -54,7 +53,7 @@ pub fn run(
         steps: 0,
         stack_base: stack_addr(),
         max_stack: STACK_BUDGET,
-        natives: HashMap::new(),
+        natives: Vec::new(),
     };
     let r = ctx.eval(ast, &input, &env)?;
     Ok(r.map(|v| strip(&v)))
@@ -126,12 +125,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
 
     pub fn native(&mut self, name: &str) -> Option<V> {
         let (key, sig) = functions::signature_of(name, self.host.aws_functions)?;
-        if let Some(v) = self.natives.get(key) {
+        if let Some((_, v)) = self.natives.iter().find(|(k, _)| *k == key) {
             return Some(v.clone());
         }
         let sig = Sig::parse(sig).ok()?;
         let v = V::Fun(Rc::new(Fun::Native(key, Rc::new(sig))));
-        self.natives.insert(key, v.clone());
+        self.natives.push((key, v.clone()));
         Some(v)
     }
 

@@ -314,7 +314,7 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
     }
     let rounded = round_half_even(mantissa, pic.max_frac as f64);
     let make = |v: f64, dp: usize| -> Vec<char> {
-        let s = format!("{:.*}", dp, v.abs());
+        let s = super::functions::to_fixed(v, dp);
         s.chars()
             .map(|c| {
                 if c.is_ascii_digit() {

@@ -184,12 +184,106 @@ pub fn cmp_str(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
+/// Parses decimal number text (JS syntax: leading zeros allowed) through serde_json's
+/// parser, which the crate has anyway (core's float parser would add wasm size).
+pub fn parse_f64(s: &str) -> Option<f64> {
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s.strip_prefix('+').unwrap_or(s)),
+    };
+    let trimmed = body.trim_start_matches('0');
+    let body = if trimmed.is_empty() || !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("0{trimmed}")
+    } else {
+        trimmed.to_string()
+    };
+    serde_json::from_str::<f64>(&format!("{sign}{body}")).ok()
+}
+
+/// Shortest round-trip digits and decimal exponent: 123.45 -> ("12345", 3).
+pub fn digits_exp(n: f64) -> (String, i32) {
+    let sci = format!("{:e}", n.abs());
+    let (m, e) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = m.chars().filter(|c| *c != '.').collect();
+    (digits, e.parse::<i32>().unwrap_or(0) + 1)
+}
+
+/// `Math.abs(v).toFixed(dp)` for a value already rounded to at most `dp` decimals.
+pub fn to_fixed(v: f64, dp: usize) -> String {
+    let v = v.abs();
+    if v == 0.0 {
+        return if dp == 0 {
+            "0".into()
+        } else {
+            format!("0.{}", "0".repeat(dp))
+        };
+    }
+    let (digits, point) = digits_exp(v);
+    let d: Vec<char> = digits.chars().collect();
+    let mut int = String::new();
+    let mut frac = String::new();
+    for i in 0..point.max(1) {
+        let idx = i as isize + if point < 1 { point as isize - 1 } else { 0 };
+        int.push(if idx >= 0 {
+            d.get(idx as usize).copied().unwrap_or('0')
+        } else {
+            '0'
+        });
+        if point < 1 {
+            break;
+        }
+    }
+    let start = point.max(0) as usize;
+    for i in 0..dp {
+        let idx = start as isize + i as isize - if point < 0 { -point as isize } else { 0 };
+        frac.push(if idx >= 0 {
+            d.get(idx as usize).copied().unwrap_or('0')
+        } else {
+            '0'
+        });
+    }
+    if dp == 0 {
+        int
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
 /// A number rounded to 15 significant digits, as $string does with toPrecision(15).
 fn precision15(n: f64) -> f64 {
     if n == 0.0 || !n.is_finite() {
         return n;
     }
-    format!("{:.14e}", n).parse().unwrap_or(n)
+    let (digits, point) = digits_exp(n);
+    if digits.len() <= 15 {
+        return n;
+    }
+    // round the decimal digits half-up at the 15th
+    let mut d: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
+    let up = d[15] >= 5;
+    d.truncate(15);
+    let mut point = point;
+    if up {
+        let mut i = 14;
+        loop {
+            if d[i] == 9 {
+                d[i] = 0;
+                if i == 0 {
+                    d.insert(0, 1);
+                    d.pop();
+                    point += 1;
+                    break;
+                }
+                i -= 1;
+            } else {
+                d[i] += 1;
+                break;
+            }
+        }
+    }
+    let text: String = d.iter().map(|x| (x + b'0') as char).collect();
+    let sign = if n < 0.0 { "-" } else { "" };
+    parse_f64(&format!("{sign}0.{text}e{point}")).unwrap_or(n)
 }
 
 pub fn string(_ctx: &mut Ctx, v: &V, pretty: bool) -> Result<String, Err> {
@@ -589,8 +683,8 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 None => st(&s),
             }
         }
-        "lowercase" => Ok(s_arg(&args, 0).map(|s| V::str(&s.to_lowercase()))),
-        "uppercase" => Ok(s_arg(&args, 0).map(|s| V::str(&s.to_uppercase()))),
+        "lowercase" => Ok(s_arg(&args, 0).map(|s| V::str(&super::case::lower(&s)))),
+        "uppercase" => Ok(s_arg(&args, 0).map(|s| V::str(&super::case::upper(&s)))),
         "length" => Ok(s_arg(&args, 0).map(|s| V::Num(s.chars().count() as f64))),
         "trim" => Ok(s_arg(&args, 0).map(|s| {
             let mut out = String::new();
@@ -1383,10 +1477,10 @@ pub fn round_half_even(arg: f64, precision: f64) -> f64 {
     let shift = |x: f64, p: f64| -> f64 {
         let s = crate::json::format_number(x);
         let (m, e) = match s.split_once('e') {
-            Some((m, e)) => (m.to_string(), e.parse::<f64>().unwrap_or(0.0)),
+            Some((m, e)) => (m.to_string(), parse_f64(e).unwrap_or(0.0)),
             None => (s.clone(), 0.0),
         };
-        format!("{}e{}", m, e + p).parse().unwrap_or(x)
+        parse_f64(&format!("{}e{}", m, e + p)).unwrap_or(x)
     };
     let p = precision.trunc();
     let a = if p != 0.0 { shift(arg, p) } else { arg };
@@ -1469,7 +1563,7 @@ fn parse_number(s: &str) -> Option<f64> {
             }
         }
         if i == b.len() {
-            let n: f64 = s.parse().ok()?;
+            let n: f64 = parse_f64(s)?;
             return if n.is_finite() { Some(n) } else { None };
         }
     }

@@ -8,6 +8,7 @@
 //! Invariants: no clock and no randomness of its own (the [`Host`] gives both), no panics
 //! on any input, recursion bounded by [`Limits`] and by the parser's nesting limit.
 
+mod case;
 mod datetime;
 mod eval;
 mod format;
@@ -81,14 +82,25 @@ pub(crate) fn stack_addr() -> usize {
 }
 
 /// A compiled expression, reusable across evaluations.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Expression {
     ast: Rc<parser::Node>,
+    source: Rc<str>,
+}
+
+/// Shows the source text (a derived Debug of the tree would cost wasm size for nothing).
+impl std::fmt::Debug for Expression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Expression").field(&&*self.source).finish()
+    }
 }
 
 pub fn compile(expr: &str) -> Result<Expression, JsonataError> {
     match parser::parse(expr) {
-        Ok(ast) => Ok(Expression { ast: Rc::new(ast) }),
+        Ok(ast) => Ok(Expression {
+            ast: Rc::new(ast),
+            source: Rc::from(expr),
+        }),
         Err(e) => Err(e.finish()),
     }
 }

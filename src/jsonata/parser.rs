@@ -397,7 +397,7 @@ impl Lexer {
                 }
             }
             let text: String = self.src[self.pos..i].iter().collect();
-            let n: f64 = text.parse().unwrap_or(f64::NAN);
+            let n: f64 = super::functions::parse_f64(&text).unwrap_or(f64::NAN);
             if n.is_finite() {
                 self.pos = i;
                 return Ok(self.tok(Tk::Num(n)));

@@ -329,3 +329,21 @@ fn undefined_input_and_bindings() {
         Ok(Some(json!("")))
     );
 }
+
+#[test]
+fn number_text_helpers() {
+    use super::functions::{parse_f64, to_fixed};
+    assert_eq!(parse_f64("007"), Some(7.0));
+    assert_eq!(parse_f64("-0.5e2"), Some(-50.0));
+    assert_eq!(parse_f64("1e400"), None);
+    assert_eq!(to_fixed(1.5, 2), "1.50");
+    assert_eq!(to_fixed(0.0001, 6), "0.000100");
+    assert_eq!(to_fixed(1e-7, 10), "0.0000001000");
+    assert_eq!(to_fixed(123456.0, 0), "123456");
+    assert_eq!(to_fixed(1e21, 1), "1000000000000000000000.0");
+    assert_eq!(ok("$string(0.1 + 0.2)", json!(null)), json!("0.3"));
+    assert_eq!(
+        ok("$string(123456789012345678)", json!(null)),
+        json!("123456789012346000")
+    );
+}

@@ -7,7 +7,6 @@ use super::signature::Sig;
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 pub type Obj = IndexMap<String, V>;
@@ -38,25 +37,30 @@ pub type Env = Rc<Frame>;
 
 #[derive(Debug, Default)]
 pub struct Frame {
-    pub vars: RefCell<HashMap<String, Option<V>>>,
+    /// Few bindings per frame: a vector beats a hash map here, in speed and in wasm size.
+    pub vars: RefCell<Vec<(String, Option<V>)>>,
     pub parent: Option<Env>,
 }
 
 impl Frame {
     pub fn child(parent: &Env) -> Env {
         Rc::new(Frame {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(Vec::new()),
             parent: Some(parent.clone()),
         })
     }
     pub fn bind(&self, name: &str, v: Option<V>) {
-        self.vars.borrow_mut().insert(name.to_string(), v);
+        let mut vars = self.vars.borrow_mut();
+        match vars.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = v,
+            None => vars.push((name.to_string(), v)),
+        }
     }
     /// Some(binding) when the name is bound in this frame or an enclosing one.
     pub fn lookup(&self, name: &str) -> Option<Option<V>> {
         let mut f = self;
         loop {
-            if let Some(v) = f.vars.borrow().get(name) {
+            if let Some((_, v)) = f.vars.borrow().iter().find(|(k, _)| k == name) {
                 return Some(v.clone());
             }
             match &f.parent {
