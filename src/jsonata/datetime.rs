@@ -562,7 +562,12 @@ fn int_parse(f: &IntFmt, value: &str) -> f64 {
             if f.zero != 0x30 {
                 digits = digits
                     .chars()
-                    .map(|c| char::from_u32(c as u32 + 0x30 - f.zero).unwrap_or(c))
+                    .map(|c| {
+                        (c as u32 + 0x30)
+                            .checked_sub(f.zero)
+                            .and_then(char::from_u32)
+                            .unwrap_or(c)
+                    })
                     .collect();
             }
             parse_int_prefix(&digits)

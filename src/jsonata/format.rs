@@ -300,7 +300,9 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         let max_m = 10f64.powi(pic.scaling as i32);
         let min_m = 10f64.powi(pic.scaling as i32 - 1);
         let mut e = 0;
-        if mantissa != 0.0 {
+        // jsonata-js loops forever on negative numbers here; the sign is in the prefix
+        mantissa = mantissa.abs();
+        if mantissa != 0.0 && mantissa.is_finite() {
             while mantissa < min_m {
                 mantissa *= 10.0;
                 e -= 1;

@@ -347,3 +347,19 @@ fn number_text_helpers() {
         json!("123456789012346000")
     );
 }
+
+#[test]
+fn found_by_fuzzing() {
+    // jsonata-js never returns here (endless loop); we format like the positive value
+    assert_eq!(
+        ok("$formatNumber(0-4, '#.00e0')", json!(null)),
+        json!("-0.40e1")
+    );
+    assert!(eval_with(
+        "$parseInteger('１２３４０)', '###０')",
+        None,
+        false,
+        &Limits::default()
+    )
+    .is_ok());
+}
