@@ -374,7 +374,6 @@ fn template(code: &str) -> &'static str {
         "D3141" => "{{{message}}}",
         "U1001" => "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
         "U1002" => "Expression evaluation exceeded the step limit",
-        "D3200" => "Function {{token}} is not available in AWS Step Functions",
         _ => "{{{message}}}",
     }
 }
