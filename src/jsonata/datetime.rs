@@ -1067,9 +1067,17 @@ enum Parse {
 
 pub fn to_millis(s: &str, picture: Option<&str>, now: f64) -> Result<Option<f64>, Err> {
     match picture {
-        None => iso_parse(s)
-            .map(Some)
-            .ok_or_else(|| Err::new("D3110").val(super::value::V::str(s))),
+        None => {
+            // jsonata-js's (loose) check first: text that passes it but is no valid date
+            // gives NaN from Date.parse, i.e. null in JSON
+            let check = Regex::new(
+                r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$",
+            );
+            if !check.map(|r| r.is_match(s)).unwrap_or(false) {
+                return Err(Err::new("D3110").val(super::value::V::str(s)));
+            }
+            Ok(Some(iso_parse(s).unwrap_or(f64::NAN)))
+        }
         Some(p) => parse_dt(s, p, now),
     }
 }
@@ -1081,6 +1089,9 @@ fn iso_parse(s: &str) -> Option<f64> {
     .ok()?;
     // jsonata's check is looser (repeated groups); the common forms are these
     let c = re.captures(s)?;
+    if c.get(8).is_some() && c.get(4).is_none() {
+        return None; // an offset needs a time (Date.parse gives NaN)
+    }
     let num = |i: usize, d: f64| {
         c.get(i)
             .and_then(|m| super::functions::parse_f64(m.as_str()))
