@@ -254,6 +254,70 @@ pub fn to_fixed(v: f64, dp: usize) -> String {
     }
 }
 
+/// Whether `x` (finite, positive) is above the decimal `digits` × 10^`exp`, exactly.
+fn above_decimal(x: f64, digits: &str, exp: i32) -> bool {
+    fn mul_small(a: &mut Vec<u32>, m: u32) {
+        let mut carry = 0u64;
+        for limb in a.iter_mut() {
+            let t = *limb as u64 * m as u64 + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            a.push(carry as u32);
+        }
+    }
+    fn pow(a: &mut Vec<u32>, base: u32, n: i32) {
+        for _ in 0..n {
+            mul_small(a, base);
+        }
+    }
+    let bits = x.to_bits();
+    let (mant, e2) = {
+        let e = ((bits >> 52) & 0x7ff) as i32;
+        let m = bits & ((1u64 << 52) - 1);
+        if e == 0 {
+            (m, -1074)
+        } else {
+            (m | (1u64 << 52), e - 1075)
+        }
+    };
+    let mut l = vec![mant as u32, (mant >> 32) as u32];
+    let mut r = vec![0u32];
+    for c in digits.bytes() {
+        mul_small(&mut r, 10);
+        let mut carry = (c - b'0') as u64;
+        for limb in r.iter_mut() {
+            let t = *limb as u64 + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            r.push(carry as u32);
+        }
+    }
+    pow(&mut l, 2, e2.max(0));
+    pow(&mut r, 2, (-e2).max(0));
+    pow(&mut r, 10, exp.max(0));
+    pow(&mut l, 10, (-exp).max(0));
+    let trim = |v: &mut Vec<u32>| {
+        while v.len() > 1 && v.last() == Some(&0) {
+            v.pop();
+        }
+    };
+    trim(&mut l);
+    trim(&mut r);
+    if l.len() != r.len() {
+        return l.len() > r.len();
+    }
+    for i in (0..l.len()).rev() {
+        if l[i] != r[i] {
+            return l[i] > r[i];
+        }
+    }
+    false
+}
+
 /// A number rounded to 15 significant digits, as $string does with toPrecision(15).
 fn precision15(n: f64) -> f64 {
     if n == 0.0 || !n.is_finite() {
@@ -263,9 +327,14 @@ fn precision15(n: f64) -> f64 {
     if digits.len() <= 15 {
         return n;
     }
-    // round the decimal digits half-up at the 15th
+    // round the decimal digits at the 15th, as toPrecision does on the exact value
     let mut d: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
-    let up = d[15] >= 5;
+    let up = if d.len() == 16 && d[15] == 5 {
+        // a tie in the shortest digits: the exact binary value decides
+        above_decimal(n.abs(), &digits, point - 16)
+    } else {
+        d[15] >= 5
+    };
     d.truncate(15);
     let mut point = point;
     if up {

@@ -344,6 +344,11 @@ fn number_text_helpers() {
     assert_eq!(to_fixed(123456.0, 0), "123456");
     assert_eq!(to_fixed(1e21, 1), "1000000000000000000000.0");
     assert_eq!(ok("$string(0.1 + 0.2)", json!(null)), json!("0.3"));
+    // toPrecision(15) rounds the exact binary value, not the shortest digits
+    assert_eq!(
+        ok("$string(22/70.5)", json!(null)),
+        json!("0.312056737588652")
+    );
     assert_eq!(
         ok("$string(123456789012345678)", json!(null)),
         json!("123456789012346000")
