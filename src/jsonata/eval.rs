@@ -8,6 +8,7 @@ use super::signature::Sig;
 use super::value::{deep_eq, items, seq, Arr, Env, Frame, Fun, Obj, V};
 use super::{Err, Host, Limits};
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub type R = Result<Option<V>, Err>;
 
@@ -129,7 +130,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             return Some(v.clone());
         }
         let sig = Sig::parse(sig).ok()?;
-        let v = V::Fun(Rc::new(Fun::Native(key, Rc::new(sig))));
+        let v = V::Fun(Rc::new(Fun::Native(key, Arc::new(sig))));
         self.natives.push((key, v.clone()));
         Some(v)
     }
@@ -167,12 +168,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
             T::Binary => self.eval_binary(expr, input, env)?,
             T::Unary => self.eval_unary(expr, input, env)?,
             T::Name => input.as_ref().and_then(|i| functions::lookup(i, &expr.s)),
-            T::Str | T::Num | T::Value => expr.lit.clone(),
+            T::Str | T::Num | T::Value => expr.lit.as_ref().map(super::parser::Lit::to_v),
             T::Wildcard => Some(V::Arr(Rc::new(wildcard(input)))),
             T::Descendant => descendants(input),
             T::Parent => match &expr.slot {
                 Some(s) => {
-                    let label = s.borrow().label.clone();
+                    let label = super::parser::lk(s).label.clone();
                     env.lookup(&label).flatten()
                 }
                 None => None,
@@ -206,7 +207,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             T::Partial => self.eval_partial(expr, input, env)?,
             T::Apply => self.eval_apply(expr, input, env)?,
             T::Transform => Some(V::Fun(Rc::new(Fun::Transform(
-                Rc::new(expr.clone()),
+                Arc::new(expr.clone()),
                 env.clone(),
             )))),
             T::Operator => None,
@@ -500,7 +501,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
                             tuple.insert(ix.clone(), V::Num(bb as f64));
                         }
                         if let Some(anc) = &expr.ancestor {
-                            let label = anc.borrow().label.clone();
+                            let label = super::parser::lk(anc).label.clone();
                             if let Some(c) = &ctx {
                                 tuple.insert(label, c.clone());
                             }
@@ -530,7 +531,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             let n = pred
                 .lit
                 .as_ref()
-                .and_then(|l| l.num())
+                .and_then(|l| l.to_v().num())
                 .unwrap_or(0.0)
                 .floor();
             let idx = if n < 0.0 { list.len() as f64 + n } else { n };
@@ -1357,7 +1358,10 @@ fn procedure_name(n: &Node) -> Option<String> {
         T::Apply => Some("~>".into()),
         T::Bind => Some(":=".into()),
         T::Function | T::Partial => Some("(".into()),
-        T::Num | T::Str | T::Value => n.lit.as_ref().map(super::functions::to_string),
+        T::Num | T::Str | T::Value => n
+            .lit
+            .as_ref()
+            .map(|l| super::functions::to_string(&l.to_v())),
         _ => None,
     }
 }

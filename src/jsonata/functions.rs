@@ -468,7 +468,7 @@ fn chars_slice(s: &str, a: usize, b: usize) -> String {
 }
 
 /// The match object a regex returns: {match, start, end, groups, next}.
-pub fn regex_match_obj(re: &Rc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
+pub fn regex_match_obj(re: &std::sync::Arc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
     let (start, end, groups) = re.exec(s, from)?;
     let mut o = Obj::new();
     o.insert("match".into(), V::str(&chars_slice(s, start, end)));

@@ -41,7 +41,7 @@ mod value;
 mod tests;
 
 use crate::exec::rng::Rng;
-use std::rc::Rc;
+use std::sync::Arc;
 use value::V;
 
 /// A JSONata error as jsonata-js reports it: code, character position, token, message.
@@ -102,8 +102,8 @@ pub(crate) fn stack_addr() -> usize {
 /// A compiled expression, reusable across evaluations.
 #[derive(Clone)]
 pub struct Expression {
-    ast: Rc<parser::Node>,
-    source: Rc<str>,
+    ast: Arc<parser::Node>,
+    source: Arc<str>,
 }
 
 /// Shows the source text (a derived Debug of the tree would cost wasm size for nothing).
@@ -116,8 +116,8 @@ impl std::fmt::Debug for Expression {
 pub fn compile(expr: &str) -> Result<Expression, JsonataError> {
     match parser::parse(expr) {
         Ok(ast) => Ok(Expression {
-            ast: Rc::new(ast),
-            source: Rc::from(expr),
+            ast: Arc::new(ast),
+            source: Arc::from(expr),
         }),
         Err(e) => Err(e.finish()),
     }

@@ -370,3 +370,28 @@ fn found_by_fuzzing() {
     )
     .is_ok());
 }
+
+#[test]
+fn expressions_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone + std::fmt::Debug>(_: &T) {}
+    let e = compile("a.b").unwrap_or_else(|e| panic!("{e}"));
+    check(&e);
+    assert_eq!(format!("{e:?}"), "Expression(\"a.b\")");
+    // usable from another thread
+    let r = std::thread::spawn(move || {
+        let mut rng = Rng::new(1);
+        let mut host = Host {
+            now_millis: 0,
+            rng: &mut rng,
+            aws_functions: false,
+        };
+        e.evaluate(
+            Some(&json!({"a": {"b": 1}})),
+            &Map::new(),
+            &mut host,
+            &Limits::default(),
+        )
+    })
+    .join();
+    assert!(matches!(r, Ok(Ok(Some(_)))));
+}

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub type Obj = IndexMap<String, V>;
 
@@ -75,20 +76,20 @@ impl Frame {
 pub enum Fun {
     Lambda {
         params: Vec<String>,
-        body: Rc<Node>,
+        body: Arc<Node>,
         env: Env,
         input: Option<V>,
-        sig: Option<Rc<Sig>>,
+        sig: Option<Arc<Sig>>,
         thunk: bool,
     },
-    Native(&'static str, Rc<Sig>),
+    Native(&'static str, Arc<Sig>),
     /// A partially applied function: `None` marks a `?` placeholder, `Some(None)` an
     /// argument bound to undefined.
     Partial(V, Vec<Option<Option<V>>>),
-    Regex(Rc<Re>),
+    Regex(Arc<Re>),
     /// The `next` of a regex match object.
-    RegexNext(Rc<Re>, Rc<str>, usize),
-    Transform(Rc<Node>, Env),
+    RegexNext(Arc<Re>, Rc<str>, usize),
+    Transform(Arc<Node>, Env),
     /// `f ~> g` on two functions.
     Chain(V, V),
 }
