@@ -221,9 +221,12 @@ fn dump_results() {
         let mut host = Host {
             now_millis: 1_700_000_000_000,
             rng: &mut rng,
-            aws_functions: false,
+            aws_functions: std::env::var("JSONATA_DUMP_AWS").is_ok(),
         };
         let expr = case["expr"].as_str().unwrap_or_default();
+        if std::env::var("JSONATA_TRACE").is_ok() {
+            eprintln!("{expr}");
+        }
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             compile(expr)
                 .and_then(|e| e.evaluate(data.as_ref(), &bindings, &mut host, &Limits::default()))

@@ -221,6 +221,9 @@ const ROMAN: [(f64, &str); 13] = [
 
 fn to_roman(mut v: f64) -> String {
     let mut out = String::new();
+    if v >= 1e7 {
+        return out; // callers reject this (jsonata-js overflows its stack)
+    }
     'outer: while v >= 1.0 {
         for (n, s) in ROMAN {
             if v >= n {
@@ -422,6 +425,9 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
     let mut s = match f.primary {
         Prim::Letters => to_letters(value, if f.case == Case::Upper { 'A' } else { 'a' }),
         Prim::Roman => {
+            if value >= 1e7 || value.is_nan() {
+                return Err(Err::new("U1001"));
+            }
             let r = to_roman(value);
             if f.case == Case::Upper {
                 r.to_ascii_uppercase()
@@ -440,6 +446,9 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
         Prim::Decimal => {
             let mut s = crate::json::format_number(value);
             let len = s.chars().count();
+            if f.mandatory as f64 > super::MAX_TEXT {
+                return Err(super::too_large());
+            }
             if f.mandatory > len {
                 s = format!("{}{}", "0".repeat(f.mandatory - len), s);
             }

@@ -788,6 +788,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(c) if !c.is_empty() => c.to_string(),
                 _ => " ".into(),
             };
+            if !(width.abs() <= super::MAX_TEXT) {
+                return Err(super::too_large());
+            }
             let pad_len = width.abs().trunc() as i64 - s.chars().count() as i64;
             if pad_len <= 0 {
                 return st(&s);

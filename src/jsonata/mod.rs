@@ -142,6 +142,15 @@ impl Expression {
     }
 }
 
+/// Longest string the engine builds from a number in the expression ($pad widths,
+/// picture widths): beyond it, an error instead of exhausting memory.
+pub(crate) const MAX_TEXT: f64 = 10_000_000.0;
+
+/// The error for a result over [`MAX_TEXT`] (jsonata-js runs out of memory or stack).
+pub(crate) fn too_large() -> Err {
+    Err::new("U1001").msg("Result too large: a string or sequence would exceed the engine's limit")
+}
+
 /// The internal error (boxed to keep `Result`s small on deep recursion).
 #[derive(Clone, Debug)]
 pub(crate) struct Err {
