@@ -1045,7 +1045,8 @@ pub fn from_millis(millis: f64, picture: Option<&str>, tz: Option<&str>) -> Resu
         }
     }
     let spec = analyse_dt(picture.unwrap_or(ISO_PICTURE))?;
-    let t = dt(millis + (60.0 * oh + om) * 60_000.0);
+    // a JS Date holds whole milliseconds (TimeClip truncates)
+    let t = dt((millis + (60.0 * oh + om) * 60_000.0).trunc());
     let mut out = String::new();
     for p in &spec {
         match p {

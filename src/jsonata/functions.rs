@@ -380,7 +380,7 @@ pub fn string(_ctx: &mut Ctx, v: &V, pretty: bool) -> Result<String, Err> {
 
 fn check_finite(v: &V) -> Result<(), Err> {
     match v {
-        V::Num(n) if !n.is_finite() => Err(Err::new("D1001").val(v.clone())),
+        V::Num(n) if n.is_infinite() => Err(Err::new("D1001").val(v.clone())),
         V::Arr(a) => a.v.iter().try_for_each(check_finite),
         V::Obj(o) => o.values().try_for_each(check_finite),
         _ => Ok(()),
@@ -747,7 +747,8 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(s) => s,
                 None => return Ok(None),
             };
-            let t = s_arg(&args, 1).unwrap_or_else(|| Rc::from(""));
+            // JS searches for "undefined" when the second argument is missing
+            let t = s_arg(&args, 1).unwrap_or_else(|| Rc::from("undefined"));
             match s.find(&*t) {
                 Some(p) if name == "substringBefore" => st(&s[..p]),
                 Some(p) => st(&s[p + t.len()..]),
@@ -927,6 +928,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
         "formatBase" => match n_arg(&args, 0) {
             None => Ok(None),
             Some(n) => {
+                if !n.is_finite() {
+                    return st(&crate::json::format_number(n));
+                }
                 let v = round_half_even(n, 0.0);
                 let radix = n_arg(&args, 1)
                     .map(|r| round_half_even(r, 0.0))
@@ -978,17 +982,24 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 let e = n_arg(&args, 1).unwrap_or(f64::NAN);
                 let r = js_pow(b, e);
                 if !r.is_finite() {
-                    return Err(Err::new("D3061")
-                        .val(V::Num(b))
-                        .text(&crate::json::format_number(e))
-                        .idx(1));
+                    let exp = match n_arg(&args, 1) {
+                        Some(e) => crate::json::format_number(e),
+                        None => "undefined".into(),
+                    };
+                    return Err(Err::new("D3061").val(V::Num(b)).text(&exp).idx(1));
                 }
                 num(r)
             }
         },
         "random" => num(ctx.host.rng.next_f64()),
-        "boolean" => Ok(boolean(&a0).map(V::Bool)),
-        "not" => Ok(boolean(&a0).map(|b| V::Bool(!b))),
+        // a function passed to a function arrives as a JS closure: falsy there
+        "boolean" | "not" => {
+            let b = match &a0 {
+                Some(V::Fun(_)) => Some(false),
+                other => boolean(other),
+            };
+            Ok(b.map(|b| V::Bool(if name == "not" { !b } else { b })))
+        }
         "map" | "filter" => {
             let arr = match &a0 {
                 None => return Ok(None),
@@ -1257,7 +1268,8 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             other => Ok(other.clone()),
         },
         "base64encode" => Ok(s_arg(&args, 0).map(|s| {
-            let bytes: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+            // Buffer.from(str, 'binary'): the low byte of each UTF-16 unit
+            let bytes: Vec<u8> = s.encode_utf16().map(|u| u as u8).collect();
             V::str(&base64_encode(&bytes))
         })),
         "base64decode" => Ok(s_arg(&args, 0).map(|s| {
@@ -1407,7 +1419,7 @@ fn replace(ctx: &mut Ctx, args: &[Option<V>]) -> R {
         Some(V::Str(p)) => {
             let r = match &repl {
                 V::Str(r) => r.to_string(),
-                _ => String::new(),
+                _ => "undefined".to_string(), // JS string concatenation of undefined
             };
             let mut out = String::new();
             let mut rest: &str = &s;
@@ -1703,6 +1715,12 @@ fn base64_decode(s: &str) -> Vec<u8> {
     let mut acc = 0u32;
     let mut bits = 0;
     for c in s.bytes() {
+        // Node's decoder also takes the URL alphabet and skips anything else
+        let c = match c {
+            b'-' => b'+',
+            b'_' => b'/',
+            c => c,
+        };
         let v = match B64.iter().position(|x| *x == c) {
             Some(v) => v as u32,
             None => continue,
