@@ -789,7 +789,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(c) if !c.is_empty() => c.to_string(),
                 _ => " ".into(),
             };
-            if !(width.abs() <= super::MAX_TEXT) {
+            if width.is_nan() || width.abs() > super::MAX_TEXT {
                 return Err(super::too_large());
             }
             let pad_len = width.abs().trunc() as i64 - s.chars().count() as i64;
