@@ -88,7 +88,7 @@ pub fn num_ok(v: &V) -> Result<bool, Err> {
 
 fn frame_from_tuple(env: &Env, t: &Obj) -> Env {
     let f = Frame::child(env);
-    for (k, v) in t {
+    for (k, v) in t.iter() {
         f.bind(k, Some(v.clone()));
     }
     f
@@ -791,7 +791,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             list.push(None);
         }
         // key -> (data, expr index)
-        let mut groups: indexmap::IndexMap<String, (Option<V>, usize)> = indexmap::IndexMap::new();
+        let mut groups: Vec<(String, (Option<V>, usize))> = Vec::new();
         for item in &list {
             let (ctx, e) = if reduce {
                 match item {
@@ -807,13 +807,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
                     None => {}
                     Some(V::Str(s)) => {
                         let s = s.to_string();
-                        if let Some(entry) = groups.get_mut(&s) {
+                        if let Some((_, entry)) = groups.iter_mut().find(|(k, _)| *k == s) {
                             if entry.1 != pi {
                                 return Err(Err::new("D1009").pos(g.pos).val(V::str(&s)));
                             }
                             entry.0 = functions::append(entry.0.take(), item.clone());
                         } else {
-                            groups.insert(s, (item.clone(), pi));
+                            groups.push((s, (item.clone(), pi)));
                         }
                     }
                     Some(other) => return Err(Err::new("T1003").pos(g.pos).val(other)),

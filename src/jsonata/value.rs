@@ -4,13 +4,61 @@
 use super::parser::Node;
 use super::regex::Re;
 use super::signature::Sig;
-use indexmap::IndexMap;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub type Obj = IndexMap<String, V>;
+/// An object: keys in insertion order (as jsonata-js keeps them). A plain vector keeps
+/// the wasm small; payloads (256 KiB in Step Functions) keep linear lookups cheap.
+#[derive(Clone, Debug, Default)]
+pub struct Obj {
+    e: Vec<(String, V)>,
+}
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj { e: Vec::new() }
+    }
+    pub fn get(&self, k: &str) -> Option<&V> {
+        self.e.iter().find(|(x, _)| x == k).map(|(_, v)| v)
+    }
+    /// Replaces the value in place when the key exists (like IndexMap::insert).
+    pub fn insert(&mut self, k: String, v: V) {
+        match self.e.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = v,
+            None => self.e.push((k, v)),
+        }
+    }
+    pub fn shift_remove(&mut self, k: &str) -> Option<V> {
+        let i = self.e.iter().position(|(x, _)| x == k)?;
+        Some(self.e.remove(i).1)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.e.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.e.iter().map(|(k, _)| k)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.e.iter().map(|(_, v)| v)
+    }
+    pub fn len(&self) -> usize {
+        self.e.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.e.is_empty()
+    }
+}
+
+/// Collects pairs whose keys are already unique (from a JSON object or another `Obj`).
+impl FromIterator<(String, V)> for Obj {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(it: I) -> Obj {
+        Obj {
+            e: it.into_iter().collect(),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum V {
