@@ -1190,7 +1190,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
                             }
                             for x in list {
                                 if let V::Str(s) = x {
-                                    n.shift_remove(&*s);
+                                    n.shift_remove(&s);
                                 }
                             }
                         }
