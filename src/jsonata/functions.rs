@@ -463,6 +463,7 @@ fn write_json(out: &mut String, v: &V, indent: Option<usize>) {
     }
 }
 
+#[inline(never)]
 fn chars_slice(s: &str, a: usize, b: usize) -> String {
     s.chars().skip(a).take(b.saturating_sub(a)).collect()
 }
@@ -490,27 +491,33 @@ pub fn regex_match_obj(re: &std::sync::Arc<Re>, s: &Rc<str>, from: usize) -> Opt
     Some(V::obj(o))
 }
 
+#[inline(never)]
 fn arg(args: &[Option<V>], i: usize) -> Option<V> {
     args.get(i).cloned().flatten()
 }
+#[inline(never)]
 fn s_arg(args: &[Option<V>], i: usize) -> Option<Rc<str>> {
     match args.get(i) {
         Some(Some(V::Str(s))) => Some(s.clone()),
         _ => None,
     }
 }
+#[inline(never)]
 fn n_arg(args: &[Option<V>], i: usize) -> Option<f64> {
     match args.get(i) {
         Some(Some(V::Num(n))) => Some(*n),
         _ => None,
     }
 }
+#[inline(never)]
 fn num(n: f64) -> R {
     Ok(Some(V::Num(n)))
 }
+#[inline(never)]
 fn st(s: &str) -> R {
     Ok(Some(V::str(s)))
 }
+#[inline(never)]
 fn list(v: &Option<V>) -> Vec<V> {
     match v {
         None => vec![],
@@ -519,6 +526,7 @@ fn list(v: &Option<V>) -> Vec<V> {
 }
 
 /// Calls a function argument with as many of (value, index, array) as it takes.
+#[inline(never)]
 fn hof(ctx: &mut Ctx, f: &V, a: V, b: V, c: V) -> R {
     let n = arity(f);
     let mut args = vec![Some(a)];
@@ -531,6 +539,7 @@ fn hof(ctx: &mut Ctx, f: &V, a: V, b: V, c: V) -> R {
     ctx.call(f, args)
 }
 
+#[inline(never)]
 fn matcher(ctx: &mut Ctx, m: &V, s: &Rc<str>) -> R {
     let r = match m {
         V::Fun(f) => match &**f {
@@ -559,6 +568,7 @@ fn check_match(r: Option<V>) -> R {
     Ok(r)
 }
 
+#[inline(never)]
 fn next_match(ctx: &mut Ctx, m: &V) -> R {
     let next = match m {
         V::Obj(o) => o.get("next").cloned(),
@@ -573,6 +583,7 @@ fn next_match(ctx: &mut Ctx, m: &V) -> R {
     }
 }
 
+#[inline(never)]
 fn field_num(m: &V, k: &str) -> usize {
     match m {
         V::Obj(o) => match o.get(k) {
@@ -582,6 +593,7 @@ fn field_num(m: &V, k: &str) -> usize {
         _ => 0,
     }
 }
+#[inline(never)]
 fn field_str(m: &V, k: &str) -> String {
     match m {
         V::Obj(o) => match o.get(k) {

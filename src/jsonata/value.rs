@@ -151,18 +151,22 @@ pub fn seq(v: Vec<V>) -> Arr {
 }
 
 impl V {
+    #[inline(never)]
     pub fn str(s: &str) -> V {
         V::Str(Rc::from(s))
     }
+    #[inline(never)]
     pub fn arr(v: Vec<V>) -> V {
         V::Arr(Rc::new(Arr {
             v,
             ..Default::default()
         }))
     }
+    #[inline(never)]
     pub fn seq(v: Vec<V>) -> V {
         V::Arr(Rc::new(seq(v)))
     }
+    #[inline(never)]
     pub fn obj(o: Obj) -> V {
         V::Obj(Rc::new(o))
     }
@@ -184,6 +188,7 @@ impl V {
 }
 
 /// Items of an array value, or the value itself as a one-item slice.
+#[inline(never)]
 pub fn items(v: &V) -> Vec<V> {
     match v {
         V::Arr(a) => a.v.clone(),
