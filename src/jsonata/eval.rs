@@ -113,6 +113,12 @@ fn tuple_stream(v: Vec<Obj>) -> Arr {
 }
 
 impl<'h, 'a> Ctx<'h, 'a> {
+    /// Native stack still available to nested work (`$eval` parses on top of us).
+    pub fn stack_left(&self) -> usize {
+        self.max_stack
+            .saturating_sub(self.stack_base.abs_diff(stack_addr()))
+    }
+
     pub fn aws(&self) -> bool {
         self.host.aws_functions
     }

@@ -1329,7 +1329,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(v) => Some(v),
                 None => input.clone(),
             };
-            let ast = match super::parser::parse(&src) {
+            let ast = match super::parser::parse_limited(&src, ctx.stack_left()) {
                 Ok(a) => a,
                 Err(e) => {
                     let m = e.finish().message;

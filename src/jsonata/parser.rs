@@ -484,6 +484,8 @@ struct Parser {
     id: String,
     depth: usize,
     stack_base: usize,
+    /// Stack this parse may use (less than the full budget inside `$eval`).
+    stack_limit: usize,
     ancestor_label: usize,
     ancestry: Vec<SlotRef>,
 }
@@ -554,7 +556,7 @@ impl Parser {
 
     fn too_deep(&self) -> bool {
         let used = self.stack_base.abs_diff(super::stack_addr());
-        self.depth > MAX_NESTING || used > super::STACK_BUDGET
+        self.depth > MAX_NESTING || used > self.stack_limit
     }
 
     fn expression(&mut self, rbp: u32) -> Result<Node, Err> {
@@ -1332,7 +1334,7 @@ impl Parser {
     fn process(&mut self, expr: Node) -> Result<Node, Err> {
         self.depth += 1;
         if self.depth > MAX_NESTING * 2
-            || self.stack_base.abs_diff(super::stack_addr()) > super::STACK_BUDGET
+            || self.stack_base.abs_diff(super::stack_addr()) > self.stack_limit
         {
             return Err(Err::new("U1001")
                 .pos(expr.pos)
@@ -1585,6 +1587,11 @@ impl Node {
 }
 
 pub fn parse(src: &str) -> Result<Node, Err> {
+    parse_limited(src, super::STACK_BUDGET)
+}
+
+/// Parses with at most `stack_limit` bytes of native stack (see `STACK_BUDGET`).
+pub fn parse_limited(src: &str, stack_limit: usize) -> Result<Node, Err> {
     let mut p = Parser {
         lex: Lexer {
             src: src.chars().collect(),
@@ -1607,6 +1614,7 @@ pub fn parse(src: &str) -> Result<Node, Err> {
         id: String::new(),
         depth: 0,
         stack_base: super::stack_addr(),
+        stack_limit,
         ancestor_label: 0,
         ancestry: vec![],
     };

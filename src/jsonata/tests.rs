@@ -395,3 +395,16 @@ fn expressions_are_send_and_sync() {
     .join();
     assert!(matches!(r, Ok(Ok(Some(_)))));
 }
+
+#[test]
+fn eval_inside_deep_recursion_stays_in_budget() {
+    // $eval parses on top of a deep evaluation: its parser gets only what is left
+    let deep = format!("{}1{}", "(".repeat(150), ")".repeat(150));
+    let expr =
+        format!("($f := function($n){{$n = 0 ? $eval('{deep}') : $f($n - 1) + 0}}; $f(120))");
+    let r = eval_with(&expr, None, false, &Limits::default());
+    assert!(
+        matches!(&r, Ok(Some(_))) || matches!(&r, Err(e) if e.code == "U1001" || e.code == "D3120"),
+        "{r:?}"
+    );
+}
