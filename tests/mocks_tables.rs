@@ -105,7 +105,10 @@ fn matches(expected: &Value, actual: &Value) -> bool {
 /// Runs one case; returns its mismatches.
 fn run_case(config: &Value, case: &mut Value, update: bool) -> Vec<String> {
     let name = case["name"].as_str().unwrap_or("?").to_string();
-    let machine = case["state_machine"].as_str().unwrap_or_default().to_string();
+    let machine = case["state_machine"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let test_case = case["test_case"].as_str().unwrap_or_default().to_string();
     let mut failures = Vec::new();
     let mut mocks = match Mocks::from_config(config, &machine, &test_case) {
@@ -159,7 +162,11 @@ fn mock_tables() {
     let mut failures = Vec::new();
     let mut cases_run = 0;
     for path in tables() {
-        let file = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
         let mut table: Value =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
