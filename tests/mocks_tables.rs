@@ -196,3 +196,152 @@ fn mock_tables() {
     assert!(cases_run > 0, "no cases in tests/data/mocks");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The AWS docs' LambdaSQSIntegration machine, run by the engine with its mock config:
+/// every task goes to the closure (handler key `*`), which asks the mocks.
+mod end_to_end {
+    use super::*;
+    use statelab::api::{compile, run_to_end, Definition};
+    use statelab::exec::{ExecConfig, Failure, Outcome, Status};
+    use statelab::validate::ValidateOptions;
+
+    fn definition() -> Value {
+        json!({
+            "Comment": "This state machine is called: LambdaSQSIntegration",
+            "StartAt": "LambdaState",
+            "States": {
+                "LambdaState": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"Payload.$": "$", "FunctionName": "HelloWorldFunction"},
+                    "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2,
+                               "MaxAttempts": 3, "BackoffRate": 2}],
+                    "Next": "SQSState"
+                },
+                "SQSState": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage",
+                    "Parameters": {
+                        "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/myQueue",
+                        "MessageBody.$": "$"
+                    },
+                    "End": true
+                }
+            }
+        })
+    }
+
+    fn docs_config() -> Value {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/mocks/aws_docs_lambda_sqs.json");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+        let table: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        table["config"].clone()
+    }
+
+    struct Run {
+        outcome: Outcome,
+        mocks: Mocks,
+        kinds: Vec<&'static str>,
+        /// What each task received, in order: (state name, input).
+        inputs: Vec<(String, Value)>,
+    }
+
+    fn run(config: &Value, test_case: &str) -> Run {
+        let mut mocks = Mocks::from_config(config, "LambdaSQSIntegration", test_case)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let machine = compile(
+            Definition::Value(&definition()),
+            &ValidateOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut inputs = Vec::new();
+        let (outcome, driver) = run_to_end(
+            machine,
+            json!({"order": 1}),
+            ExecConfig::default(),
+            &["*"],
+            |call| {
+                inputs.push((
+                    call.invocation.state_name.clone(),
+                    call.invocation.input.clone(),
+                ));
+                let state = &call.invocation.state_name;
+                mocks
+                    .respond(&call.invocation)
+                    .unwrap_or_else(|| EffectResult::Err(Failure::new("Unmocked", state.clone())))
+            },
+        );
+        let kinds = driver.history().iter().map(|e| e.kind).collect();
+        Run {
+            outcome,
+            mocks,
+            kinds,
+            inputs,
+        }
+    }
+
+    #[test]
+    fn retry_path_succeeds_on_the_third_retry() {
+        let Run {
+            outcome,
+            mocks,
+            kinds,
+            ..
+        } = run(&docs_config(), "RetryPath");
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        assert_eq!(mocks.invocations("LambdaState"), 4);
+        assert_eq!(mocks.invocations("SQSState"), 1);
+        assert_eq!(
+            outcome.output,
+            Some(json!({
+                "MD5OfMessageBody": "3bcb6e8e-7h85-4375-b0bc-1a59812c6e51",
+                "MessageId": "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"
+            }))
+        );
+        let failed = kinds.iter().filter(|k| k.ends_with("Failed")).count();
+        assert_eq!(failed, 3, "{kinds:?}");
+    }
+
+    #[test]
+    fn a_retry_without_a_mocked_response_fails_the_execution() {
+        // LambdaMockedResourceNotReady defines only invocation 0; the Retry makes
+        // invocation 1, which has none: States.Runtime, which Retry does not handle.
+        let mut config = docs_config();
+        config["StateMachines"]["LambdaSQSIntegration"]["TestCases"]["NotReady"] =
+            json!({"LambdaState": "LambdaMockedResourceNotReady"});
+        let Run { outcome, mocks, .. } = run(&config, "NotReady");
+        assert_eq!(outcome.status, Status::Failed, "{outcome:?}");
+        assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+        let cause = outcome.cause.unwrap_or_default();
+        assert!(cause.contains("no response for invocation 1"), "{cause}");
+        assert_eq!(mocks.invocations("LambdaState"), 2);
+        assert_eq!(mocks.invocations("SQSState"), 0);
+    }
+
+    #[test]
+    fn happy_path_lambda_result_is_wrapped_by_the_engine() {
+        let Run {
+            outcome, inputs, ..
+        } = run(&docs_config(), "HappyPath");
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        // SQSState sends LambdaState's result: the engine's Invoke response around the
+        // mocked Payload (the mock's own StatusCode is not carried over).
+        let (state, input) = &inputs[1];
+        assert_eq!(state, "SQSState");
+        let body = &input["MessageBody"];
+        assert_eq!(
+            body["Payload"],
+            json!({"StatusCode": 200, "body": "Hello from Lambda!"})
+        );
+        assert!(body.get("SdkHttpMetadata").is_some(), "{body}");
+    }
+
+    #[test]
+    fn hybrid_path_leaves_sqs_to_the_host() {
+        let Run { outcome, kinds, .. } = run(&docs_config(), "HybridPath");
+        // SQSState is not mocked in HybridPath: the closure's own answer is used.
+        assert_eq!(outcome.error.as_deref(), Some("Unmocked"), "{kinds:?}");
+        assert_eq!(outcome.cause.as_deref(), Some("SQSState"));
+    }
+}
