@@ -9,7 +9,8 @@
 //! {"state": "LambdaState", "kind": "lambda:invoke", "repeat": 2, "expect": ...}
 //! ```
 //!
-//! `kind` is `lambda:invoke` (default), `lambda` (a function ARN as the Resource),
+//! `kind` is `lambda:invoke` (default), `lambda:invoke.waitForTaskToken`, `lambda` (a
+//! function ARN as the Resource),
 //! `service` or `activity`. `expect` is `"unmocked"`, `{"ok": value}`,
 //! `{"error": name, "cause": text-or-null}` or `{"error_payload": value}`; instead of
 //! `cause`, `cause_contains` checks a part of it. `UPDATE_GOLDEN=1 cargo test --test
@@ -46,6 +47,13 @@ fn invocation(step: &Value) -> Invocation {
                 arn: FUNCTION_ARN.into(),
             },
         ),
+        "lambda:invoke.waitForTaskToken" => (
+            "arn:aws:states:::lambda:invoke.waitForTaskToken".to_string(),
+            TaskKind::LambdaInvoke {
+                function_name: FUNCTION.into(),
+                arn: FUNCTION_ARN.into(),
+            },
+        ),
         "lambda" => (
             FUNCTION_ARN.to_string(),
             TaskKind::LambdaArn {
@@ -66,12 +74,15 @@ fn invocation(step: &Value) -> Invocation {
         }
         other => panic!("unknown step kind '{other}'"),
     };
+    let task_token = resource
+        .ends_with(".waitForTaskToken")
+        .then(|| "token-1".to_string());
     Invocation {
         state_name: state,
         resource,
         kind,
         input: json!({"FunctionName": FUNCTION, "Payload": {}}),
-        task_token: None,
+        task_token,
         sync: false,
         timeout_seconds: None,
         heartbeat_seconds: None,

@@ -225,6 +225,7 @@ impl Mocks {
     ///   function's payload, so this answers with `Return.Payload` (`null` when absent) and
     ///   the mock's other fields are dropped. A `FunctionError` field makes it the
     ///   function's error payload, as Lambda reports it.
+    ///   With `.waitForTaskToken` the result is the callback's output: `Return` verbatim.
     /// - A Lambda function ARN as the Resource: the state's result is the function's
     ///   payload: `Return.Payload` when `Return` is an Invoke response (an object with a
     ///   `Payload` field), else `Return` itself.
@@ -246,6 +247,11 @@ impl Mocks {
             Err(failure) => return Some(EffectResult::Err(failure)),
         };
         Some(match &invocation.kind {
+            // `.waitForTaskToken`: the task's result is the callback's output, which the
+            // mock's Return stands for.
+            TaskKind::LambdaInvoke { .. } if invocation.task_token.is_some() => {
+                EffectResult::Ok(value)
+            }
             TaskKind::LambdaInvoke { .. } => invoke_response(value, true),
             TaskKind::LambdaArn { .. } => invoke_response(value, false),
             _ => EffectResult::Ok(value),
