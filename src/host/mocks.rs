@@ -139,6 +139,14 @@ impl Mocks {
         })
     }
 
+    /// The state machines a mock config has test cases for, in file order.
+    pub fn state_machines(config: &Value) -> Vec<String> {
+        match config.get("StateMachines") {
+            Some(Value::Object(machines)) => machines.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The test cases a state machine has in a mock config, in file order (for tools that
     /// run each one).
     pub fn test_cases(config: &Value, state_machine: &str) -> Result<Vec<String>, String> {
@@ -698,6 +706,12 @@ mod tests {
             "no test case 'V' for the state machine 'M' in the mock config; it has: T, U"
         );
         assert!(Mocks::from_config(&json!([]), "M", "T").is_err());
+        assert_eq!(Mocks::state_machines(&config()), ["M"]);
+        assert_eq!(
+            Mocks::test_cases(&config(), "M"),
+            Ok(vec!["T".into(), "U".into()])
+        );
+        assert!(Mocks::test_cases(&config(), "X").is_err());
     }
 
     #[test]
