@@ -146,6 +146,8 @@ export class Execution {
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      mocks: options.mocks,
+      testCase: options.testCase,
       inspect: Boolean(options.inspect),
     });
     this.executionArn = this.#run.executionArn;

@@ -175,6 +175,14 @@ impl WasmMachine {
             .unwrap_or_default();
         let execution = Execution::start(self.machine.clone(), input, config);
         let mut driver = Driver::new(execution, clock, keys);
+        match (options.get("mocks").filter(|m| !m.is_null()), options.get("testCase").and_then(Value::as_str)) {
+            (None, None) => {}
+            (Some(config), Some(case)) => {
+                let mocks = crate::host::mocks::Mocks::from_config(config, &self.name, case).map_err(|e| misuse(&e))?;
+                driver.mocks = Some(mocks);
+            }
+            _ => return Err(misuse("options.mocks and options.testCase go together: give both")),
+        }
         if let Some(Value::Object(buckets)) = options.get("s3") {
             for (bucket, objects) in buckets {
                 let Value::Object(objects) = objects else {

@@ -49,6 +49,8 @@ pub struct Driver {
     record_history: bool,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
+    /// A MockConfigFile test case: mocked states never reach handlers or services.
+    pub mocks: Option<mocks::Mocks>,
 }
 
 impl Driver {
@@ -62,6 +64,7 @@ impl Driver {
             history: Vec::new(),
             record_history: true,
             services: Services::default(),
+            mocks: None,
         }
     }
 
@@ -130,6 +133,9 @@ impl Driver {
 
     /// Effects the driver performs itself; `None` hands the call to a JS handler.
     fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+        if let Some(result) = self.mocks.as_mut().and_then(|m| m.respond(invocation)) {
+            return Some(result);
+        }
         if invocation
             .handler_keys()
             .iter()

@@ -257,3 +257,38 @@ test("inspections record every data-flow stage of each state visit", async () =>
   assert.deepEqual(visit.afterResultPath, { order: { id: 7, junk: true }, shaped: { id: 7 } });
   assert.deepEqual(visit.output, { id: 7 });
 });
+
+test("a Step Functions Local MockConfigFile test case replaces the tasks", async () => {
+  const machine = new StateMachine(
+    {
+      StartAt: "LambdaState",
+      States: {
+        LambdaState: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Parameters: { FunctionName: "HelloFunction", "Payload.$": "$" },
+          Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 3 }],
+          OutputPath: "$.Payload",
+          End: true,
+        },
+      },
+    },
+    { name: "LambdaSQSIntegration" },
+  );
+  const mocks = {
+    StateMachines: { LambdaSQSIntegration: { TestCases: { RetryPath: { LambdaState: "MockedLambdaRetry" } } } },
+    MockedResponses: {
+      MockedLambdaRetry: {
+        0: { Throw: { Error: "Lambda.ResourceNotReadyException", Cause: "Lambda resource is not ready." } },
+        "1-2": { Throw: { Error: "Lambda.TimeoutException", Cause: "Lambda timed out." } },
+        3: { Return: { StatusCode: 200, Payload: { body: "Hello from Lambda!" } } },
+      },
+    },
+  };
+  const execution = machine.start({}, { startDate, mocks, testCase: "RetryPath" });
+  const result = await execution.result;
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { body: "Hello from Lambda!" });
+  assert.equal(execution.history().filter((e) => e.type === "TaskFailed").length, 3);
+  assert.throws(() => machine.start({}, { mocks, testCase: "Nope" }), /Nope/);
+});
