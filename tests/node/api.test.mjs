@@ -292,3 +292,29 @@ test("a Step Functions Local MockConfigFile test case replaces the tasks", async
   assert.equal(execution.history().filter((e) => e.type === "TaskFailed").length, 3);
   assert.throws(() => machine.start({}, { mocks, testCase: "Nope" }), /Nope/);
 });
+
+test("waitForTaskToken: TaskSubmitted, heartbeats, and States.HeartbeatTimeout", async () => {
+  const machine = new StateMachine({
+    StartAt: "Approve",
+    States: {
+      Approve: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        HeartbeatSeconds: 1,
+        Parameters: { FunctionName: "approver", Payload: { "token.$": "$$.Task.Token" } },
+        End: true,
+      },
+    },
+  });
+  let token;
+  const execution = machine.start({}, { startDate, handlers: { approver: (input) => ((token = input.token), { queued: true }) } });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  execution.sendTaskHeartbeat(token); // keeps it alive past the first second
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(execution.status, "RUNNING");
+  const result = await execution.result; // no more heartbeats: times out
+  assert.equal(result.status, "FAILED");
+  assert.equal(result.error, "States.HeartbeatTimeout");
+  const types = execution.history().map((e) => e.type);
+  assert.deepEqual(types.slice(0, 6), ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut"]);
+});
