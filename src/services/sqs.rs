@@ -89,12 +89,13 @@ impl Sqs {
         let mut successful = Vec::new();
         for entry in entries {
             let id = text(entry, "Id")?;
-            let (message, mut response) = message(url, entry, queue.len(), ids)?;
+            let (message, response) = message(url, entry, queue.len(), ids)?;
             queue.push(message);
-            if let Value::Object(map) = &mut response {
-                map.insert("Id".into(), json!(id));
+            let mut with_id = Map::from_iter([("Id".to_string(), json!(id))]);
+            if let Value::Object(fields) = response {
+                with_id.extend(fields);
             }
-            successful.push(response);
+            successful.push(Value::Object(with_id));
         }
         Ok(json!({ "Failed": [], "Successful": successful }))
     }
