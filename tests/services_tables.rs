@@ -56,10 +56,7 @@ fn call(case: &Value, services: &mut Services) -> (Value, Value) {
             }
             (value, Value::Null)
         }
-        Some(EffectResult::Err(f)) => (
-            Value::Null,
-            json!({"error": f.error, "cause": f.cause}),
-        ),
+        Some(EffectResult::Err(f)) => (Value::Null, json!({"error": f.error, "cause": f.cause})),
         other => (
             Value::Null,
             json!({"error": "not performed", "cause": format!("{other:?}")}),
@@ -151,9 +148,13 @@ fn service_tables() {
     let mut count = 0;
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable table");
-        let mut cases: Vec<Value> = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let table = file.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let mut cases: Vec<Value> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let table = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         for case in cases.iter_mut() {
             count += 1;
             let name = format!("{table}: {}", case["name"].as_str().unwrap_or("?"));
@@ -170,7 +171,11 @@ fn service_tables() {
             } else {
                 ("error", error)
             };
-            let other_key = if expected_key == "expected" { "error" } else { "expected" };
+            let other_key = if expected_key == "expected" {
+                "error"
+            } else {
+                "expected"
+            };
             let ok = case.get(expected_key) == Some(&actual)
                 && case.get(other_key).is_none()
                 && case.get("snapshot").map_or(true, |s| *s == snapshot);
@@ -189,7 +194,8 @@ fn service_tables() {
             }
             failures.push(format!(
                 "{name}\n  {expected_key} {}\n  actual   {}\n  snapshot {}",
-                case.get(expected_key).map_or("(none)".into(), Value::to_string),
+                case.get(expected_key)
+                    .map_or("(none)".into(), Value::to_string),
                 actual,
                 snapshot
             ));

@@ -33,7 +33,7 @@ impl EventBridge {
                 };
                 let mut event = e.clone();
                 if event.get("EventId").is_none() {
-                    event["EventId"] = json!(ids.next());
+                    event["EventId"] = json!(ids.uuid());
                 }
                 Ok(event)
             },
@@ -85,12 +85,14 @@ impl EventBridge {
         let mut event = Map::new();
         for field in ["Source", "DetailType", "Detail"] {
             match entry.get(field) {
-                None | Some(Value::Null) => return Err((
-                    "InvalidArgument",
-                    format!(
+                None | Some(Value::Null) => {
+                    return Err((
+                        "InvalidArgument",
+                        format!(
                         "Parameter {field} is not valid. Reason: {field} is a required argument."
                     ),
-                )),
+                    ))
+                }
                 // Step Functions serialises a JSON Detail.
                 Some(value) => event.insert(field.into(), json!(body_text(value))),
             };
@@ -105,7 +107,7 @@ impl EventBridge {
             .and_then(Value::as_str)
             .map(|b| b.rsplit_once(":event-bus/").map_or(b, |(_, name)| name))
             .unwrap_or("default");
-        let id = ids.next();
+        let id = ids.uuid();
         event.insert("EventId".into(), json!(id));
         self.buses
             .entry(bus.to_string())

@@ -77,7 +77,7 @@ pub struct Ids {
 }
 
 impl Ids {
-    pub fn next(&mut self) -> String {
+    pub fn uuid(&mut self) -> String {
         self.count += 1;
         Rng::new(0x5eed_5e41_ce00_0000 ^ self.count).uuid_v4()
     }
@@ -197,7 +197,7 @@ impl Services {
 impl Ids {
     /// The failure Step Functions reports for a failed call.
     fn failure(&mut self, naming: &Naming, sdk: bool, e: ApiError) -> Failure {
-        let request = self.next();
+        let request = self.uuid();
         let ApiError {
             exception,
             code,
@@ -224,7 +224,7 @@ impl Ids {
 
     /// What optimized integrations (AWS SDK for Java v1) add to a response.
     fn with_metadata(&mut self, naming: &Naming, response: Value) -> Value {
-        let request = self.next();
+        let request = self.uuid();
         let length = crate::json::stringify(&response).len().to_string();
         let mut out = match response {
             Value::Object(map) => map,

@@ -28,7 +28,7 @@ impl Sns {
                     }
                 };
                 if message.get("MessageId").is_none() {
-                    message["MessageId"] = json!(ids.next());
+                    message["MessageId"] = json!(ids.uuid());
                 }
                 Ok(message)
             },
@@ -62,7 +62,7 @@ impl Sns {
             message: "Topic does not exist".into(),
             status: 404,
         })?;
-        let id = ids.next();
+        let id = ids.uuid();
         let mut stored = Map::new();
         stored.insert("MessageId".into(), json!(id));
         stored.insert("Message".into(), json!(message));

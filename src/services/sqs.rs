@@ -167,7 +167,7 @@ fn complete(message: &mut Value, ids: &mut Ids) {
     }
     message["MD5OfBody"] = json!(md5);
     if message.get("MessageId").is_none() {
-        message["MessageId"] = json!(ids.next());
+        message["MessageId"] = json!(ids.uuid());
     }
 }
 
