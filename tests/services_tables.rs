@@ -72,9 +72,13 @@ fn execute(case: &Value, seed: &Value) -> Result<(Value, Value), String> {
     )
     .map_err(|d| format!("invalid definition: {d:?}"))?;
     let input = case.get("input").cloned().unwrap_or(json!({}));
-    let execution = Execution::start(machine, input, ExecConfig::default());
+    let config = ExecConfig::default();
+    let arns = (config.execution_arn(), config.state_machine_arn());
+    let execution = Execution::start(machine, input, config);
     let mut driver = Driver::new(execution, ClockMode::Virtual, HashSet::new());
     driver.services.seed(seed)?;
+    driver.services.execution_arn = Some(arns.0);
+    driver.services.state_machine_arn = Some(arns.1);
     let progress = driver.drive();
     let outcome = progress
         .outcome

@@ -118,7 +118,8 @@ impl DynamoDb {
         if !ACTIONS.contains(&action) {
             return None;
         }
-        let table = text(input, "TableName")
+        let table = unused_placeholders(input)
+            .and_then(|_| text(input, "TableName"))
             .and_then(|name| self.tables.get_mut(name).ok_or_else(not_found));
         Some(table.and_then(|table| match action {
             "getItem" => table.get_item(input),
@@ -357,6 +358,45 @@ impl Table {
     }
 }
 
+/// DynamoDB rejects placeholders that no expression of the request uses.
+fn unused_placeholders(input: &Value) -> Result<(), ApiError> {
+    const EXPRESSIONS: [&str; 5] = [
+        "UpdateExpression",
+        "ConditionExpression",
+        "KeyConditionExpression",
+        "FilterExpression",
+        "ProjectionExpression",
+    ];
+    let texts: Vec<&str> = EXPRESSIONS
+        .iter()
+        .filter_map(|k| input.get(*k).and_then(Value::as_str))
+        .collect();
+    let mentioned = |token: &str| {
+        texts.iter().any(|text| {
+            text.match_indices(token).any(|(at, _)| {
+                !text[at + token.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        })
+    };
+    for field in ["ExpressionAttributeNames", "ExpressionAttributeValues"] {
+        let Some(map) = input.get(field).and_then(Value::as_object) else {
+            continue;
+        };
+        let unused: Vec<&str> = map
+            .keys()
+            .filter(|k| !mentioned(k))
+            .map(String::as_str)
+            .collect();
+        if !unused.is_empty() {
+            return Err(ApiError::validation(format!(
+                "Value provided in {field} unused in expressions: keys: {{{}}}",
+                unused.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn return_values<'a>(input: &'a Value, allowed: &[&str]) -> Result<&'a str, ApiError> {
     match input.get("ReturnValues").and_then(Value::as_str) {
         None => Ok("NONE"),
@@ -381,7 +421,11 @@ fn attributes(item: Option<Item>) -> Value {
 /// A typed attribute value, as DynamoDB validates it.
 fn check_value(value: &Value) -> Result<(), String> {
     let all = |items: &Vec<Value>, ok: &dyn Fn(&Value) -> bool| items.iter().all(ok);
-    let is_number = |v: &Value| v.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok());
+    let is_number = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .is_some_and(f64::is_finite)
+    };
     let Some((kind, inner)) = value
         .as_object()
         .filter(|m| m.len() == 1)
@@ -456,6 +500,9 @@ fn arithmetic(a: &str, b: &str, minus: bool) -> Option<String> {
     }
     let (x, y) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
     let n = if minus { x - y } else { x + y };
+    if !n.is_finite() {
+        return None;
+    }
     Some(if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
@@ -1186,9 +1233,12 @@ mod tests {
     fn update_expressions() {
         let mut db = db();
         let update = |expr: &str, values: Value| {
-            json!({"TableName": "Counters", "Key": {"id": {"S": "a"}}, "UpdateExpression": expr,
-                   "ExpressionAttributeValues": values, "ExpressionAttributeNames": {"#s": "status"},
-                   "ReturnValues": "ALL_NEW"})
+            let mut input = json!({"TableName": "Counters", "Key": {"id": {"S": "a"}}, "UpdateExpression": expr,
+                   "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW"});
+            if expr.contains("#s") {
+                input["ExpressionAttributeNames"] = json!({"#s": "status"});
+            }
+            input
         };
         let out = call(
             &mut db,
@@ -1333,6 +1383,33 @@ mod tests {
         }
         assert!(test("a = ").is_err());
         assert!(test("a ! :1").is_err());
+    }
+
+    #[test]
+    fn unused_placeholders_are_rejected() {
+        let mut db = db();
+        let input = json!({"TableName": "Counters", "Key": {"id": {"S": "a"}}, "UpdateExpression": "SET v = :v",
+            "ExpressionAttributeValues": {":v": {"N": "1"}, ":v2": {"N": "2"}}, "ExpressionAttributeNames": {"#v": "v"}});
+        let e = call(&mut db, "updateItem", input).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Value provided in ExpressionAttributeNames unused in expressions: keys: {#v}"
+        );
+        let input = json!({"TableName": "Counters", "Key": {"id": {"S": "a"}}, "UpdateExpression": "SET v = :v",
+            "ExpressionAttributeValues": {":v": {"N": "1"}, ":v2": {"N": "2"}}});
+        let e = call(&mut db, "updateItem", input).unwrap_err();
+        assert!(e.message.ends_with("keys: {:v2}"), "{}", e.message);
+        let e = call(
+            &mut db,
+            "putItem",
+            json!({"TableName": "Counters", "Item": {"id": {"S": "a"}, "n": {"N": "1e999"}}}),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("cannot be converted into a number"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

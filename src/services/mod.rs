@@ -39,6 +39,10 @@ pub struct Services {
     pub sns: sns::Sns,
     pub eventbridge: eventbridge::EventBridge,
     pub ids: Ids,
+    /// The running execution's ARN and its state machine's ARN, which the optimized
+    /// EventBridge integration appends to each event's Resources (set by the host).
+    pub execution_arn: Option<String>,
+    pub state_machine_arn: Option<String>,
 }
 
 /// A failed API call, before Step Functions names it (see `Services::perform`).
@@ -84,7 +88,9 @@ impl Ids {
 }
 
 /// How Step Functions names a service in errors: the optimized integration's prefix,
-/// the SDK for Java v1 client name (in causes), and the `aws-sdk:` integration's prefix.
+/// the SDK for Java v1 client name (in causes), and the `aws-sdk:` integration's prefix
+/// (the SDK for Java v2 client name, in PascalCase: `DynamoDb`, `Sqs`, like AWS's
+/// documented `AcmPca.ResourceNotFoundException`).
 struct Naming {
     optimized: &'static str,
     v1_client: &'static str,
@@ -101,13 +107,13 @@ const DYNAMODB: Naming = Naming {
 const SQS: Naming = Naming {
     optimized: "SQS",
     v1_client: "AmazonSQS",
-    sdk: "SQS",
+    sdk: "Sqs",
     content_type: "text/xml",
 };
 const SNS: Naming = Naming {
     optimized: "SNS",
     v1_client: "AmazonSNS",
-    sdk: "SNS",
+    sdk: "Sns",
     content_type: "text/xml",
 };
 const EVENTBRIDGE: Naming = Naming {
@@ -135,9 +141,11 @@ impl Services {
             (_, "dynamodb") => (&DYNAMODB, self.dynamodb.call(action, input)),
             (_, "sqs") => (&SQS, self.sqs.call(action, input, ids)),
             (_, "sns") => (&SNS, self.sns.call(action, input, ids)),
-            (false, "events") | (true, "eventbridge") => {
-                (&EVENTBRIDGE, self.eventbridge.call(action, input, ids))
+            (false, "events") => {
+                let input = with_resources(input, [&self.execution_arn, &self.state_machine_arn]);
+                (&EVENTBRIDGE, self.eventbridge.call(action, &input, ids))
             }
+            (true, "eventbridge") => (&EVENTBRIDGE, self.eventbridge.call(action, input, ids)),
             _ => return None,
         };
         let Some(result) = result else {
@@ -255,6 +263,26 @@ impl Ids {
         );
         Value::Object(out)
     }
+}
+
+/// The optimized PutEvents request: each entry's Resources gain the execution's and
+/// the state machine's ARNs.
+fn with_resources(input: &Value, arns: [&Option<String>; 2]) -> Value {
+    let mut input = input.clone();
+    let arns: Vec<Value> = arns.into_iter().flatten().map(|arn| json!(arn)).collect();
+    if let Some(Value::Array(entries)) = input.get_mut("Entries") {
+        for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+            match entry.get_mut("Resources") {
+                Some(Value::Array(resources)) => resources.extend(arns.iter().cloned()),
+                Some(_) => {}
+                None if !arns.is_empty() => {
+                    entry.insert("Resources".into(), Value::Array(arns.clone()));
+                }
+                None => {}
+            }
+        }
+    }
+    input
 }
 
 /// An API a simulated service does not implement: a clear failure naming it.
