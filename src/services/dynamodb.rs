@@ -47,11 +47,11 @@ impl DynamoDb {
         };
         let Value::Object(tables) = tables else {
             return Err(
-                "seed.dynamodb.tables must be an object of table name -> {keySchema, items}".into(),
+                "dynamodb.tables must be an object of table name -> {keySchema, items}".into(),
             );
         };
         for (name, spec) in tables {
-            let at = format!("seed.dynamodb.tables.{name}");
+            let at = format!("dynamodb.tables.{name}");
             let schema = spec.get("keySchema").ok_or_else(|| {
                 format!("{at}.keySchema is missing; expected {{partitionKey: \"pk\", sortKey?: \"sk\"}}")
             })?;
@@ -1418,7 +1418,7 @@ mod tests {
         let err = db
             .seed(&json!({"tables": {"T": {"items": []}}}))
             .unwrap_err();
-        assert!(err.contains("seed.dynamodb.tables.T.keySchema"), "{err}");
+        assert!(err.contains("dynamodb.tables.T.keySchema"), "{err}");
         let err = db
             .seed(&json!({"tables": {"T": {"keySchema": {"partitionKey": "pk"}, "items": [{"x": {"S": "1"}}]}}}))
             .unwrap_err();

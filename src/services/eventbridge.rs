@@ -26,7 +26,7 @@ impl EventBridge {
         seed_lists(
             &mut self.buses,
             map.get("buses"),
-            "seed.eventbridge.buses",
+            "eventbridge.buses",
             |e| {
                 let Value::Object(_) = e else {
                     return Err("an event must be an object".into());

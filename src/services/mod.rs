@@ -17,6 +17,8 @@
 //!   sns?:         { topics: [ARN, ...] | { ARN: [ message text | { Message, ... } ] } },
 //!   eventbridge?: { buses:  [NAME, ...] | { NAME: [ { Source, DetailType, Detail, ... } ] } } }
 //! ```
+//! Seed errors are messages with the path of the bad value relative to the seed
+//! (`dynamodb.tables.Orders.keySchema is missing ...`); hosts prefix their option name.
 //! A DynamoDB table, an SQS queue or an SNS topic exists only when seeded (as in AWS,
 //! using one that does not exist fails); the EventBridge bus `default` always exists.
 
@@ -182,7 +184,7 @@ impl Services {
                 "eventbridge" => self.eventbridge.seed(value, &mut self.ids)?,
                 other => {
                     return Err(format!(
-                        "unknown service '{other}' in the services seed; expected s3, dynamodb, sqs, sns or eventbridge"
+                        "unknown service '{other}'; expected s3, dynamodb, sqs, sns or eventbridge"
                     ))
                 }
             }
@@ -376,11 +378,11 @@ fn seed_object<'a>(
     keys: &[&str],
 ) -> Result<&'a Map<String, Value>, String> {
     let Value::Object(map) = value else {
-        return Err(format!("seed.{service} must be an object"));
+        return Err(format!("{service} must be an object"));
     };
     if let Some(other) = map.keys().find(|k| !keys.contains(&k.as_str())) {
         return Err(format!(
-            "unknown key '{other}' in seed.{service}; expected {}",
+            "unknown key '{other}' in {service}; expected {}",
             keys.join(", ")
         ));
     }
@@ -467,7 +469,7 @@ mod tests {
         let err = services.seed(&json!({"kinesis": {}})).unwrap_err();
         assert!(err.contains("kinesis"), "{err}");
         let err = services.seed(&json!({"sqs": {"queues": 3}})).unwrap_err();
-        assert!(err.contains("seed.sqs.queues"), "{err}");
+        assert!(err.contains("sqs.queues"), "{err}");
         assert!(services.seed(&json!([])).is_err());
     }
 

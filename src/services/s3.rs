@@ -32,11 +32,11 @@ impl S3 {
     /// `{ BUCKET: { KEY: text } }`; a non-text body is stored as its JSON text.
     pub fn seed(&mut self, seed: &Value) -> Result<(), String> {
         let Value::Object(buckets) = seed else {
-            return Err("seed.s3 must be an object of bucket -> {key: text}".into());
+            return Err("s3 must be an object of bucket -> {key: text}".into());
         };
         for (bucket, objects) in buckets {
             let Value::Object(objects) = objects else {
-                return Err(format!("seed.s3.{bucket} must be an object of key -> text"));
+                return Err(format!("s3.{bucket} must be an object of key -> text"));
             };
             self.buckets.entry(bucket.clone()).or_default();
             for (key, body) in objects {

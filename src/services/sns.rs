@@ -15,24 +15,17 @@ impl Sns {
     /// `{ topics: [ARN, ...] | { ARN: [ message text | { Message, ... } ] } }`.
     pub fn seed(&mut self, seed: &Value, ids: &mut Ids) -> Result<(), String> {
         let map = seed_object(seed, "sns", &["topics"])?;
-        seed_lists(
-            &mut self.topics,
-            map.get("topics"),
-            "seed.sns.topics",
-            |m| {
-                let mut message = match m {
-                    Value::String(text) => json!({ "Message": text }),
-                    Value::Object(_) if m.get("Message").is_some_and(Value::is_string) => m.clone(),
-                    _ => {
-                        return Err("a message is its text or an object with a Message text".into())
-                    }
-                };
-                if message.get("MessageId").is_none() {
-                    message["MessageId"] = json!(ids.uuid());
-                }
-                Ok(message)
-            },
-        )
+        seed_lists(&mut self.topics, map.get("topics"), "sns.topics", |m| {
+            let mut message = match m {
+                Value::String(text) => json!({ "Message": text }),
+                Value::Object(_) if m.get("Message").is_some_and(Value::is_string) => m.clone(),
+                _ => return Err("a message is its text or an object with a Message text".into()),
+            };
+            if message.get("MessageId").is_none() {
+                message["MessageId"] = json!(ids.uuid());
+            }
+            Ok(message)
+        })
     }
 
     /// `None` for an API this simulation does not implement.

@@ -24,24 +24,15 @@ impl Sqs {
     /// `{ queues: [URL, ...] | { URL: [ body text | message object ] } }`.
     pub fn seed(&mut self, seed: &Value, ids: &mut Ids) -> Result<(), String> {
         let map = seed_object(seed, "sqs", &["queues"])?;
-        seed_lists(
-            &mut self.queues,
-            map.get("queues"),
-            "seed.sqs.queues",
-            |m| {
-                let mut message = match m {
-                    Value::String(body) => json!({ "Body": body }),
-                    Value::Object(_) if m.get("Body").is_some_and(Value::is_string) => m.clone(),
-                    _ => {
-                        return Err(
-                            "a message is its body text or an object with a Body text".into()
-                        )
-                    }
-                };
-                complete(&mut message, ids);
-                Ok(message)
-            },
-        )
+        seed_lists(&mut self.queues, map.get("queues"), "sqs.queues", |m| {
+            let mut message = match m {
+                Value::String(body) => json!({ "Body": body }),
+                Value::Object(_) if m.get("Body").is_some_and(Value::is_string) => m.clone(),
+                _ => return Err("a message is its body text or an object with a Body text".into()),
+            };
+            complete(&mut message, ids);
+            Ok(message)
+        })
     }
 
     /// `None` for an API this simulation does not implement.
