@@ -420,6 +420,14 @@ fn attributes(item: Option<Item>) -> Value {
 
 /// A typed attribute value, as DynamoDB validates it.
 fn check_value(value: &Value) -> Result<(), String> {
+    check_nested(value, 0)
+}
+
+fn check_nested(value: &Value, depth: usize) -> Result<(), String> {
+    if depth > 32 {
+        return Err("Nesting Levels have exceeded supported limits".into());
+    }
+    let nested = |v: &Value| check_nested(v, depth + 1);
     let all = |items: &Vec<Value>, ok: &dyn Fn(&Value) -> bool| items.iter().all(ok);
     let is_number = |v: &Value| {
         v.as_str()
@@ -442,8 +450,8 @@ fn check_value(value: &Value) -> Result<(), String> {
         }
         ("N", v) if is_number(v) => true,
         ("N", _) => return Err("A value provided cannot be converted into a number".into()),
-        ("M", Value::Object(m)) => return m.values().try_for_each(check_value),
-        ("L", Value::Array(l)) => return l.iter().try_for_each(check_value),
+        ("M", Value::Object(m)) => return m.values().try_for_each(nested),
+        ("L", Value::Array(l)) => return l.iter().try_for_each(nested),
         ("SS" | "BS", Value::Array(s)) => !s.is_empty() && all(s, &Value::is_string),
         ("NS", Value::Array(s)) => !s.is_empty() && all(s, &is_number),
         _ => false,
@@ -569,6 +577,8 @@ struct Parser<'a> {
     at: usize,
     values: Option<&'a Map<String, Value>>,
     kind: &'static str,
+    /// How much deeper conditions and operands may nest: bounds the parser's recursion.
+    nesting: u32,
 }
 
 impl<'a> Parser<'a> {
@@ -577,6 +587,12 @@ impl<'a> Parser<'a> {
             .get("ExpressionAttributeNames")
             .and_then(Value::as_object);
         let invalid = |m: String| ApiError::validation(format!("Invalid {kind}: {m}"));
+        if text.len() > 4096 {
+            return Err(invalid(format!(
+                "Expression size has exceeded the maximum allowed size; expression size: {}",
+                text.len()
+            )));
+        }
         let mut tokens = Vec::new();
         let mut rest = text.trim_start();
         while let Some(c) = rest.chars().next() {
@@ -615,6 +631,7 @@ impl<'a> Parser<'a> {
                 .get("ExpressionAttributeValues")
                 .and_then(Value::as_object),
             kind,
+            nesting: 32,
         })
     }
 
@@ -636,6 +653,14 @@ impl<'a> Parser<'a> {
 
     fn is_keyword(&self, word: &str) -> bool {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
+    }
+
+    fn nest(&mut self) -> Result<(), ApiError> {
+        self.nesting = self
+            .nesting
+            .checked_sub(1)
+            .ok_or_else(|| self.error("The expression is nested too deeply"))?;
+        Ok(())
     }
 
     fn eat(&mut self, symbol: &str) -> bool {
@@ -705,6 +730,13 @@ impl<'a> Parser<'a> {
     }
 
     fn primary(&mut self) -> Result<Operand, ApiError> {
+        self.nest()?;
+        let operand = self.primary_unnested();
+        self.nesting += 1;
+        operand
+    }
+
+    fn primary_unnested(&mut self) -> Result<Operand, ApiError> {
         if let Some(Token::Value(_)) = self.peek() {
             return self.value().map(Operand::Value);
         }
@@ -761,6 +793,13 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&mut self) -> Result<Cond, ApiError> {
+        self.nest()?;
+        let cond = self.unary_unnested();
+        self.nesting += 1;
+        cond
+    }
+
+    fn unary_unnested(&mut self) -> Result<Cond, ApiError> {
         if self.is_keyword("NOT") {
             self.at += 1;
             return Ok(Cond::Not(Box::new(self.unary()?)));
@@ -1382,6 +1421,15 @@ mod tests {
             assert_eq!(test(text), Ok(expected), "{text}");
         }
         assert!(test("a = ").is_err());
+        let deep = format!("{}a = :1{}", "(".repeat(300), ")".repeat(300));
+        assert!(test(&deep)
+            .unwrap_err()
+            .message
+            .contains("nested too deeply"));
+        assert!(test(&"NOT ".repeat(1100)).is_err());
+        let long = vec!["a = :9"; 400].join(" OR ");
+        assert!(long.len() < 4096);
+        assert_eq!(test(&long), Ok(false));
         assert!(test("a ! :1").is_err());
     }
 
