@@ -546,8 +546,9 @@ enum Operand {
 
 #[derive(Clone, Debug)]
 enum Cond {
-    Or(Box<Cond>, Box<Cond>),
-    And(Box<Cond>, Box<Cond>),
+    /// Chains are flat so that a long `a OR b OR ...` does not nest.
+    Or(Vec<Cond>),
+    And(Vec<Cond>),
     Not(Box<Cond>),
     Exists(String, bool),
     BeginsWith(Operand, Operand),
@@ -775,21 +776,29 @@ impl<'a> Parser<'a> {
     }
 
     fn condition(&mut self) -> Result<Cond, ApiError> {
-        let mut left = self.conjunction()?;
+        let mut terms = vec![self.conjunction()?];
         while self.is_keyword("OR") {
             self.at += 1;
-            left = Cond::Or(Box::new(left), Box::new(self.conjunction()?));
+            terms.push(self.conjunction()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Cond::Or(terms)
+        })
     }
 
     fn conjunction(&mut self) -> Result<Cond, ApiError> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.is_keyword("AND") {
             self.at += 1;
-            left = Cond::And(Box::new(left), Box::new(self.unary()?));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Cond::And(terms)
+        })
     }
 
     fn unary(&mut self) -> Result<Cond, ApiError> {
@@ -953,8 +962,22 @@ impl Operand {
 impl Cond {
     fn test(&self, item: &Item) -> Result<bool, ApiError> {
         Ok(match self {
-            Cond::Or(a, b) => a.test(item)? || b.test(item)?,
-            Cond::And(a, b) => a.test(item)? && b.test(item)?,
+            Cond::Or(terms) => {
+                for term in terms {
+                    if term.test(item)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            Cond::And(terms) => {
+                for term in terms {
+                    if !term.test(item)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
             Cond::Not(c) => !c.test(item)?,
             Cond::Exists(path, exists) => item.contains_key(path) == *exists,
             Cond::Compare(a, symbol, b) => match (a.eval(item)?, b.eval(item)?) {
@@ -1002,11 +1025,7 @@ impl Cond {
     /// The terms of a top-level AND chain.
     fn conjuncts(&self) -> Vec<&Cond> {
         match self {
-            Cond::And(a, b) => {
-                let mut terms = a.conjuncts();
-                terms.extend(b.conjuncts());
-                terms
-            }
+            Cond::And(terms) => terms.iter().collect(),
             other => vec![other],
         }
     }
