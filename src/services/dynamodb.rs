@@ -334,6 +334,15 @@ impl Table {
                 matched.reverse();
             }
         }
+        if let Some(Value::Object(start)) = input.get("ExclusiveStartKey") {
+            // Pagination: continue after the item the previous page ended with.
+            let after = matched.iter().position(|item| {
+                start
+                    .iter()
+                    .all(|(k, v)| item.get(k).is_some_and(|w| equal(v, w)))
+            });
+            matched.drain(..after.map_or(0, |i| i + 1));
+        }
         let limit = input
             .get("Limit")
             .and_then(Value::as_u64)
@@ -1396,6 +1405,12 @@ mod tests {
             (out["Count"].clone(), out["ScannedCount"].clone()),
             (json!(1), json!(2))
         );
+        assert_eq!(out["LastEvaluatedKey"]["sk"], json!({"S": "order#2"}));
+        let mut next = query("pk = :c", json!({":c": {"S": "c1"}}));
+        next["ExclusiveStartKey"] = json!({"pk": {"S": "c1"}, "sk": {"S": "order#1"}});
+        next["Limit"] = json!(1);
+        let out = call(&mut db, "query", next).unwrap();
+        assert_eq!(out["Items"][0]["sk"], json!({"S": "order#2"}));
         assert_eq!(out["LastEvaluatedKey"]["sk"], json!({"S": "order#2"}));
         let e = call(
             &mut db,
