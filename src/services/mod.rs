@@ -127,8 +127,19 @@ const EVENTBRIDGE: Naming = Naming {
 
 impl Services {
     /// Performs a service task if one of our services implements it; `None` when the
-    /// service is not simulated (the caller reports that).
+    /// service is not simulated (the caller reports that). A `.waitForTaskToken` task is
+    /// not performed here: its result is the callback, not the API response (a host that
+    /// simulates callbacks sends the request with `perform_request`, then waits).
     pub fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+        if invocation.task_token.is_some() {
+            return None;
+        }
+        self.perform_request(invocation)
+    }
+
+    /// Sends a service task's request and returns the API's answer, whatever the
+    /// integration pattern; `None` when the service is not simulated.
+    pub fn perform_request(&mut self, invocation: &Invocation) -> Option<EffectResult> {
         let TaskKind::Service { service, action } = &invocation.kind else {
             return None;
         };
@@ -445,6 +456,26 @@ mod tests {
             panic!("expected a failure");
         };
         assert_eq!(f.error, "DynamoDb.ResourceNotFoundException");
+    }
+
+    #[test]
+    fn callback_tasks_are_left_to_the_host() {
+        let mut services = Services::default();
+        services
+            .seed(&json!({"sqs": {"queues": ["https://q/1"]}}))
+            .unwrap();
+        let mut call = invoke(
+            "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            json!({"QueueUrl": "https://q/1", "MessageBody": "token"}),
+        );
+        call.task_token = Some("t".into());
+        assert!(services.perform(&call).is_none());
+        assert!(services.sqs.queues["https://q/1"].is_empty());
+        assert!(matches!(
+            services.perform_request(&call),
+            Some(EffectResult::Ok(_))
+        ));
+        assert_eq!(services.sqs.queues["https://q/1"].len(), 1);
     }
 
     #[test]
