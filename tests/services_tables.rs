@@ -6,6 +6,7 @@
 //!   "seed": { ... },                        // Services::seed (optional)
 //!   "resource": "arn:aws:states:::dynamodb:putItem", "input": { ... },   // one call
 //!   //   or "definition": { ASL }, "input": ...     // a whole execution through the driver
+//!   //   or neither: the seed alone, with "seedError": the message Services::seed gives
 //!   "expected": value | "error": {"error", "cause"?},
 //!   "snapshot": { "dynamodb": ... } }       // optional: the named services' state after
 //! ```
@@ -98,6 +99,10 @@ fn execute(case: &Value, seed: &Value) -> Result<(Value, Value), String> {
 
 fn run_case(case: &Value) -> Result<(Value, Value, Value), String> {
     let seed = case.get("seed").cloned().unwrap_or(json!({}));
+    if case.get("seedError").is_some() {
+        let error = Services::default().seed(&seed).err();
+        return Ok((Value::Null, json!(error), Value::Null));
+    }
     if case.get("definition").is_some() {
         let (result, snapshot) = execute(case, &seed)?;
         return Ok((result, Value::Null, snapshot));
@@ -170,7 +175,9 @@ fn service_tables() {
                 }
             };
             let snapshot = named(&snapshot, case.get("snapshot").unwrap_or(&Value::Null));
-            let (expected_key, actual) = if error.is_null() {
+            let (expected_key, actual) = if case.get("seedError").is_some() {
+                ("seedError", error)
+            } else if error.is_null() {
                 ("expected", result)
             } else {
                 ("error", error)

@@ -80,7 +80,14 @@ impl DynamoDb {
             for (i, item) in items.iter().enumerate() {
                 let item = table
                     .valid_item(item.as_object())
-                    .map_err(|e| format!("{at}.items[{i}]: {}", e.message))?;
+                    .map_err(|e| {
+                        let hint = if e.message.contains("Supplied AttributeValue") {
+                            "; values are typed, e.g. {\"S\": \"text\"}, {\"N\": \"1\"}, {\"BOOL\": true}"
+                        } else {
+                            ""
+                        };
+                        format!("{at}.items[{i}]: {}{hint}", e.message)
+                    })?;
                 table.put(item);
             }
         }
