@@ -47,13 +47,17 @@ impl HistoryEvent {
 }
 
 /// Details with a payload as AWS writes it: the JSON text and `{truncated: false}`.
-pub fn payload_details(payload_key: &str, text: String) -> Map<String, Value> {
+pub fn payload_details(payload_key: &'static str, text: String) -> Map<String, Value> {
     let mut details = Map::new();
-    let details_key = format!("{payload_key}Details");
+    let details_key = match payload_key {
+        "input" => "inputDetails",
+        "output" => "outputDetails",
+        _ => "payloadDetails",
+    };
     details.insert(payload_key.into(), Value::String(text));
     let mut truncated = Map::new();
     truncated.insert("truncated".into(), Value::Bool(false));
-    details.insert(details_key, Value::Object(truncated));
+    details.insert(details_key.into(), Value::Object(truncated));
     details
 }
 
