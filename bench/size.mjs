@@ -31,7 +31,7 @@ function run(command, args) {
 }
 
 /** The optimised wasm with its name section kept. */
-function namedBuild() {
+export function namedBuild() {
   if (!existsSync(raw)) throw new Error(`size: ${raw} is missing; run node scripts/build.mjs first`);
   mkdirSync(outDir, { recursive: true });
   run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", "statelab", "--out-dir", outDir, raw]);
@@ -41,7 +41,7 @@ function namedBuild() {
   // The same wasm stripped of custom sections: what ships (compare with dist/wasm).
   const stripped = join(outDir, "statelab_stripped.wasm");
   run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", ...WASM_FEATURES, "--strip-debug", wasm, "-o", stripped]);
-  return { named, stripped };
+  return { named, stripped, glue: join(outDir, "statelab.js") };
 }
 
 // ---------------------------------------------------------------- a minimal wasm reader
@@ -129,14 +129,16 @@ const SECTION_NAMES = ["custom", "type", "import", "function", "table", "memory"
 
 /** The owner of a (demangled) Rust function name: crate, or statelab::<module>. */
 export function owner(name) {
-  let n = name.replace(/::h[0-9a-f]{16}$/, "");
+  let n = name.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]{16}\]/g, "");
   // `<T as Trait>::method`: the implementing type's path; `<T>::method` likewise.
-  const m = /^<(?:&(?:mut )?)?([^<> ]+)/.exec(n);
-  if (m) n = m[1];
+  const m = /^<(?:&(?:mut )?)?([^<> ]+)(?: as ([^<> ]+))?/.exec(n);
+  if (m) n = m[1].includes("::") || !m[2] ? m[1] : m[2];
   if (n.startsWith("dlmalloc") || n.startsWith("__rust_") || n.startsWith("__rdl_")) return "alloc (allocator)";
   const parts = n.split("::");
   if (parts[0] === "statelab") return parts.length > 2 ? `statelab::${parts[1]}` : "statelab (root)";
-  if (!n.includes("::")) return /^(__wbg|__wbindgen|__externref)/.test(n) ? "wasm-bindgen glue" : "other (unnamed/compiler)";
+  if (/^(__wbg|__wbindgen|__externref)|shim$/.test(n)) return "wasm-bindgen glue (exports, shims)";
+  if (/^(memcpy|memmove|memset|memcmp|bcmp|strlen)$/.test(n) || n.startsWith("compiler_builtins")) return "compiler_builtins (mem*)";
+  if (!n.includes("::")) return "other (unnamed)";
   return parts[0];
 }
 
@@ -169,6 +171,8 @@ function main() {
     console.log(`| ${key} | ${g.count} | ${(g.bytes / 1000).toFixed(1)} KB | ${(share * 100).toFixed(1)}% | ~${((share * codeShare * shippedGzip) / 1000).toFixed(1)} KB |`);
   }
   console.log(`| data section (strings, tables) | - | ${(dataBytes / 1000).toFixed(1)} KB | - | ~${(((1 - codeShare) * shippedGzip) / 1000).toFixed(1)} KB |`);
+  const unnamed = functions.filter((f) => owner(f.name) === "other (unnamed)").sort((a, b) => b.size - a.size);
+  if (unnamed.length) console.log(`\n"other (unnamed)" are e.g.: ${unnamed.slice(0, 8).map((f) => `${f.name} (${f.size})`).join(", ")}`);
   if (top) {
     console.log(`\nThe ${top} largest functions:`);
     for (const f of [...functions].sort((a, b) => b.size - a.size).slice(0, top)) console.log(`  ${String(f.size).padStart(7)}  ${f.name.slice(0, 150)}`);
