@@ -4,11 +4,15 @@
 //
 //   node bench/profile.mjs a            # a | b10k | b1k | c | d | e | f
 //   node bench/profile.mjs b1k --runs 3 --top 40 --save bench/profiles/b1k.cpuprofile
+//   node bench/profile.mjs --analyze some.cpuprofile   # e.g. from node --cpu-prof
+//
+// (The in-process profiler can crash node 20 on the Task workloads — a V8 deoptimizer
+// bug; profile those with `node --cpu-prof` on a small script and --analyze the file.)
 //
 // The copy lives in target/bench-prof/ (js/ + dist/wasm/ with the named wasm from
 // bench/size.mjs's build). Numbers are sampled (1 ms by default; --interval us).
 
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -105,7 +109,30 @@ function group(name) {
   return `wasm: ${owner(name)}`;
 }
 
+function report(profile, a, header) {
+  const times = selfTimes(profile);
+  const total = [...times.values()].reduce((x, y) => x + y, 0);
+  console.log(`${header}; sampled ${(total / 1000).toFixed(0)} ms\n`);
+  const groups = new Map();
+  for (const [name, us] of times) groups.set(group(name), (groups.get(group(name)) ?? 0) + us);
+  console.log("Self time by owner:");
+  for (const [g, us] of [...groups].sort((x, y) => y[1] - x[1]).slice(0, 20)) {
+    console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${g}`);
+  }
+  console.log(`\nInclusive time, statelab:: and JS functions (top ${a.top}):`);
+  const totals = [...totalTimes(profile)].filter(([n]) => n.includes("statelab::") || !n.includes("::")).sort((x, y) => y[1] - x[1]);
+  for (const [name, us] of totals.slice(0, a.top)) console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name.slice(0, 160)}`);
+  console.log(`\nSelf time, top ${a.top} functions:`);
+  for (const [name, us] of [...times].sort((x, y) => y[1] - x[1]).slice(0, a.top)) {
+    console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name.slice(0, 160)}`);
+  }
+}
+
 async function main() {
+  if (process.argv[2] === "--analyze") {
+    const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 30;
+    return report(JSON.parse(readFileSync(process.argv[3], "utf8")), { top }, process.argv[3]);
+  }
   const a = args();
   prepareCopy(a.rebuild);
   const statelab = await import(pathToFileURL(join(copy, "js", "node.js")).href);
@@ -132,22 +159,7 @@ async function main() {
   const { profile } = await session.post("Profiler.stop");
   session.disconnect();
   if (a.save) writeFileSync(a.save, JSON.stringify(profile));
-  const times = selfTimes(profile);
-  const total = [...times.values()].reduce((x, y) => x + y, 0);
-  console.log(`${a.which}: ${a.runs} runs in ${ms.toFixed(0)} ms (${(ms / a.runs).toFixed(1)} ms/run); sampled ${(total / 1000).toFixed(0)} ms\n`);
-  const groups = new Map();
-  for (const [name, us] of times) groups.set(group(name), (groups.get(group(name)) ?? 0) + us);
-  console.log("Self time by owner:");
-  for (const [g, us] of [...groups].sort((x, y) => y[1] - x[1]).slice(0, 20)) {
-    console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${g}`);
-  }
-  console.log(`\nInclusive time, statelab:: functions (top ${a.top}):`);
-  const totals = [...totalTimes(profile)].filter(([n]) => n.startsWith("statelab::") || n.includes("statelab::")).sort((x, y) => y[1] - x[1]);
-  for (const [name, us] of totals.slice(0, a.top)) console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name.slice(0, 160)}`);
-  console.log(`\nSelf time, top ${a.top} functions:`);
-  for (const [name, us] of [...times].sort((x, y) => y[1] - x[1]).slice(0, a.top)) {
-    console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name.slice(0, 160)}`);
-  }
+  report(profile, a, `${a.which}: ${a.runs} runs in ${ms.toFixed(0)} ms (${(ms / a.runs).toFixed(1)} ms/run)`);
 }
 
 main().catch((e) => {
