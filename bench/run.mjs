@@ -247,7 +247,7 @@ async function memoryChild([simulator, size]) {
 function memoryOf(args, memory, simulator, size = 100_000) {
   const key = `${simulator}@${size}`;
   if (memory[key]) return memory[key];
-  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", simulator, String(size)], {
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), "--child", simulator, String(size)], {
     encoding: "utf8",
     maxBuffer: 1 << 20,
     timeout: args.childTimeoutMs,
@@ -350,12 +350,22 @@ function growth(rows) {
 
 // ---------------------------------------------------------------------------- main
 
+// Node 20's V8 can abort ("Fatal error ... unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when a Statelab execution with JS Task
+// handlers runs a second time in a process; its generic JS-to-wasm wrapper is the
+// trigger, so on node < 22 the bench runs with V8's specific wrappers instead.
+const NODE_FLAGS = Number(process.versions.node.split(".")[0]) < 22 ? ["--no-wasm-generic-wrapper"] : [];
+
 async function main() {
+  if (NODE_FLAGS.some((f) => !process.execArgv.includes(f))) {
+    const result = spawnSync(process.execPath, [...NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+    process.exit(result.status ?? 1);
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.child) return memoryChild(args.child);
   setup();
   const sims = await simulators();
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
+  console.log(`node ${process.version} ${process.execArgv.join(" ")}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
   console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs)\n`);
   const rows = [];
   const report = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows, memory: {} };

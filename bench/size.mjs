@@ -6,6 +6,7 @@
 //
 //   node bench/size.mjs            # needs target/wasm32-unknown-unknown/release/statelab.wasm
 //   node bench/size.mjs --top 30   # also list the 30 largest functions
+//   node bench/size.mjs --jsonata  # what linking the JSONata engine adds (a probe crate)
 //
 // Uses the release build that scripts/build.mjs made; writes only under target/bench-size/.
 
@@ -31,17 +32,17 @@ function run(command, args) {
 }
 
 /** The optimised wasm with its name section kept. */
-export function namedBuild() {
-  if (!existsSync(raw)) throw new Error(`size: ${raw} is missing; run node scripts/build.mjs first`);
-  mkdirSync(outDir, { recursive: true });
-  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", "statelab", "--out-dir", outDir, raw]);
-  const wasm = join(outDir, "statelab_bg.wasm");
-  const named = join(outDir, "statelab_named.wasm");
+export function namedBuild(input = raw, dir = outDir) {
+  if (!existsSync(input)) throw new Error(`size: ${input} is missing; run node scripts/build.mjs first`);
+  mkdirSync(dir, { recursive: true });
+  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", "statelab", "--out-dir", dir, input]);
+  const wasm = join(dir, "statelab_bg.wasm");
+  const named = join(dir, "statelab_named.wasm");
   run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "-g", ...WASM_FEATURES, wasm, "-o", named]);
   // The same wasm stripped of custom sections: what ships (compare with dist/wasm).
-  const stripped = join(outDir, "statelab_stripped.wasm");
+  const stripped = join(dir, "statelab_stripped.wasm");
   run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", ...WASM_FEATURES, "--strip-debug", wasm, "-o", stripped]);
-  return { named, stripped, glue: join(outDir, "statelab.js") };
+  return { named, stripped, glue: join(dir, "statelab.js") };
 }
 
 // ---------------------------------------------------------------- a minimal wasm reader
@@ -142,7 +143,28 @@ export function owner(name) {
   return parts[0];
 }
 
+/**
+ * --jsonata: the crate plus one export that reaches the JSONata engine (which the engine
+ * does not call yet, so the shipped wasm leaves it out): what JSONata will add.
+ */
+function jsonataProbe() {
+  const probe = join(here, "jsonata-size-probe");
+  const target = join(root, "target", "bench-probe");
+  run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path", join(probe, "Cargo.toml"), "--target-dir", target]);
+  const wasm = join(target, "wasm32-unknown-unknown", "release", "statelab_jsonata_size_probe.wasm");
+  const { named, stripped } = namedBuild(wasm, join(target, "out"));
+  const shipped = gzipSync(readFileSync(join(root, "dist", "wasm", "statelab_bg.wasm")), { level: 9 }).length;
+  const probeGzip = gzipSync(readFileSync(stripped), { level: 9 }).length;
+  const { functions } = analyse(readFileSync(named));
+  const jsonata = functions.filter((f) => owner(f.name) === "statelab::jsonata");
+  const code = functions.reduce((n, f) => n + f.size, 0);
+  console.log(`\nWith the JSONata engine linked in (bench/jsonata-size-probe): ${(probeGzip / 1000).toFixed(1)} KB gzip, ` +
+    `+${((probeGzip - shipped) / 1000).toFixed(1)} KB over dist/wasm/statelab_bg.wasm (${(shipped / 1000).toFixed(1)} KB); ` +
+    `statelab::jsonata is ${(jsonata.reduce((n, f) => n + f.size, 0) / 1000).toFixed(1)} KB of ${(code / 1000).toFixed(1)} KB code in ${jsonata.length} functions`);
+}
+
 function main() {
+  if (process.argv.includes("--jsonata")) return jsonataProbe();
   const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 0;
   const { named, stripped } = namedBuild();
   const bytes = readFileSync(named);
