@@ -145,6 +145,7 @@ export class Execution {
       handlerKeys: Object.keys(this.#handlers),
       maxTransitions: options.maxTransitions,
       seed: options.seed,
+      s3: options.s3,
     });
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
@@ -156,6 +157,11 @@ export class Execution {
 
   history() {
     return this.#run.history();
+  }
+
+  /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */
+  services() {
+    return this.#run.services();
   }
 
   stop(options = {}) {

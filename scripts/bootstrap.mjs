@@ -3,6 +3,7 @@
 //
 //   node scripts/bootstrap.mjs            # build tools: node_modules, wasm32 target, wasm-bindgen-cli
 //   node scripts/bootstrap.mjs --browser  # also Chromium + ChromeDriver (for tests)
+//   node scripts/bootstrap.mjs --dry-run  # only say what it would install
 //
 // Prints one line per thing it installs; silent when everything is present.
 
@@ -11,11 +12,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMEDRIVER, CHROMIUM } from "./chromium.mjs";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-export const CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
 
 const NODE_MAJOR_MIN = 20;
 const WASM_TARGET = "wasm32-unknown-unknown";
@@ -34,6 +34,14 @@ function output(command, args) {
   const result = spawnSync(command, args, { cwd: root, encoding: "utf8" });
   if (result.error || result.status !== 0) return null;
   return result.stdout.trim();
+}
+
+let dryRun = false;
+
+/** Says what is being installed; false in a dry run (then nothing is installed). */
+function announce(what) {
+  console.log(`bootstrap: ${dryRun ? "would install" : "installing"} ${what}`);
+  return !dryRun;
 }
 
 /** Runs a command with its output shown; throws when it fails. */
@@ -75,9 +83,10 @@ function nodeModulesCurrent() {
 
 function ensureNodeModules() {
   if (nodeModulesCurrent()) return;
-  console.log("bootstrap: installing npm devDependencies (npm ci)");
+  if (!announce("npm devDependencies (npm ci)")) return;
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+  // stdout (npm's "added N packages" summary) is dropped; errors still show on stderr.
+  run(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
 function ensureRust() {
@@ -88,7 +97,7 @@ function ensureRust() {
   }
   const sysroot = output("rustc", ["--print", "sysroot"]);
   if (sysroot && existsSync(join(sysroot, "lib", "rustlib", WASM_TARGET, "lib"))) return;
-  console.log(`bootstrap: adding the Rust target ${WASM_TARGET} (rustup target add)`);
+  if (!announce(`the Rust target ${WASM_TARGET} (rustup target add)`)) return;
   run("rustup", ["target", "add", WASM_TARGET]);
 }
 
@@ -105,9 +114,7 @@ function ensureWasmBindgen() {
   const have = output("wasm-bindgen", ["--version"]);
   const runner = output("wasm-bindgen-test-runner", ["--version"]);
   if (have === `wasm-bindgen ${version}` && runner !== null) return;
-  console.log(
-    `bootstrap: installing wasm-bindgen-cli ${version} (cargo install; ${have ?? "none"} found)`,
-  );
+  if (!announce(`wasm-bindgen-cli ${version} (cargo install; found: ${have ?? "none"})`)) return;
   // No --locked: the CLI's own lockfile does not resolve on every toolchain.
   run("cargo", ["install", "wasm-bindgen-cli", "--version", version, "--force"]);
 }
@@ -120,17 +127,18 @@ function ensureChromium() {
         "browser tests; install them, or set CHROMIUM_PATH and CHROMEDRIVER.",
     );
   }
-  console.log("bootstrap: installing Chromium and ChromeDriver (apt-get)");
+  if (!announce("Chromium and ChromeDriver (apt-get)")) return;
   const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const apt = (...args) =>
     sudo.length ? run("sudo", ["apt-get", ...args], { env }) : run("apt-get", args, { env });
   apt("update", "-qq");
-  apt("install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver");
+  apt("install", "-y", "-qq", "chromium", "chromium-driver");
 }
 
 /** Installs what is missing. `browser`: also Chromium and ChromeDriver. */
-export function bootstrap({ browser = false } = {}) {
+export function bootstrap({ browser = false, dry = false } = {}) {
+  dryRun = dry;
   checkNode();
   ensureCargoBinOnPath();
   ensureNodeModules();
@@ -141,7 +149,7 @@ export function bootstrap({ browser = false } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    bootstrap({ browser: process.argv.includes("--browser") });
+    bootstrap({ browser: process.argv.includes("--browser"), dry: process.argv.includes("--dry-run") });
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -75,7 +75,9 @@ function buildWasm() {
 /** Builds what is stale; returns the gzip size of the wasm in bytes. */
 export function build({ force = false } = {}) {
   if (force || !wasmIsFresh()) {
+    const started = Date.now();
     buildWasm();
+    console.log(`build: wasm built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } else {
     console.log("build: dist/wasm is up to date (use --force to rebuild)");
   }

@@ -86,7 +86,12 @@ function handle(request, response) {
 export function serve({ port = Number(process.env.PORT ?? 8080), host = process.env.HOST ?? "127.0.0.1" } = {}) {
   const server = createServer(handle);
   return new Promise((resolvePromise, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => {
+      if (error.code === "EADDRINUSE") {
+        error.message = `port ${port} on ${host} is in use; set PORT to serve on another one`;
+      }
+      reject(error);
+    });
     server.listen(port, host, () => {
       const address = server.address();
       resolvePromise({ server, url: `http://${host}:${address.port}/www/` });

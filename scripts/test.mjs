@@ -9,20 +9,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { bootstrap, CHROMEDRIVER, CHROMIUM, root } from "./bootstrap.mjs";
+import { bootstrap, root } from "./bootstrap.mjs";
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_SWITCHES } from "./chromium.mjs";
 import { build } from "./build.mjs";
 
 const WASM_TARGET = "wasm32-unknown-unknown";
-
-// The flags that keep Chromium off the (closed) network; see tests/browser/chromium.mjs.
-const CHROMIUM_FLAGS = [
-  "disable-gpu",
-  "disable-quic",
-  "disable-background-networking",
-  "disable-component-update",
-  "disable-sync",
-  "no-first-run",
-];
 
 /** Runs a command with inherited output; true when it exits 0. */
 function run(command, args, env = {}) {
@@ -67,7 +58,7 @@ function wasmBrowserTest(testName) {
   const scratch = mkdtempSync(join(tmpdir(), "statelab-chromium-"));
   try {
     const capabilities = join(scratch, "webdriver.json");
-    const args = [...CHROMIUM_FLAGS, `user-data-dir=${join(scratch, "profile")}`];
+    const args = [...CHROMIUM_SWITCHES, `user-data-dir=${join(scratch, "profile")}`];
     writeFileSync(capabilities, JSON.stringify({ "goog:chromeOptions": { binary: CHROMIUM, args } }));
     return wasmTest(testName, {
       CHROMEDRIVER,
@@ -96,6 +87,10 @@ const suites = [
   },
   { name: "node --test tests/node", present: () => exists("tests/node"), run: () => nodeTestDir("tests/node") },
   {
+    name: "package (npm pack contents, the README example)",
+    run: () => run(process.execPath, ["--test", "scripts/check-package.mjs"]),
+  },
+  {
     name: "conformance (tests/conformance/run.mjs)",
     present: () => exists("tests/conformance/run.mjs"),
     run: () => run(process.execPath, ["tests/conformance/run.mjs"]),
@@ -108,6 +103,7 @@ const suites = [
 ];
 
 function main() {
+  const started = Date.now();
   const only = process.argv.slice(2).map((word) => word.toLowerCase());
   const selected = suites.filter((suite) => only.length === 0 || only.some((w) => suite.name.includes(w)));
   if (selected.length === 0) {
@@ -139,6 +135,7 @@ function main() {
   for (const { name, outcome, note } of results) console.log(`${outcome.padEnd(8)} ${name} (${note})`);
   const count = (outcome) => results.filter((r) => r.outcome === outcome).length;
   const skipped = count("skipped") ? `, ${count("skipped")} skipped` : "";
+  console.log(`total time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`suites: ${count("passed")} passed, ${count("failed")} failed${skipped}`);
   return count("failed") === 0 ? 0 : 1;
 }

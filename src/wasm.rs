@@ -170,9 +170,24 @@ impl WasmMachine {
             })
             .unwrap_or_default();
         let execution = Execution::start(self.machine.clone(), input, config);
-        Ok(WasmExecution {
-            driver: Driver::new(execution, clock, keys),
-        })
+        let mut driver = Driver::new(execution, clock, keys);
+        if let Some(Value::Object(buckets)) = options.get("s3") {
+            for (bucket, objects) in buckets {
+                let Value::Object(objects) = objects else {
+                    return Err(misuse(&format!(
+                        "options.s3.{bucket} must be an object of key -> text"
+                    )));
+                };
+                for (key, body) in objects {
+                    let body = match body {
+                        Value::String(s) => s.clone(),
+                        other => crate::json::stringify(other),
+                    };
+                    driver.services.s3.put(bucket, key, body);
+                }
+            }
+        }
+        Ok(WasmExecution { driver })
     }
 }
 
@@ -299,6 +314,11 @@ impl WasmExecution {
 
     pub fn stop(&mut self, error: Option<String>, cause: Option<String>) {
         self.driver.stop(error, cause);
+    }
+
+    /// The in-memory services' state after (or during) the run: `{s3: {bucket: {key: text}}}`.
+    pub fn services(&self) -> JsValue {
+        to_js(&json!({ "s3": self.driver.services.s3.buckets }))
     }
 
     pub fn history(&self) -> JsValue {

@@ -49,3 +49,25 @@ fn a_definition_round_trips_through_parse_and_validate() {
         .iter()
         .any(|d| d.severity == Severity::Error && d.path == "/States/Check Inventory/Next"));
 }
+
+#[wasm_bindgen_test]
+fn an_execution_runs_in_the_browser() {
+    use statelab::api::{compile, run_to_end, Definition};
+    use statelab::exec::{EffectResult, ExecConfig, Status};
+
+    let text = r#"{"StartAt": "Ship", "States": {
+        "Ship": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": "ship", "Payload.$": "$"},
+                 "OutputPath": "$.Payload", "End": true}}}"#;
+    let machine = compile(Definition::Text(text), &ValidateOptions::default())
+        .unwrap_or_else(|diagnostics| panic!("{diagnostics:?}"));
+    let (outcome, _) = run_to_end(
+        machine,
+        json!({"orderId": "o-7"}),
+        ExecConfig::default(),
+        &["Ship"],
+        |call| EffectResult::Ok(json!({"tracking": call.invocation.input["orderId"]})),
+    );
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    assert_eq!(outcome.output, Some(json!({"tracking": "o-7"})));
+}

@@ -84,3 +84,52 @@ fn validate_reports_a_bad_next_and_accepts_a_good_machine() {
         "{errors:?}"
     );
 }
+
+/// The order example (www/examples.js, first cut) through the engine and driver, as wasm.
+#[wasm_bindgen_test]
+fn an_execution_runs_to_the_end_in_wasm() {
+    use statelab::api::{compile, run_to_end, Definition};
+    use statelab::exec::{EffectResult, ExecConfig, Status};
+
+    let definition = json!({
+        "StartAt": "Check Inventory",
+        "States": {
+            "Check Inventory": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:check-inventory",
+                "InputPath": "$.order",
+                "ResultPath": "$.inventory",
+                "Next": "Prepare Shipment"
+            },
+            "Prepare Shipment": {
+                "Type": "Pass",
+                "Parameters": {"orderId.$": "$.order.id", "inStock.$": "$.inventory.inStock"},
+                "OutputPath": "$",
+                "End": true
+            }
+        }
+    });
+    let machine = compile(Definition::Value(&definition), &ValidateOptions::default())
+        .unwrap_or_else(|diagnostics| panic!("{diagnostics:?}"));
+    let input = json!({"order": {"id": "order-1", "items": [1, 2]}});
+    let mut calls = Vec::new();
+    let (outcome, driver) = run_to_end(
+        machine,
+        input,
+        ExecConfig::default(),
+        &["Check Inventory"],
+        |call| {
+            calls.push(call.invocation.input.clone());
+            EffectResult::Ok(json!({"inStock": true}))
+        },
+    );
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+    assert_eq!(
+        outcome.output,
+        Some(json!({"orderId": "order-1", "inStock": true}))
+    );
+    assert_eq!(calls, vec![json!({"id": "order-1", "items": [1, 2]})]);
+    let kinds: Vec<&str> = driver.history().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.first(), Some(&"ExecutionStarted"));
+    assert_eq!(kinds.last(), Some(&"ExecutionSucceeded"));
+}

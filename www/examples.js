@@ -1,7 +1,7 @@
 // Built-in examples: definition, input and handlers as the editors show them (text).
 
 const orderFulfilmentDefinition = {
-  Comment: "Order fulfilment, first cut: check inventory, prepare the shipment, ship it.",
+  Comment: "Order fulfilment, first cut: check inventory, then ship the order or report it out of stock.",
   StartAt: "Check Inventory",
   States: {
     "Check Inventory": {
@@ -9,7 +9,12 @@ const orderFulfilmentDefinition = {
       Resource: "arn:aws:lambda:us-east-1:123456789012:function:check-inventory",
       InputPath: "$.order",
       ResultPath: "$.inventory",
-      Next: "Prepare Shipment",
+      Next: "In Stock?",
+    },
+    "In Stock?": {
+      Type: "Choice",
+      Choices: [{ Variable: "$.inventory.inStock", BooleanEquals: true, Next: "Prepare Shipment" }],
+      Default: "Out Of Stock",
     },
     "Prepare Shipment": {
       Type: "Pass",
@@ -32,6 +37,11 @@ const orderFulfilmentDefinition = {
     },
     "Order Shipped": {
       Type: "Succeed",
+    },
+    "Out Of Stock": {
+      Type: "Fail",
+      Error: "OutOfStock",
+      Cause: "An item of the order is not in stock",
     },
   },
 };

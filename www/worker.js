@@ -21,6 +21,8 @@ async function loadHandlers(source) {
   let module;
   try {
     module = await import(url);
+  } catch (error) {
+    throw new Error(`The handlers code does not compile: ${error?.message ?? error}`);
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -41,6 +41,25 @@ pub fn format_iso(ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
+/// `Mon, 01 Jan 2024 00:00:00 GMT`, the HTTP date form (RFC 7231) of response headers.
+pub fn format_http_date(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000) / 1000;
+    let (y, mo, d) = civil_from_days(days);
+    let weekday = DAYS[days.rem_euclid(7) as usize];
+    let month = MONTHS[(mo - 1) as usize % 12];
+    format!(
+        "{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} GMT",
+        in_day / 3600,
+        in_day / 60 % 60,
+        in_day % 60
+    )
+}
+
 /// Parses an RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`); `None` if it is
 /// not one. The `T` and `Z` may be lower case, as RFC 3339 allows.
 pub fn parse_iso(text: &str) -> Option<i64> {
@@ -129,6 +148,10 @@ mod tests {
             assert_eq!(parse_iso(&format_iso(ms)), Some(ms), "{}", format_iso(ms));
         }
         assert_eq!(format_iso(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            format_http_date(1_704_067_200_000),
+            "Mon, 01 Jan 2024 00:00:00 GMT"
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub mod dataflow;
 pub mod effect;
 pub mod failure;
 pub mod history;
+pub mod item_reader;
+mod jsonata_states;
+pub mod query;
 pub mod rng;
 
 pub use effect::{Effect, EffectId, EffectResult, Invocation, TaskKind};
@@ -164,11 +167,20 @@ enum Phase {
     Wait { output: Value },
     /// Waiting on a Retry back-off.
     RetryWait,
+    /// Waiting for a Map's ItemReader to read its source.
+    ItemRead {
+        raw_input: Value,
+        effective: Value,
+        plan: Box<MapPlan>,
+        reader: Box<ItemRead>,
+    },
     /// Waiting for the children of a Parallel or Map state.
     Join { join: usize, raw_input: Value },
 }
 
 struct Thread {
+    /// Runs inside a distributed Map's child execution: no events in this history.
+    silent: bool,
     machine: Rc<Machine>,
     state: usize,
     input: Value,
@@ -206,6 +218,37 @@ struct Join {
     /// Parent input for the Parallel branches / Map item selector.
     input: Value,
     failed: bool,
+    /// Distributed Map: children are child executions, silent in this history.
+    distributed: bool,
+    failures: usize,
+    tolerated_count: Option<f64>,
+    tolerated_percentage: Option<f64>,
+}
+
+/// How a Map state will iterate, gathered before it starts.
+#[derive(Default)]
+pub(crate) struct MapPlan {
+    pub(crate) items: Vec<Value>,
+    items_from_reader: bool,
+    max_concurrency: usize,
+    tolerated_count: Option<f64>,
+    tolerated_percentage: Option<f64>,
+    batcher: Option<Batcher>,
+    reader: Option<ItemRead>,
+    /// An error AWS reports only after MapStateStarted.
+    deferred_failure: Option<Failure>,
+}
+
+pub(crate) struct Batcher {
+    max_items: Option<usize>,
+    max_bytes: Option<usize>,
+    input: Option<Value>,
+}
+
+pub(crate) struct ItemRead {
+    params: Value,
+    config: Value,
+    max_items: Option<usize>,
 }
 
 pub struct Execution {
@@ -224,6 +267,7 @@ pub struct Execution {
     scopes: Vec<Scope>,
     transitions: u64,
     outcome: Option<Outcome>,
+    expressions: query::ExpressionCache,
 }
 
 impl Execution {
@@ -249,6 +293,7 @@ impl Execution {
             }],
             transitions: 0,
             outcome: None,
+            expressions: query::ExpressionCache::default(),
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
@@ -401,12 +446,15 @@ impl Execution {
         key: Option<&'static str>,
         details: Map<String, Value>,
     ) -> u64 {
-        let previous = self
+        let (previous, silent) = self
             .threads
             .get(tid)
             .and_then(Option::as_ref)
-            .map(|t| t.last_event)
-            .unwrap_or(0);
+            .map(|t| (t.last_event, t.silent))
+            .unwrap_or((0, false));
+        if silent {
+            return 0;
+        }
         let id = self.emit_raw(previous, kind, key, details);
         if let Some(Some(t)) = self.threads.get_mut(tid) {
             t.last_event = id;
@@ -424,16 +472,21 @@ impl Execution {
         if self.outcome.is_some() {
             return;
         }
+        // A Fail state without Error/Cause: AWS records neither.
+        let mut details = failure_details(&failure.error, failure.cause.as_deref());
+        if failure.error.is_empty() {
+            details.remove("error");
+        }
         self.emit(
             tid,
             "ExecutionFailed",
             Some("executionFailedEventDetails"),
-            failure_details(&failure.error, failure.cause.as_deref()),
+            details,
         );
         self.finish(Outcome {
             status: Status::Failed,
             output: None,
-            error: Some(failure.error),
+            error: Some(failure.error).filter(|e| !e.is_empty()),
             cause: failure.cause,
             stop_time: self.now,
         });
@@ -459,6 +512,7 @@ impl Execution {
         last_event: u64,
     ) -> usize {
         let thread = Thread {
+            silent: false,
             machine,
             state,
             input,
@@ -485,6 +539,14 @@ impl Execution {
         };
         self.runnable.push_back(tid);
         tid
+    }
+
+    fn new_root_scope(&mut self) -> usize {
+        self.scopes.push(Scope {
+            vars: Map::new(),
+            parent: None,
+        });
+        self.scopes.len() - 1
     }
 
     fn new_scope(&mut self, parent: usize) -> usize {
@@ -592,6 +654,17 @@ impl Execution {
                 self.runnable.push_back(tid);
                 return;
             }
+            Phase::ItemRead {
+                raw_input,
+                effective,
+                plan,
+                reader,
+            } => match delivered {
+                Some(result) => {
+                    self.items_read(tid, state, raw_input, effective, *plan, *reader, result)
+                }
+                None => return,
+            },
             Phase::Join { join, raw_input } => match delivered {
                 Some(EffectResult::Ok(results)) => {
                     self.join_done(tid, state, join, raw_input, results)
@@ -742,11 +815,23 @@ impl Execution {
             self.fail_execution(tid, prefixed);
             return;
         }
+        let failure = if failure.error == "States.QueryEvaluationError" {
+            self.runtime_cause(tid, state, failure)
+        } else {
+            failure
+        };
         if let Some(delay_ms) = self.retry_delay(tid, &state.retry, &failure.error) {
             let until = self.now + delay_ms;
             self.new_effect(tid, Effect::Wait { until });
             self.thread_mut(tid).phase = Phase::RetryWait;
             return;
+        }
+        let catcher = state
+            .catch
+            .iter()
+            .find(|c| error_matches(&c.error_equals, &failure.error));
+        if catcher.is_none() && failure.error == "States.QueryEvaluationError" {
+            self.emit_evaluation_failed(tid, state, &failure);
         }
         match state.kind {
             Kind::Map(_) => {
@@ -757,20 +842,38 @@ impl Execution {
             }
             _ => {}
         }
-        if let Some(catcher) = state
-            .catch
-            .iter()
-            .find(|c| error_matches(&c.error_equals, &failure.error))
-        {
+        if let Some(catcher) = catcher {
             self.caught(tid, state, catcher, failure);
             return;
         }
         self.thread_failed(tid, failure);
     }
 
+    fn emit_evaluation_failed(&mut self, tid: usize, state: &State, failure: &Failure) {
+        let mut details = failure_details(&failure.error, failure.cause.as_deref());
+        let cause = failure.cause.as_deref().unwrap_or_default();
+        if let Some(location) = cause
+            .split("specified for the field '")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+        {
+            details.insert("location".into(), Value::String(location.to_string()));
+        }
+        details.insert("state".into(), Value::String(state.name.clone()));
+        self.emit(
+            tid,
+            "EvaluationFailed",
+            Some("evaluationFailedEventDetails"),
+            details,
+        );
+    }
+
     fn runtime_cause(&self, tid: usize, state: &State, failure: Failure) -> Failure {
         let entered = self.thread(tid).entered_event;
         let detail = failure.cause.unwrap_or_default();
+        if detail.starts_with("An error occurred while executing the state") {
+            return Failure::new(failure.error, detail);
+        }
         Failure::new(
             failure.error,
             format!("An error occurred while executing the state '{}' (entered at the event id #{entered}). {detail}", state.name),
@@ -783,15 +886,33 @@ impl Execution {
             "Cause": failure.cause.clone().unwrap_or_default(),
         });
         let raw_input = self.thread(tid).input.clone();
-        let output = match dataflow::result_path(&catcher.result_path, raw_input, error_output) {
-            Ok(v) => v,
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.jsonata_caught(tid, state, catcher, &raw_input, error_output);
+        }
+        let outcome = self.with_env(
+            tid,
+            state,
+            None,
+            |env| -> Result<(Value, Map<String, Value>), Failure> {
+                let assigned = match &catcher.assign {
+                    Some(a) => dataflow::assign(a, &error_output, env)?,
+                    None => Map::new(),
+                };
+                Ok((
+                    dataflow::result_path(&catcher.result_path, raw_input, error_output)?,
+                    assigned,
+                ))
+            },
+        );
+        match outcome {
+            Ok((output, assigned)) => {
+                self.exit_state(tid, state, output, assigned, Some(catcher.next))
+            }
             Err(f) => {
                 let f = self.runtime_cause(tid, state, f);
                 self.fail_execution(tid, f);
-                return;
             }
-        };
-        self.exit_state(tid, state, output, Map::new(), Some(catcher.next));
+        }
     }
 
     /// The back-off before the next attempt, or `None` when no retrier applies any more.
@@ -820,13 +941,10 @@ impl Execution {
     // ----- state execution -------------------------------------------------------
 
     fn execute(&mut self, tid: usize, state: &State) -> Flow {
-        if state.query_language == QueryLanguage::Jsonata {
-            return Flow::ThreadFailed(Failure::new(
-                "Statelab.Unsupported",
-                "JSONata states are not supported yet by this build".to_string(),
-            ));
-        }
         let raw_input = self.thread(tid).input.clone();
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.execute_jsonata(tid, state, raw_input);
+        }
         match &state.kind {
             Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
             Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
@@ -842,7 +960,7 @@ impl Execution {
                 .map_or_else(Flow::StateFailed, Flow::Exit),
             Kind::Fail => self.run_fail(tid, state, &raw_input),
             Kind::Parallel { branches } => self.run_parallel(tid, state, raw_input, branches),
-            Kind::Map(map) => self.run_map(tid, state, raw_input, map.processor.clone()),
+            Kind::Map(_) => self.run_map(tid, state, raw_input),
         }
     }
 
@@ -1030,7 +1148,6 @@ impl Execution {
 
     fn run_task(&mut self, tid: usize, state: &State, raw_input: Value, resource: &str) -> Flow {
         let raw = &state.raw;
-        let retry_count = self.thread(tid).retry_count;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
         let prepared = self.with_env(
@@ -1052,10 +1169,33 @@ impl Execution {
                 Ok((params, timeout, heartbeat))
             },
         );
-        let (params, timeout_seconds, heartbeat_seconds) = match prepared {
-            Ok(p) => p,
-            Err(f) => return Flow::StateFailed(f),
-        };
+        match prepared {
+            Ok((params, timeout, heartbeat)) => self.schedule_task(
+                tid,
+                state,
+                raw_input,
+                resource,
+                params,
+                (timeout, heartbeat),
+                token,
+            ),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    /// Emits the scheduling events and hands the task to the host.
+    #[allow(clippy::too_many_arguments)]
+    fn schedule_task(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        resource: &str,
+        params: Value,
+        (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
+        token: Option<String>,
+    ) -> Flow {
+        let retry_count = self.thread(tid).retry_count;
         let kind = task_kind(resource, &params);
         let invocation = Invocation {
             state_name: state.name.clone(),
@@ -1143,7 +1283,9 @@ impl Execution {
     ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
-                TaskKind::LambdaInvoke { .. } => lambda_invoke_response(value, &mut self.rng),
+                TaskKind::LambdaInvoke { .. } => {
+                    lambda_invoke_response(value, self.now, &mut self.rng)
+                }
                 _ => value,
             }),
             EffectResult::Err(f) => Err(f),
@@ -1218,6 +1360,9 @@ impl Execution {
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
     fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
+        if state.query_language == QueryLanguage::Jsonata {
+            return self.jsonata_output(tid, state, &raw_input, Some(result));
+        }
         let outcome = self.with_env(
             tid,
             state,
@@ -1251,10 +1396,21 @@ impl Execution {
             let effective = dataflow::input_path(state, &raw_input, env)?;
             dataflow::template(state.parameters.as_ref(), effective, env)
         });
-        let effective = match effective {
-            Ok(v) => v,
-            Err(f) => return Flow::StateFailed(f),
-        };
+        match effective {
+            Ok(v) => self.start_parallel(tid, state, raw_input, v, branches.len()),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    fn start_parallel(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        branch_count: usize,
+    ) -> Flow {
+        let branches = vec![(); branch_count];
         self.emit(tid, "ParallelStateStarted", None, Map::new());
         let join = self.new_join(Join {
             owner: tid,
@@ -1269,6 +1425,10 @@ impl Execution {
             max_concurrency: branches.len().max(1),
             input: effective,
             failed: false,
+            distributed: false,
+            failures: 0,
+            tolerated_count: None,
+            tolerated_percentage: None,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if branches.is_empty() {
@@ -1279,31 +1439,41 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Value,
-        processor: Rc<Machine>,
-    ) -> Flow {
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let raw = &state.raw;
-        let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, Vec<Value>, usize), Failure> {
+        let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, MapPlan), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
-            let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
-                Some(p) => crate::path::select(p, &effective, env)?,
-                None => effective.clone(),
-            };
-            let Value::Array(items) = items_value else {
-                let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
-                return Err(Failure::runtime(format!(
-                    "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
-                    stringify(&items_value)
-                )));
-            };
-            let mut max = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let mut plan = MapPlan::default();
+            if let Some(reader) = raw.get("ItemReader") {
+                let params = match reader.get("Parameters") {
+                    Some(t) => crate::path::apply_template(t, &effective, env)?,
+                    None => Value::Object(Map::new()),
+                };
+                let config = reader.get("ReaderConfig").cloned().unwrap_or(Value::Null);
+                let mut max_items = config.get("MaxItems").and_then(Value::as_u64).map(|n| n as usize);
+                if let Some(p) = config.get("MaxItemsPath").and_then(Value::as_str) {
+                    let v = crate::path::select(p, &effective, env)?;
+                    max_items = java_long(&v).filter(|n| *n >= 0).map(|n| n as usize);
+                }
+                plan.reader = Some(ItemRead { params, config, max_items });
+            } else {
+                let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
+                    Some(p) => crate::path::select(p, &effective, env)?,
+                    None => effective.clone(),
+                };
+                let Value::Array(items) = items_value else {
+                    let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                    return Err(Failure::runtime(format!(
+                        "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
+                        stringify(&items_value)
+                    )));
+                };
+                plan.items = items;
+            }
+            plan.max_concurrency = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
             if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
                 let v = crate::path::select(p, &effective, env)?;
-                max = match java_long(&v) {
+                plan.max_concurrency = match java_long(&v) {
                     Some(n) if n >= 0 => n as usize,
                     _ => {
                         return Err(Failure::runtime(format!(
@@ -1313,24 +1483,207 @@ impl Execution {
                     }
                 };
             }
-            Ok((effective, items, max))
+            // AWS checks the tolerance after MapStateStarted: keep its error for then.
+            if let Err(f) = tolerance(&mut plan, raw, &effective, env) {
+                plan.deferred_failure = Some(f);
+            }
+            if let Some(batcher) = raw.get("ItemBatcher") {
+                let mut count = batcher.get("MaxItemsPerBatch").and_then(Value::as_u64).map(|n| n as usize);
+                let mut bytes = batcher.get("MaxInputBytesPerBatch").and_then(Value::as_u64).map(|n| n as usize);
+                if let Some(p) = batcher.get("MaxItemsPerBatchPath").and_then(Value::as_str) {
+                    count = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
+                }
+                if let Some(p) = batcher.get("MaxInputBytesPerBatchPath").and_then(Value::as_str) {
+                    bytes = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
+                }
+                let input = match batcher.get("BatchInput") {
+                    Some(t) => Some(crate::path::apply_template(t, &effective, env)?),
+                    None => None,
+                };
+                plan.batcher = Some(Batcher { max_items: count, max_bytes: bytes, input });
+            }
+            Ok((effective, plan))
         });
-        let (effective, items, max) = match prepared {
-            Ok(p) => p,
-            Err(f) => return Flow::StateFailed(f),
+        match prepared {
+            Ok((effective, plan)) => self.begin_map(tid, state, raw_input, effective, plan),
+            Err(f) => Flow::StateFailed(f),
+        }
+    }
+
+    /// Checks the tolerance, then reads items (ItemReader) or starts the iterations.
+    fn begin_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        mut plan: MapPlan,
+    ) -> Flow {
+        let invalid = if let Some(f) = plan.deferred_failure.take() {
+            Some(f)
+        } else if plan.tolerated_count.is_some_and(|c| c < 0.0) {
+            Some(Failure::runtime(
+                "ToleratedFailureCount cannot be negative.",
+            ))
+        } else if plan
+            .tolerated_percentage
+            .is_some_and(|p| !(0.0..=100.0).contains(&p))
+        {
+            Some(Failure::runtime(
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            ))
+        } else {
+            None
         };
-        let mut started = Map::new();
-        started.insert("length".into(), Value::from(items.len()));
+        if let Some(f) = invalid {
+            let length = json!({"length": plan.items.len()});
+            self.emit(
+                tid,
+                "MapStateStarted",
+                Some("mapStateStartedEventDetails"),
+                as_map(length),
+            );
+            return Flow::StateFailed(f);
+        }
+        if let Some(reader) = plan.reader.take() {
+            let resource = state
+                .raw
+                .get("ItemReader")
+                .and_then(|r| r.get("Resource"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let kind = task_kind(&resource, &reader.params);
+            let invocation = Invocation {
+                state_name: state.name.clone(),
+                resource,
+                kind,
+                input: reader.params.clone(),
+                task_token: None,
+                sync: false,
+                timeout_seconds: None,
+                heartbeat_seconds: None,
+                retry_count: 0,
+            };
+            self.new_effect(tid, Effect::Invoke(invocation));
+            self.thread_mut(tid).phase = Phase::ItemRead {
+                raw_input,
+                effective,
+                plan: Box::new(plan),
+                reader: Box::new(reader),
+            };
+            return Flow::Parked;
+        }
+        self.start_map(tid, state, raw_input, effective, plan)
+    }
+
+    fn items_read(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        mut plan: MapPlan,
+        reader: ItemRead,
+        result: EffectResult,
+    ) -> Flow {
+        let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
+        let items = match result {
+            EffectResult::Ok(response) => {
+                item_reader::items_from(&response, &reader.config, reader.max_items)
+            }
+            EffectResult::Err(f) => Err(f),
+            _ => Err(Failure::new(
+                "States.ItemReaderFailed",
+                "The ItemReader could not read its source",
+            )),
+        };
+        match items {
+            Ok(items) => {
+                plan.items = items;
+                plan.items_from_reader = true;
+                self.start_map(tid, state, raw_input, effective, plan)
+            }
+            Err(f) => {
+                self.emit(
+                    tid,
+                    "MapStateStarted",
+                    Some("mapStateStartedEventDetails"),
+                    as_map(json!({"length": 0})),
+                );
+                if distributed {
+                    let arn = self.map_run_arn(state);
+                    self.emit(
+                        tid,
+                        "MapRunStarted",
+                        Some("mapRunStartedEventDetails"),
+                        as_map(json!({"mapRunArn": arn})),
+                    );
+                    self.emit(
+                        tid,
+                        "MapRunFailed",
+                        Some("mapRunFailedEventDetails"),
+                        failure_details(&f.error, f.cause.as_deref()),
+                    );
+                }
+                Flow::StateFailed(f)
+            }
+        }
+    }
+
+    fn map_run_arn(&mut self, state: &State) -> String {
+        let label = state
+            .raw
+            .get("Label")
+            .and_then(Value::as_str)
+            .unwrap_or(&state.name)
+            .to_string();
+        let id = self.rng.uuid_v4();
+        format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{label}:{id}",
+            self.config.region, self.config.account, self.config.state_machine_name
+        )
+    }
+
+    fn start_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Value,
+        effective: Value,
+        plan: MapPlan,
+    ) -> Flow {
+        let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
+        let mut items = plan.items;
+        if let Some(b) = plan.batcher {
+            items = item_reader::batch(items, b.max_items, b.max_bytes, b.input.as_ref());
+        }
+        // AWS reports the length of an ItemReader source as 0: it streams the items.
+        let length = if plan.items_from_reader {
+            0
+        } else {
+            items.len()
+        };
         self.emit(
             tid,
             "MapStateStarted",
             Some("mapStateStartedEventDetails"),
-            started,
+            as_map(json!({"length": length})),
         );
+        let map_run_arn = distributed.then(|| self.map_run_arn(state));
+        if let Some(arn) = &map_run_arn {
+            self.emit(
+                tid,
+                "MapRunStarted",
+                Some("mapRunStartedEventDetails"),
+                as_map(json!({"mapRunArn": arn})),
+            );
+        }
+        let max = plan.max_concurrency;
         let concurrency = if max == 0 {
             INLINE_MAP_CONCURRENCY
         } else {
-            max.min(INLINE_MAP_CONCURRENCY.max(max))
+            max
         };
         let total = items.len();
         let join = self.new_join(Join {
@@ -1346,8 +1699,11 @@ impl Execution {
             max_concurrency: concurrency,
             input: effective,
             failed: false,
+            distributed,
+            failures: 0,
+            tolerated_count: plan.tolerated_count,
+            tolerated_percentage: plan.tolerated_percentage,
         });
-        let _ = processor;
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if total == 0 {
             self.deliver_join(join);
@@ -1388,7 +1744,14 @@ impl Execution {
             let Some(state) = machine.states.get(state_index) else {
                 return;
             };
-            let scope = self.new_scope(owner_scope);
+            let distributed = join.distributed;
+            // Distributed Map children are child executions: they cannot read the
+            // parent's variables.
+            let scope = if distributed {
+                self.new_root_scope()
+            } else {
+                self.new_scope(owner_scope)
+            };
             let tid = match (&state.kind, kind) {
                 (Kind::Parallel { branches }, JoinKind::Parallel) => {
                     let Some(branch) = branches.get(index).cloned() else {
@@ -1410,33 +1773,41 @@ impl Execution {
                     details.insert("index".into(), Value::from(index));
                     details.insert("name".into(), Value::String(join_name));
                     let parent_input = join_input;
-                    let started = self.emit(
-                        owner,
-                        "MapIterationStarted",
-                        Some("mapIterationStartedEventDetails"),
-                        details,
-                    );
-                    let selector = state
-                        .raw
-                        .get("ItemSelector")
-                        .or_else(|| state.raw.get("Parameters"));
-                    let item_input = match selector {
-                        Some(sel) => {
-                            let thread = self.thread(owner);
-                            let mut context = self.context_object(thread, state, None);
-                            context["Map"] = json!({"Item": {"Index": index, "Value": item}});
-                            let view = ScopeView {
-                                scopes: &self.scopes,
-                                at: owner_scope,
-                            };
-                            let mut env = Env {
-                                context: &context,
-                                variables: &view,
-                                rng: &mut self.rng,
-                            };
-                            crate::path::apply_template(sel, &parent_input, &mut env)
+                    let started = if distributed {
+                        0
+                    } else {
+                        self.emit(
+                            owner,
+                            "MapIterationStarted",
+                            Some("mapIterationStartedEventDetails"),
+                            details,
+                        )
+                    };
+                    let item_input = if state.query_language == QueryLanguage::Jsonata {
+                        self.jsonata_item(owner, state, &parent_input, index, &item)
+                    } else {
+                        let selector = state
+                            .raw
+                            .get("ItemSelector")
+                            .or_else(|| state.raw.get("Parameters"));
+                        match selector {
+                            Some(sel) => {
+                                let thread = self.thread(owner);
+                                let mut context = self.context_object(thread, state, None);
+                                context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                                let view = ScopeView {
+                                    scopes: &self.scopes,
+                                    at: owner_scope,
+                                };
+                                let mut env = Env {
+                                    context: &context,
+                                    variables: &view,
+                                    rng: &mut self.rng,
+                                };
+                                crate::path::apply_template(sel, &parent_input, &mut env)
+                            }
+                            None => Ok(item.clone()),
                         }
-                        None => Ok(item.clone()),
                     };
                     let item_input = match item_input {
                         Ok(v) => v,
@@ -1463,6 +1834,8 @@ impl Execution {
                 }
                 _ => return,
             };
+            let silent = distributed || self.thread(owner).silent;
+            self.thread_mut(tid).silent = silent;
             if let Some(Some(join)) = self.joins.get_mut(jid) {
                 join.next_to_start += 1;
                 join.active.push(tid);
@@ -1485,7 +1858,13 @@ impl Execution {
         join.results[index] = output;
         join.finished += 1;
         let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
-        if kind == JoinKind::Map {
+        let quiet = join.distributed
+            || self
+                .threads
+                .get(owner)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| t.silent);
+        if kind == JoinKind::Map && !quiet {
             let mut details = Map::new();
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name));
@@ -1526,10 +1905,20 @@ impl Execution {
         if join.failed {
             return;
         }
-        join.failed = true;
-        let (kind, owner, name) = (join.kind, join.owner, join.state_name.clone());
-        let others: Vec<usize> = join.active.drain(..).collect();
-        if kind == JoinKind::Map {
+        let (kind, owner, name, distributed) = (
+            join.kind,
+            join.owner,
+            join.state_name.clone(),
+            join.distributed,
+        );
+        let tolerant = join.tolerated_count.is_some() || join.tolerated_percentage.is_some();
+        let quiet = distributed
+            || self
+                .threads
+                .get(owner)
+                .and_then(Option::as_ref)
+                .is_some_and(|t| t.silent);
+        if kind == JoinKind::Map && !quiet {
             let mut details = Map::new();
             details.insert("index".into(), Value::from(index));
             details.insert("name".into(), Value::String(name.clone()));
@@ -1538,6 +1927,57 @@ impl Execution {
                 last_event,
                 "MapIterationFailed",
                 Some("mapIterationFailedEventDetails"),
+                details,
+            );
+        }
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
+        let mut failure = failure;
+        if kind == JoinKind::Map && (tolerant || distributed) {
+            join.failures += 1;
+            let over_count = join
+                .tolerated_count
+                .is_some_and(|c| join.failures as f64 > c);
+            let over_percentage = join
+                .tolerated_percentage
+                .is_some_and(|p| join.failures as f64 * 100.0 / join.total.max(1) as f64 > p);
+            if !(over_count || over_percentage || !tolerant) {
+                // Tolerated: the item's result is its error output; the Map goes on.
+                join.results[index] =
+                    json!({"Error": failure.error, "Cause": failure.cause.unwrap_or_default()});
+                join.finished += 1;
+                if let Some(Some(t)) = self.threads.get_mut(owner) {
+                    t.last_event = last_event;
+                }
+                let done = self
+                    .joins
+                    .get(jid)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|j| j.finished == j.total);
+                if done {
+                    self.deliver_join(jid);
+                } else {
+                    self.start_children(jid);
+                }
+                return;
+            }
+            failure = Failure::new(
+                "States.ExceedToleratedFailureThreshold",
+                "The specified tolerated failure threshold was exceeded",
+            );
+        }
+        let Some(Some(join)) = self.joins.get_mut(jid) else {
+            return;
+        };
+        join.failed = true;
+        let others: Vec<usize> = join.active.drain(..).collect();
+        if distributed {
+            let details = failure_details(&failure.error, failure.cause.as_deref());
+            self.emit(
+                owner,
+                "MapRunFailed",
+                Some("mapRunFailedEventDetails"),
                 details,
             );
         }
@@ -1602,7 +2042,10 @@ impl Execution {
         results: Value,
     ) -> Flow {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
-        if matches!(state.kind, Kind::Map(_)) {
+        if let Kind::Map(map) = &state.kind {
+            if map.distributed {
+                self.emit(tid, "MapRunSucceeded", None, Map::new());
+            }
             self.emit(tid, "MapStateSucceeded", None, Map::new());
         }
         self.task_output(tid, state, raw_input, results)
@@ -1675,9 +2118,47 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
     })
 }
 
+/// ToleratedFailureCount/Percentage and their Path forms (JSONPath Map states).
+fn tolerance(
+    plan: &mut MapPlan,
+    raw: &Map<String, Value>,
+    effective: &Value,
+    env: &Env,
+) -> Result<(), Failure> {
+    plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Value::as_f64);
+    plan.tolerated_percentage = raw
+        .get("ToleratedFailurePercentage")
+        .and_then(Value::as_f64);
+    if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Value::as_str) {
+        let v = crate::path::select(p, effective, env)?;
+        plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
+            Failure::runtime(format!(
+                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer: {p}",
+                crate::path::java_scalar(&v)
+            ))
+        })? as f64);
+    }
+    if let Some(p) = raw
+        .get("ToleratedFailurePercentagePath")
+        .and_then(Value::as_str)
+    {
+        let v = crate::path::select(p, effective, env)?;
+        let number = v
+            .as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+        plan.tolerated_percentage = Some(number.ok_or_else(|| {
+            Failure::runtime(format!(
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {p}",
+                crate::path::java_scalar(&v)
+            ))
+        })?);
+    }
+    Ok(())
+}
+
 /// A whole number as Java's Long.parseLong reads it: an integral JSON number, or a string
 /// of digits (AWS accepts `"1"` where a count is expected).
-fn java_long(value: &Value) -> Option<i64> {
+pub(crate) fn java_long(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -1686,7 +2167,7 @@ fn java_long(value: &Value) -> Option<i64> {
 }
 
 /// AWS refuses waits longer than Java's largest int of seconds (about 68 years).
-const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
+pub(crate) const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 /// The instant a JSONPath Wait state ends, with AWS's errors for bad values.
 fn wait_until(
@@ -1843,9 +2324,11 @@ pub fn resource_parts(resource: &str) -> (String, String) {
 }
 
 /// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
-fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
+fn lambda_invoke_response(payload: Value, now: i64, rng: &mut Rng) -> Value {
+    let date = clock::format_http_date(now);
     let request_id = rng.uuid_v4();
-    let length = stringify(&payload).len().to_string();
+    // The function's response as its runtime wrote it (recorded AWS data: Python).
+    let length = python_dumps(&payload).len().to_string();
     json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
@@ -1856,7 +2339,7 @@ fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
                 "Connection": ["keep-alive"],
                 "x-amzn-RequestId": [request_id],
                 "Content-Length": [length],
-                "Date": ["Tue, 14 Nov 2023 22:13:20 GMT"],
+                "Date": [date],
                 "X-Amzn-Trace-Id": ["Root=1-00000000-000000000000000000000000;Sampled=0"],
                 "Content-Type": ["application/json"]
             },
@@ -1864,7 +2347,7 @@ fn lambda_invoke_response(payload: Value, rng: &mut Rng) -> Value {
                 "Connection": "keep-alive",
                 "Content-Length": length,
                 "Content-Type": "application/json",
-                "Date": "Tue, 14 Nov 2023 22:13:20 GMT",
+                "Date": date,
                 "X-Amz-Executed-Version": "$LATEST",
                 "x-amzn-Remapped-Content-Length": "0",
                 "x-amzn-RequestId": request_id,

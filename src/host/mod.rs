@@ -6,6 +6,7 @@
 use crate::exec::{
     Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
 };
+use crate::services::Services;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
@@ -45,6 +46,8 @@ pub struct Driver {
     outstanding: HashSet<EffectId>,
     history: Vec<HistoryEvent>,
     record_history: bool,
+    /// The in-memory AWS services this execution uses (seeded by the host).
+    pub services: Services,
 }
 
 impl Driver {
@@ -57,6 +60,7 @@ impl Driver {
             outstanding: HashSet::new(),
             history: Vec::new(),
             record_history: true,
+            services: Services::default(),
         }
     }
 
@@ -134,6 +138,9 @@ impl Driver {
         }
         if invocation.is_lambda() {
             return Some(EffectResult::FunctionNotFound);
+        }
+        if let Some(result) = self.services.perform(invocation) {
+            return Some(result);
         }
         Some(EffectResult::Err(Failure::new(
             "Statelab.NoHandler",

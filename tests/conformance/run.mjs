@@ -20,11 +20,7 @@ const corpus = process.env.STATELAB_CONFORMANCE ?? resolve(root, "../shared/conf
 const floor = JSON.parse(readFileSync(join(here, "floor.json"), "utf8"));
 
 /** Features whose cases are skipped until their issue lands: feature -> reason. */
-const UNSUPPORTED = {
-  jsonata: "JSONata query language (issue 5)",
-  map_distributed: "distributed Map (issue 6)",
-  item_reader: "Map ItemReader (issue 6)",
-};
+const UNSUPPORTED = {};
 
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
 
@@ -50,8 +46,13 @@ function handlersFor(testCase) {
 
 async function runCase(testCase) {
   const machine = new StateMachine(testCase.definition, { type: testCase.state_machine_type ?? "STANDARD" });
+  const s3 = {};
+  for (const object of testCase.fixtures?.s3_objects ?? []) {
+    (s3[object.bucket] ??= {})[object.key] = object.body;
+  }
   const execution = machine.start(testCase.input, {
     handlers: handlersFor(testCase),
+    s3,
     startDate: testCase.clock,
     maxTransitions: 100000,
   });

@@ -1,0 +1,1 @@
+export default { Flaky: async (input, context) => { throw { errorType: "C", errorMessage: "attempt " + (context.retryCount + 1) }; } };

@@ -1,0 +1,1 @@
+export default { Big: async () => ({ data: "x".repeat(300 * 1024) }) };

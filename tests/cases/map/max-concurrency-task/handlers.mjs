@@ -1,0 +1,1 @@
+export default { CheckItem: async (sku) => ({ sku, ok: sku !== "b" }) };

@@ -1,0 +1,1 @@
+export default { Double: async ({ n }) => n * 2 };

@@ -1,0 +1,1 @@
+export default { Echo: async (input) => input };

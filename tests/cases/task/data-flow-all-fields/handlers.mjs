@@ -1,0 +1,1 @@
+export default { Price: async ({ qty, unit }) => ({ total: qty * unit, currency: "EUR" }) };

@@ -1,0 +1,1 @@
+export default { "Check Inventory": async (input) => ({ ...input, byStateName: true }) };

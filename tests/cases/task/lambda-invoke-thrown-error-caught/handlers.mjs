@@ -1,0 +1,1 @@
+export default { Charge: async () => { throw new RangeError("amount too large"); } };

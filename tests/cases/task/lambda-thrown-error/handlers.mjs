@@ -1,0 +1,1 @@
+export default { Charge: async () => { throw new TypeError("card is not a string"); } };

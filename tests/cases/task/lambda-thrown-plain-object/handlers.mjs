@@ -1,0 +1,1 @@
+export default { Charge: async () => { throw { errorType: "PaymentDeclined", errorMessage: "insufficient funds" }; } };

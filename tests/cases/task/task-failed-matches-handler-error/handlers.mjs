@@ -1,0 +1,1 @@
+export default { Boom: async () => { throw new Error("boom"); } };

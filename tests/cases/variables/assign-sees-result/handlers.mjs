@@ -1,0 +1,1 @@
+export default { Total: async () => ({ total: 99 }) };

@@ -1,0 +1,1 @@
+export default { Boom: async () => { throw { errorType: "Kaboom", errorMessage: "x" }; } };
