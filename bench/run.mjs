@@ -144,39 +144,75 @@ function peerRunner(peer, workload, { handlers } = {}) {
 function timedSections() {
   const task = cases.taskLoop(10_000);
   const handlers = { [task.handlerState]: task.handler };
+  const jtask = cases.jsonataTaskLoop(10_000);
   return [
     { id: "a", label: "(a) Choice+Pass loop, 10,000 iterations", workload: cases.counterLoop(10_000) },
     { id: "b", label: "(b) inline Map, 10,000 items", workload: cases.inlineMap(10_000) },
     { id: "b", label: "(b) inline Map, 100,000 items", workload: cases.inlineMap(100_000), scaleOf: "(b) inline Map, 10,000 items", scale: 10 },
     { id: "c", label: "(c) Task->Choice loop, 10,000 async handler calls", workload: task, handlers },
     { id: "d", label: "(d) 200 KiB payload through 100 Pass states", workload: cases.payloadChain(100) },
+    { id: "f", label: "(f) JSONata Choice+Pass loop (Output/Assign/Condition), 10,000 iterations", workload: cases.jsonataLoop(10_000), jsonata: true, compare: "a" },
+    { id: "f", label: "(f) JSONata Task->Choice loop (Arguments/Output), 10,000 calls", workload: jtask, handlers: { [jtask.handlerState]: jtask.handler }, jsonata: true, compare: "c" },
   ];
 }
 
 async function runTimed(sims, args, rows, memory) {
-  for (const section of timedSections()) {
+  for (const [index, section] of timedSections().entries()) {
     if (args.only && !args.only.has(section.id)) continue;
-    const options = { handlers: section.handlers };
     process.stdout.write(`${section.label} ... `);
     const row = { id: section.id, label: section.label };
     const small = section.scaleOf && rows.find((r) => r.label === section.scaleOf);
-    for (const [key, runner] of [["statelab", statelabRunner], ["peer", peerRunner]]) {
+    for (const key of section.jsonata ? ["statelab"] : ["statelab", "peer"]) {
       const predicted = small?.[key] ? small[key].median * section.scale : 0;
       if (predicted > args.budgetMs / 3) {
-        // Too slow to repeat in-process: the child's single run is the measurement.
+        // Too slow to repeat: the memory child's single run is the measurement.
         const m = memoryOf(args, memory, key);
         if (m.error) row[`${key}Error`] = m.timedOut ? `> ${args.childTimeoutMs / 1000} s (timed out)` : m.error;
         else row[key] = { median: m.ms, min: m.ms, max: m.ms, runs: 1 };
         continue;
       }
-      try {
-        row[key] = await measure(runner(sims[key], section.workload, options), args);
-      } catch (error) {
-        row[`${key}Error`] = error.message;
-      }
+      const m = measureChild(args, index, key);
+      if (m.error) row[`${key}Error`] = m.error;
+      else row[key] = m;
+    }
+    if (section.jsonata) {
+      row.jsonata = true;
+      if (row.statelabError) row.statelabError = `not available yet (${row.statelabError.slice(0, 120)})`;
+      const plain = rows.find((r) => r.id === section.compare && r.statelab);
+      if (plain && row.statelab) row.vsJsonPath = row.statelab.median / plain.statelab.median;
     }
     rows.push(row);
     console.log(describe(row));
+  }
+}
+
+/**
+ * One simulator on one section, in a child process: a V8 crash (see NODE_FLAGS) or a
+ * heap left behind by one measurement cannot spoil the others.
+ */
+function measureChild(args, index, simulator) {
+  const flags = ["--runs", String(args.runs), "--warmup", String(args.warmup), "--budget", String(args.budgetMs / 1000)];
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), ...flags, "--child", "measure", String(index), simulator], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+    timeout: args.childTimeoutMs * 3,
+    killSignal: "SIGKILL",
+  });
+  const line = result.stdout.trim().split("\n").pop();
+  if (result.status === 0 && line?.startsWith("{")) return JSON.parse(line);
+  if (result.signal === "SIGKILL") return { error: `timed out after ${(args.childTimeoutMs * 3) / 1000} s` };
+  const fatal = /Fatal error|unreachable code/.test(result.stderr) ? "node crashed (V8 fatal error in the deoptimizer)" : null;
+  return { error: fatal ?? (result.stderr || result.stdout).trim().split("\n").slice(-2).join(" ").slice(0, 200) };
+}
+
+async function measureInChild(args, [, index, simulator]) {
+  const sims = await simulators();
+  const section = timedSections()[Number(index)];
+  const runner = simulator === "statelab" ? statelabRunner : peerRunner;
+  try {
+    console.log(JSON.stringify(await measure(runner(sims[simulator], section.workload, { handlers: section.handlers }), args)));
+  } catch (error) {
+    console.log(JSON.stringify({ error: error.message.slice(0, 300) }));
   }
 }
 
@@ -198,28 +234,6 @@ async function runValidate(sims, args, rows) {
     const row = { id: "e", label, statelab: await measure(fn, args), peer: peerTime };
     rows.push(row);
     console.log(`${label} ... ${describe(row)}`);
-  }
-}
-
-/** (f) JSONata loops, Statelab only; "not available yet" when JSONata is not merged. */
-async function runJsonata(sims, args, rows) {
-  if (args.only && !args.only.has("f")) return;
-  const task = cases.jsonataTaskLoop(10_000);
-  const sections = [
-    { label: "(f) JSONata Choice+Pass loop (Output/Assign/Condition), 10,000 iterations", workload: cases.jsonataLoop(10_000), compare: "a" },
-    { label: "(f) JSONata Task->Choice loop (Arguments/Output), 10,000 calls", workload: task, handlers: { [task.handlerState]: task.handler }, compare: "c" },
-  ];
-  for (const section of sections) {
-    const row = { id: "f", label: section.label, jsonata: true };
-    try {
-      row.statelab = await measure(statelabRunner(sims.statelab, section.workload, { handlers: section.handlers }), args);
-    } catch (error) {
-      row.statelabError = `not available yet (${error.message.slice(0, 120)})`;
-    }
-    const plain = rows.find((r) => r.id === section.compare && r.statelab);
-    if (plain && row.statelab) row.vsJsonPath = row.statelab.median / plain.statelab.median;
-    rows.push(row);
-    console.log(`${section.label} ... ${describe(row)}`);
   }
 }
 
@@ -362,6 +376,7 @@ async function main() {
     process.exit(result.status ?? 1);
   }
   const args = parseArgs(process.argv.slice(2));
+  if (args.child?.[0] === "measure") return measureInChild(args, args.child);
   if (args.child) return memoryChild(args.child);
   setup();
   const sims = await simulators();
@@ -371,7 +386,6 @@ async function main() {
   const report = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows, memory: {} };
   await runTimed(sims, args, rows, report.memory);
   await runValidate(sims, args, rows);
-  await runJsonata(sims, args, rows);
   console.log("");
   runMemory(args, report.memory);
   runSize(args, report);
