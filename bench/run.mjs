@@ -104,17 +104,21 @@ async function measure(fn, { runs, warmup, budgetMs }) {
     if (performance.now() - started > budgetMs / 2) break;
   }
   const times = [];
+  const cpuTimes = [];
   const timedStart = performance.now();
   while (times.length < runs) {
     gc();
     await new Promise((resolve) => setTimeout(resolve, 0)); // let finalizers run
     gc();
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await fn();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
     if (times.length >= 3 && performance.now() - timedStart > budgetMs) break;
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs: times.length };
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs: times.length, cpu: median(cpuTimes) };
 }
 
 // ---------------------------------------------------------------------------- runners
@@ -168,7 +172,7 @@ async function runTimed(sims, args, rows, memory) {
         // Too slow to repeat: the memory child's single run is the measurement.
         const m = memoryOf(args, memory, key);
         if (m.error) row[`${key}Error`] = m.timedOut ? `> ${args.childTimeoutMs / 1000} s (timed out)` : m.error;
-        else row[key] = { median: m.ms, min: m.ms, max: m.ms, runs: 1 };
+        else row[key] = { median: m.ms, min: m.ms, max: m.ms, runs: 1, cpu: m.cpu };
         continue;
       }
       const m = measureChild(args, index, key);
@@ -249,12 +253,15 @@ async function memoryChild([simulator, size]) {
   const run = simulator === "statelab" ? statelabRunner(sims.statelab, workload) : peerRunner(sims.peer, workload);
   const before = process.resourceUsage().maxRSS;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await run();
   const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1000;
   const after = process.resourceUsage().maxRSS;
   // V8 counts the wasm linear memory as external memory; the JS heap is heapUsed.
   const { external, heapUsed } = process.memoryUsage();
-  console.log(JSON.stringify({ simulator, before, after, ms, external, heapUsed }));
+  console.log(JSON.stringify({ simulator, before, after, ms, cpu, external, heapUsed }));
 }
 
 /** The child-process run of (b) at 100,000 items for one simulator (run once, cached). */
@@ -325,11 +332,11 @@ function runSize(args, report) {
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`);
 const mib = (bytes) => `${(bytes / 1048576).toFixed(0)} MiB`;
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
-const spread = (m) => `${fmtMs(m.median)} [${fmtMs(m.min)}..${fmtMs(m.max)}, n=${m.runs}]`;
+const spread = (m) => `${fmtMs(m.median)} [${fmtMs(m.min)}..${fmtMs(m.max)}, n=${m.runs}, cpu ${fmtMs(m.cpu)}]`;
 
-function ratio(row) {
+function ratio(row, key = "median") {
   if (!row.statelab || !row.peer) return null;
-  return row.peer.median / row.statelab.median;
+  return row.peer[key] / row.statelab[key];
 }
 
 function describe(row) {
@@ -337,19 +344,20 @@ function describe(row) {
   if (row.jsonata) return `statelab ${s}${row.vsJsonPath ? ` (${row.vsJsonPath.toFixed(2)}x the JSONPath version's time)` : ""}`;
   const p = row.peer ? spread(row.peer) : row.peerError;
   const r = ratio(row);
-  return `statelab ${s} | peer ${p}${r ? ` | ${r.toFixed(1)}x` : ""}`;
+  return `statelab ${s} | peer ${p}${r ? ` | ${r.toFixed(1)}x wall, ${ratio(row, "cpu").toFixed(1)}x cpu` : ""}`;
 }
 
 function table(rows) {
   const lines = [
-    "| Benchmark | Statelab (median) | aws-local-stepfunctions (median) | peer / Statelab |",
+    "| Benchmark | Statelab wall (cpu) | aws-local-stepfunctions wall (cpu) | peer / Statelab, wall (cpu) |",
     "|---|---:|---:|---:|",
   ];
+  const cell = (m) => `${fmtMs(m.median)} (${fmtMs(m.cpu)})${m.runs === 1 ? " n=1" : ""}`;
   for (const row of rows) {
-    const s = row.statelab ? fmtMs(row.statelab.median) : row.statelabError;
-    const p = row.jsonata ? "n/a (no JSONata)" : row.peer ? fmtMs(row.peer.median) : row.peerError;
+    const s = row.statelab ? cell(row.statelab) : row.statelabError;
+    const p = row.jsonata ? "n/a (no JSONata)" : row.peer ? cell(row.peer) : row.peerError;
     const r = ratio(row);
-    lines.push(`| ${row.label} | ${s} | ${p} | ${r ? `${r.toFixed(1)}x` : row.vsJsonPath ? `(${row.vsJsonPath.toFixed(2)}x Statelab's JSONPath time)` : "-"} |`);
+    lines.push(`| ${row.label} | ${s} | ${p} | ${r ? `**${r.toFixed(1)}x** (${ratio(row, "cpu").toFixed(1)}x)` : row.vsJsonPath ? `(${row.vsJsonPath.toFixed(2)}x Statelab's JSONPath time)` : "-"} |`);
   }
   return lines.join("\n");
 }
