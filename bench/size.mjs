@@ -6,7 +6,6 @@
 //
 //   node bench/size.mjs            # needs target/wasm32-unknown-unknown/release/statelab.wasm
 //   node bench/size.mjs --top 30   # also list the 30 largest functions
-//   node bench/size.mjs --jsonata  # what linking the JSONata engine adds (a probe crate)
 //
 // Uses the release build that scripts/build.mjs made; writes only under target/bench-size/.
 
@@ -143,28 +142,7 @@ export function owner(name) {
   return parts[0];
 }
 
-/**
- * --jsonata: the crate plus one export that reaches the JSONata engine (which the engine
- * does not call yet, so the shipped wasm leaves it out): what JSONata will add.
- */
-function jsonataProbe() {
-  const probe = join(here, "jsonata-size-probe");
-  const target = join(root, "target", "bench-probe");
-  run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path", join(probe, "Cargo.toml"), "--target-dir", target]);
-  const wasm = join(target, "wasm32-unknown-unknown", "release", "statelab_jsonata_size_probe.wasm");
-  const { named, stripped } = namedBuild(wasm, join(target, "out"));
-  const shipped = gzipSync(readFileSync(join(root, "dist", "wasm", "statelab_bg.wasm")), { level: 9 }).length;
-  const probeGzip = gzipSync(readFileSync(stripped), { level: 9 }).length;
-  const { functions } = analyse(readFileSync(named));
-  const jsonata = functions.filter((f) => owner(f.name) === "statelab::jsonata");
-  const code = functions.reduce((n, f) => n + f.size, 0);
-  console.log(`\nWith the JSONata engine linked in (bench/jsonata-size-probe): ${(probeGzip / 1000).toFixed(1)} KB gzip, ` +
-    `+${((probeGzip - shipped) / 1000).toFixed(1)} KB over dist/wasm/statelab_bg.wasm (${(shipped / 1000).toFixed(1)} KB); ` +
-    `statelab::jsonata is ${(jsonata.reduce((n, f) => n + f.size, 0) / 1000).toFixed(1)} KB of ${(code / 1000).toFixed(1)} KB code in ${jsonata.length} functions`);
-}
-
 function main() {
-  if (process.argv.includes("--jsonata")) return jsonataProbe();
   const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 0;
   const { named, stripped } = namedBuild();
   const bytes = readFileSync(named);
