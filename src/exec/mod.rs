@@ -32,6 +32,8 @@ use std::rc::Rc;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON text.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+/// AWS's limit on all workflow variables of one execution: 10 MiB.
+pub const MAX_VARIABLE_BYTES: usize = 10 * 1024 * 1024;
 /// AWS's history limit for STANDARD executions.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 /// AWS runs at most 40 inline Map iterations at once.
@@ -50,6 +52,8 @@ pub struct ExecConfig {
     /// Guard against endless loops: state transitions (Map iterations included).
     pub max_transitions: u64,
     pub express: bool,
+    /// Record every stage of every state visit (`Execution::inspections`).
+    pub inspect: bool,
 }
 
 impl Default for ExecConfig {
@@ -64,6 +68,7 @@ impl Default for ExecConfig {
             seed: 0x5eed,
             max_transitions: 1_000_000,
             express: false,
+            inspect: false,
         }
     }
 }
@@ -125,6 +130,35 @@ pub enum Step {
     Done(Outcome),
 }
 
+/// One visit of a state, with the value after each data-flow stage (recorded only when
+/// `ExecConfig::inspect` is on): what TestState's inspectionData and the playground's
+/// data-flow view show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    pub state_name: String,
+    pub query_language: QueryLanguage,
+    pub entered_event_id: u64,
+    pub exited_event_id: Option<u64>,
+    /// Stage name (AWS's inspectionData names: input, afterInputPath, afterParameters,
+    /// result, afterResultSelector, afterResultPath, afterArguments, output, ...) -> value.
+    pub stages: Map<String, Value>,
+}
+
+/// Stage values gathered while a state runs; free when inspection is off.
+#[derive(Default)]
+struct Stages {
+    on: bool,
+    values: Map<String, Value>,
+}
+
+impl Stages {
+    fn put(&mut self, stage: &str, value: &Value) {
+        if self.on {
+            self.values.insert(stage.to_string(), value.clone());
+        }
+    }
+}
+
 /// The variables of one scope; inner scopes (branches, iterations) read outer ones.
 struct Scope {
     vars: Map<String, Value>,
@@ -160,6 +194,8 @@ enum Phase {
     Task {
         effect: EffectId,
         deadline: Option<i64>,
+        /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
+        heartbeat_deadline: Option<i64>,
         invocation: Box<Invocation>,
         raw_input: Value,
     },
@@ -179,6 +215,8 @@ enum Phase {
 }
 
 struct Thread {
+    /// Index in `Execution::inspections` of the current state visit.
+    visit: Option<usize>,
     /// Runs inside a distributed Map's child execution: no events in this history.
     silent: bool,
     machine: Rc<Machine>,
@@ -268,6 +306,9 @@ pub struct Execution {
     transitions: u64,
     outcome: Option<Outcome>,
     expressions: query::ExpressionCache,
+    inspections: Vec<Inspection>,
+    /// JSON size of all workflow variables (AWS's 10 MiB limit).
+    variable_bytes: usize,
 }
 
 impl Execution {
@@ -294,6 +335,8 @@ impl Execution {
             transitions: 0,
             outcome: None,
             expressions: query::ExpressionCache::default(),
+            inspections: Vec::new(),
+            variable_bytes: 0,
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
@@ -318,6 +361,39 @@ impl Execution {
 
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
+    }
+
+    /// Every state visit so far with its data-flow stages (empty unless `inspect`).
+    pub fn inspections(&self) -> &[Inspection] {
+        &self.inspections
+    }
+
+    fn stages(&self) -> Stages {
+        Stages {
+            on: self.config.inspect,
+            values: Map::new(),
+        }
+    }
+
+    /// Merges recorded stages into the thread's current visit.
+    fn note(&mut self, tid: usize, stages: Stages) {
+        if !stages.on {
+            return;
+        }
+        let visit = self
+            .threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .and_then(|t| t.visit);
+        if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
+            inspection.stages.extend(stages.values);
+        }
+    }
+
+    fn note_one(&mut self, tid: usize, stage: &str, value: &Value) {
+        let mut stages = self.stages();
+        stages.put(stage, value);
+        self.note(tid, stages);
     }
 
     /// The next thing the host must know or do.
@@ -355,24 +431,71 @@ impl Execution {
             return;
         }
         self.now = to;
-        let expired: Vec<EffectId> = self
+        let expired: Vec<(EffectId, &'static str)> = self
             .threads
             .iter()
             .flatten()
+            .filter(|t| t.delivered.is_none())
             .filter_map(|t| match t.phase {
                 Phase::Task {
                     effect,
                     deadline: Some(d),
                     ..
-                } if d <= to && t.delivered.is_none() => Some(effect),
+                } if d <= to => Some((effect, "States.Timeout")),
+                Phase::Task {
+                    effect,
+                    heartbeat_deadline: Some(h),
+                    ..
+                } if h <= to => Some((effect, "States.HeartbeatTimeout")),
                 _ => None,
             })
             .collect();
-        for effect in expired {
-            self.resume(
-                effect,
-                EffectResult::Err(Failure::without_cause("States.Timeout")),
-            );
+        for (effect, error) in expired {
+            self.resume(effect, EffectResult::Err(Failure::without_cause(error)));
+        }
+    }
+
+    /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
+    /// its token): records TaskSubmitted with the service's response.
+    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        let Some(Some(thread)) = self.threads.get(tid) else {
+            return;
+        };
+        let Phase::Task { invocation, .. } = &thread.phase else {
+            return;
+        };
+        let (resource_type, resource) = resource_parts(&invocation.resource);
+        let mut details = payload_details("output", stringify(&response));
+        details.insert("resourceType".into(), Value::String(resource_type));
+        details.insert("resource".into(), Value::String(resource));
+        self.emit(
+            tid,
+            "TaskSubmitted",
+            Some("taskSubmittedEventDetails"),
+            details,
+        );
+    }
+
+    /// SendTaskHeartbeat: pushes the task's heartbeat deadline back.
+    pub fn heartbeat(&mut self, id: EffectId) {
+        let now = self.now;
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        if let Some(Some(thread)) = self.threads.get_mut(tid) {
+            if let Phase::Task {
+                heartbeat_deadline: Some(h),
+                invocation,
+                ..
+            } = &mut thread.phase
+            {
+                if let Some(seconds) = invocation.heartbeat_seconds {
+                    *h = now + seconds as i64 * 1000;
+                }
+            }
         }
     }
 
@@ -382,7 +505,14 @@ impl Execution {
             .iter()
             .flatten()
             .filter_map(|t| match t.phase {
-                Phase::Task { deadline, .. } if t.delivered.is_none() => deadline,
+                Phase::Task {
+                    deadline,
+                    heartbeat_deadline,
+                    ..
+                } if t.delivered.is_none() => match (deadline, heartbeat_deadline) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
                 _ => None,
             })
             .min()
@@ -512,6 +642,7 @@ impl Execution {
         last_event: u64,
     ) -> usize {
         let thread = Thread {
+            visit: None,
             silent: false,
             machine,
             state,
@@ -632,7 +763,23 @@ impl Execution {
                     details,
                 );
                 let now = self.now;
+                let visit = if self.config.inspect {
+                    let input = self.thread(tid).input.clone();
+                    let mut stages = Map::new();
+                    stages.insert("input".into(), input);
+                    self.inspections.push(Inspection {
+                        state_name: state.name.clone(),
+                        query_language: state.query_language,
+                        entered_event_id: id,
+                        exited_event_id: None,
+                        stages,
+                    });
+                    Some(self.inspections.len() - 1)
+                } else {
+                    None
+                };
                 let t = self.thread_mut(tid);
+                t.visit = visit;
                 t.entered_event = id;
                 t.entered_time = now;
                 t.retry_attempts = vec![0; state.retry.len()];
@@ -725,6 +872,16 @@ impl Execution {
             self.thread_failed(tid, f);
             return;
         }
+        if let Some(f) = self.variables_too_large(&assigned) {
+            self.thread_failed(tid, f);
+            return;
+        }
+        let mut stages = self.stages();
+        stages.put("output", &output);
+        if !assigned.is_empty() {
+            stages.put("assigned", &Value::Object(assigned.clone()));
+        }
+        self.note(tid, stages);
         let mut details = Map::new();
         if !assigned.is_empty() {
             let mut shown = Map::new();
@@ -738,18 +895,30 @@ impl Execution {
             );
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
-                s.vars.extend(assigned);
+                for (name, value) in assigned {
+                    let added = stringify(&value).len();
+                    let replaced = s
+                        .vars
+                        .insert(name, value)
+                        .map(|old| stringify(&old).len())
+                        .unwrap_or(0);
+                    self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
+                }
             }
         }
         details.insert("name".into(), Value::String(state.name.clone()));
         details.extend(payload_details("output", text));
         if !matches!(state.kind, Kind::Fail) {
-            self.emit(
+            let id = self.emit(
                 tid,
                 exited_event(state),
                 Some("stateExitedEventDetails"),
                 details,
             );
+            let visit = self.thread(tid).visit;
+            if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
+                inspection.exited_event_id = Some(id);
+            }
         }
         match next {
             Some(next) => {
@@ -761,6 +930,38 @@ impl Execution {
             }
             _ => self.thread_succeeded(tid, output),
         }
+    }
+
+    /// AWS's variable limits: 256 KiB per variable and per Assign, 10 MiB in all.
+    fn variables_too_large(&self, assigned: &Map<String, Value>) -> Option<Failure> {
+        if assigned.is_empty() {
+            return None;
+        }
+        let mut batch = 0;
+        for (name, value) in assigned {
+            let size = stringify(value).len();
+            if size > MAX_PAYLOAD_BYTES {
+                return Some(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The variable '{name}' is {size} bytes; a variable may hold at most {MAX_PAYLOAD_BYTES} bytes."),
+                ));
+            }
+            batch += size;
+        }
+        if batch > MAX_PAYLOAD_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The variables assigned by one state total {batch} bytes; at most {MAX_PAYLOAD_BYTES} bytes may be assigned at once."),
+            ));
+        }
+        let stored = self.variable_bytes;
+        if stored + batch > MAX_VARIABLE_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The execution's variables would total {} bytes; the maximum is {MAX_VARIABLE_BYTES} bytes.", stored + batch),
+            ));
+        }
+        None
     }
 
     fn thread_succeeded(&mut self, tid: usize, output: Value) {
@@ -809,6 +1010,11 @@ impl Execution {
 
     /// A state failed: Retry, then Catch, else the thread fails.
     fn state_failed(&mut self, tid: usize, state: &State, failure: Failure) {
+        self.note_one(
+            tid,
+            "error",
+            &json!({"error": failure.error, "cause": failure.cause}),
+        );
         if failure.error == "States.Runtime" {
             // Not retriable and not caught by anything: the execution fails.
             let prefixed = self.runtime_cause(tid, state, failure);
@@ -997,24 +1203,32 @@ impl Execution {
         raw_input: Value,
         result: Option<&Value>,
     ) -> Flow {
+        let mut stages = self.stages();
         let outcome = self.with_env(
             tid,
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
+                stages.put("afterInputPath", &effective);
                 let value = match result {
                     Some(r) => r.clone(),
                     None => dataflow::template(state.parameters.as_ref(), effective, env)?,
                 };
+                if state.parameters.is_some() {
+                    stages.put("afterParameters", &value);
+                }
+                stages.put("result", &value);
                 let assigned = match &state.assign {
                     Some(a) => dataflow::assign(a, &value, env)?,
                     None => Map::new(),
                 };
                 let output = dataflow::result_path(&state.result_path, raw_input, value)?;
+                stages.put("afterResultPath", &output);
                 Ok((dataflow::output_path(state, output, env)?, assigned))
             },
         );
+        self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),
@@ -1150,13 +1364,18 @@ impl Execution {
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
+        let mut stages = self.stages();
         let prepared = self.with_env(
             tid,
             state,
             token.as_deref(),
             |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
+                stages.put("afterInputPath", &effective);
                 let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
+                if state.parameters.is_some() {
+                    stages.put("afterParameters", &params);
+                }
                 let timeout =
                     seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
                 let heartbeat = seconds_field(
@@ -1169,6 +1388,7 @@ impl Execution {
                 Ok((params, timeout, heartbeat))
             },
         );
+        self.note(tid, stages);
         match prepared {
             Ok((params, timeout, heartbeat)) => self.schedule_task(
                 tid,
@@ -1222,10 +1442,14 @@ impl Execution {
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
+        let heartbeat_deadline = invocation
+            .heartbeat_seconds
+            .map(|s| self.now + s as i64 * 1000);
         let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
         self.thread_mut(tid).phase = Phase::Task {
             effect,
             deadline,
+            heartbeat_deadline,
             invocation: Box::new(invocation),
             raw_input,
         };
@@ -1345,7 +1569,8 @@ impl Execution {
                 failure_details(&f.error, f.cause.as_deref()),
             );
         } else {
-            let (kind, key) = if f.error == "States.Timeout" {
+            let (kind, key) = if f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout"
+            {
                 ("TaskTimedOut", "taskTimedOutEventDetails")
             } else {
                 ("TaskFailed", "taskFailedEventDetails")
@@ -1363,20 +1588,27 @@ impl Execution {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input, Some(result));
         }
+        let mut stages = self.stages();
+        stages.put("result", &result);
         let outcome = self.with_env(
             tid,
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
                 let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+                if state.result_selector.is_some() {
+                    stages.put("afterResultSelector", &selected);
+                }
                 let assigned = match &state.assign {
                     Some(a) => dataflow::assign(a, &selected, env)?,
                     None => Map::new(),
                 };
                 let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
+                stages.put("afterResultPath", &output);
                 Ok((dataflow::output_path(state, output, env)?, assigned))
             },
         );
+        self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),
