@@ -14,7 +14,8 @@
 // when 10x the 10,000-item median would not fit the budget, that single run is also its
 // time (marked n=1), and a run over --child-timeout is reported as "> N s".
 //
-// Installs bench/node_modules (npm ci --prefix bench) and builds dist/wasm when missing.
+// Installs bench/node_modules (npm ci --prefix bench) when missing and builds dist/wasm
+// (node scripts/build.mjs) when it is missing or older than src/.
 // Never part of `npm test`: the numbers depend on the machine and its load.
 
 import { spawnSync } from "node:child_process";
@@ -32,15 +33,15 @@ const root = join(here, "..");
 
 // ---------------------------------------------------------------------------- setup
 
-function setup() {
+async function setup() {
+  const { wasmIsFresh } = await import("../scripts/build.mjs");
   if (!existsSync(join(here, "node_modules", "aws-local-stepfunctions"))) {
     console.log("bench: installing bench/node_modules (npm ci --prefix bench)");
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const result = spawnSync(npm, ["ci", "--prefix", here, "--no-audit", "--no-fund"], { stdio: "inherit" });
     if (result.status !== 0) throw new Error("bench: npm ci --prefix bench failed");
   }
-  const wasm = join(root, "dist", "wasm", "statelab_bg.wasm");
-  if (!existsSync(wasm) || !existsSync(join(root, "dist", "wasm", "statelab.js"))) {
+  if (!wasmIsFresh()) {
     console.log("bench: building the wasm (node scripts/build.mjs)");
     const result = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { stdio: "inherit" });
     if (result.status !== 0) throw new Error("bench: node scripts/build.mjs failed");
@@ -386,7 +387,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.child?.[0] === "measure") return measureInChild(args, args.child);
   if (args.child) return memoryChild(args.child);
-  setup();
+  await setup();
   const sims = await simulators();
   console.log(`node ${process.version} ${process.execArgv.join(" ")}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
   console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs)\n`);
