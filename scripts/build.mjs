@@ -4,8 +4,10 @@
 //
 //   node scripts/build.mjs [--force]
 //
-// The playground (www/) is plain ES modules and needs no build step. Afterwards the
-// repository root is the npm package exactly as `npm pack` ships it.
+// The playground (www/) is plain ES modules; its third-party libraries (CodeMirror,
+// dagre) are bundled by esbuild into www/dist/vendor.js, rebuilt when missing or older
+// than package-lock.json or this script. Afterwards the repository root is the npm
+// package exactly as `npm pack` ships it.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -47,8 +49,9 @@ export function wasmIsFresh() {
   return Math.max(...inputs.map(newestMtime)) < built;
 }
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+function run(command, args, stdin) {
+  const stdio = stdin === undefined ? "inherit" : ["pipe", "inherit", "inherit"];
+  const result = spawnSync(command, args, { cwd: root, stdio, input: stdin });
   if (result.error) throw new Error(`build: cannot run ${command}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(`build: \`${[command, ...args].join(" ")}\` exited with ${result.status}`);
@@ -72,8 +75,42 @@ function buildWasm() {
   renameSync(staging, OUT_DIR);
 }
 
+export const WWW_VENDOR = join(root, "www", "dist", "vendor.js");
+
+// The playground's one bundle: every third-party export the page's modules use.
+const VENDOR_ENTRY = `
+export { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
+export { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
+  drawSelection, Decoration, placeholder } from "@codemirror/view";
+export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+export { foldGutter, foldKeymap, bracketMatching, indentOnInput, syntaxHighlighting,
+  defaultHighlightStyle, syntaxTree } from "@codemirror/language";
+export { json } from "@codemirror/lang-json";
+export { linter, lintGutter, setDiagnostics, forceLinting } from "@codemirror/lint";
+export { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+export { default as dagre } from "@dagrejs/dagre";
+`;
+
+/** True when www/dist/vendor.js exists and is newer than its inputs. */
+export function wwwIsFresh() {
+  if (!existsSync(WWW_VENDOR)) return false;
+  const inputs = [join(root, "package-lock.json"), fileURLToPath(import.meta.url)];
+  return Math.max(...inputs.map(newestMtime)) < statSync(WWW_VENDOR).mtimeMs;
+}
+
+export function buildWww() {
+  run(join(root, "node_modules", ".bin", "esbuild"), [
+    "--bundle", "--format=esm", "--minify", "--target=es2022", "--legal-comments=none",
+    `--outfile=${WWW_VENDOR}`,
+  ], VENDOR_ENTRY);
+}
+
 /** Builds what is stale; returns the gzip size of the wasm in bytes. */
 export function build({ force = false } = {}) {
+  if (force || !wwwIsFresh()) {
+    buildWww();
+    console.log("build: www/dist/vendor.js bundled");
+  }
   if (force || !wasmIsFresh()) {
     const started = Date.now();
     buildWasm();
