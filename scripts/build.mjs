@@ -49,9 +49,8 @@ export function wasmIsFresh() {
   return Math.max(...inputs.map(newestMtime)) < built;
 }
 
-function run(command, args, stdin) {
-  const stdio = stdin === undefined ? "inherit" : ["pipe", "inherit", "inherit"];
-  const result = spawnSync(command, args, { cwd: root, stdio, input: stdin });
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
   if (result.error) throw new Error(`build: cannot run ${command}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(`build: \`${[command, ...args].join(" ")}\` exited with ${result.status}`);
@@ -77,32 +76,16 @@ function buildWasm() {
 
 export const WWW_VENDOR = join(root, "www", "dist", "vendor.js");
 
-// The playground's one bundle: every third-party export the page's modules use.
-const VENDOR_ENTRY = `
-export { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
-export { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
-  drawSelection, Decoration, placeholder } from "@codemirror/view";
-export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-export { foldGutter, foldKeymap, bracketMatching, indentOnInput, syntaxHighlighting,
-  defaultHighlightStyle, syntaxTree } from "@codemirror/language";
-export { json } from "@codemirror/lang-json";
-export { linter, lintGutter, setDiagnostics, forceLinting } from "@codemirror/lint";
-export { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
-export { default as dagre } from "@dagrejs/dagre";
-`;
-
 /** True when www/dist/vendor.js exists and is newer than its inputs. */
 export function wwwIsFresh() {
   if (!existsSync(WWW_VENDOR)) return false;
-  const inputs = [join(root, "package-lock.json"), fileURLToPath(import.meta.url)];
+  const inputs = ["package-lock.json", "scripts/build.mjs", "scripts/build-www.mjs"].map((p) => join(root, p));
   return Math.max(...inputs.map(newestMtime)) < statSync(WWW_VENDOR).mtimeMs;
 }
 
+/** Bundles the playground's libraries (scripts/build-www.mjs: esbuild with one plugin). */
 export function buildWww() {
-  run(join(root, "node_modules", ".bin", "esbuild"), [
-    "--bundle", "--format=esm", "--minify", "--target=es2022", "--legal-comments=none",
-    `--outfile=${WWW_VENDOR}`,
-  ], VENDOR_ENTRY);
+  run(process.execPath, [join(root, "scripts", "build-www.mjs")]);
 }
 
 /** Builds what is stale; returns the gzip size of the wasm in bytes. */
