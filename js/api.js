@@ -38,7 +38,7 @@ export function validate(definition, options) {
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
-const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed"];
+const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
 
 export class StateMachine {
   #machine;
@@ -146,6 +146,7 @@ export class Execution {
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      inspect: Boolean(options.inspect),
     });
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
@@ -157,6 +158,15 @@ export class Execution {
 
   history() {
     return this.#run.history();
+  }
+
+  /**
+   * Every state visit with the value after each data-flow stage (input, afterInputPath,
+   * afterParameters, result, afterResultSelector, afterResultPath, afterArguments,
+   * output, assigned, error). Recorded only when started with `inspect: true`.
+   */
+  inspections() {
+    return this.#run.inspections();
   }
 
   /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */
@@ -396,4 +406,20 @@ export class Execution {
       this.#run.resumeError(call.id, "Error", message);
     }
   }
+}
+
+/**
+ * Evaluates a JSONata expression as AWS Step Functions does (JSONata 2.0.6 plus AWS's
+ * $partition, $range, $hash, $random, $uuid, $parse). Synchronous; throws an error with
+ * JSONata's `.code` (e.g. "T2002") and `.position`.
+ */
+export function evaluateJsonata(expression, input, bindings, options) {
+  if (typeof expression !== "string") throw new TypeError("evaluateJsonata: the expression must be a string");
+  if (bindings !== undefined && (bindings === null || typeof bindings !== "object" || Array.isArray(bindings))) {
+    throw new TypeError("evaluateJsonata: bindings must be an object");
+  }
+  const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
+  const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+  return wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonValue(input), bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed);
 }

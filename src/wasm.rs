@@ -152,6 +152,10 @@ impl WasmMachine {
         if let Some(max) = options.get("maxTransitions").and_then(Value::as_f64) {
             config.max_transitions = max.max(1.0) as u64;
         }
+        config.inspect = options
+            .get("inspect")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if let Some(seed) = options.get("seed").and_then(Value::as_f64) {
             config.seed = seed as u64;
         }
@@ -321,6 +325,32 @@ impl WasmExecution {
         to_js(&json!({ "s3": self.driver.services.s3.buckets }))
     }
 
+    /// Every state visit with its data-flow stages (when started with `inspect`).
+    pub fn inspections(&self) -> JsValue {
+        let visits: Vec<Value> = self
+            .driver
+            .execution()
+            .inspections()
+            .iter()
+            .map(|i| {
+                let mut out = Map::new();
+                out.insert("stateName".into(), Value::String(i.state_name.clone()));
+                out.insert("enteredEventId".into(), Value::from(i.entered_event_id));
+                if let Some(id) = i.exited_event_id {
+                    out.insert("exitedEventId".into(), Value::from(id));
+                }
+                let language = match i.query_language {
+                    crate::asl::QueryLanguage::JsonPath => "JSONPath",
+                    crate::asl::QueryLanguage::Jsonata => "JSONata",
+                };
+                out.insert("queryLanguage".into(), Value::String(language.into()));
+                out.extend(i.stages.clone());
+                Value::Object(out)
+            })
+            .collect();
+        to_js(&visits)
+    }
+
     pub fn history(&self) -> JsValue {
         let events: Vec<Value> = self.driver.history().iter().map(event_json).collect();
         to_js(&events)
@@ -344,5 +374,57 @@ impl WasmExecution {
     #[wasm_bindgen(getter)]
     pub fn now(&self) -> f64 {
         self.driver.execution().now() as f64
+    }
+}
+
+/// `evaluateJsonata(expression, input, bindings, {maxDepth, maxSteps})` with AWS's
+/// additional functions. Undefined comes back as `undefined`; errors are thrown with
+/// JSONata's `.code`, `.position` and `.token`.
+#[wasm_bindgen(js_name = evaluateJsonata)]
+pub fn evaluate_jsonata(
+    expression: &str,
+    input: JsValue,
+    bindings: JsValue,
+    options: JsValue,
+    now: f64,
+    seed: f64,
+) -> Result<JsValue, JsValue> {
+    let input = if input.is_undefined() {
+        None
+    } else {
+        Some(from_js(input)?)
+    };
+    let bindings = options_value(bindings)?;
+    let options = options_value(options)?;
+    let mut limits = crate::jsonata::Limits::default();
+    if let Some(depth) = options.get("maxDepth").and_then(Value::as_u64) {
+        limits.max_depth = depth as usize;
+    }
+    if let Some(steps) = options.get("maxSteps").and_then(Value::as_u64) {
+        limits.max_steps = steps;
+    }
+    let mut rng = crate::exec::rng::Rng::new(seed as u64);
+    let mut host = crate::jsonata::Host {
+        now_millis: now as i64,
+        rng: &mut rng,
+        aws_functions: true,
+    };
+    let result = crate::jsonata::compile(expression)
+        .and_then(|e| e.evaluate(input.as_ref(), &bindings, &mut host, &limits));
+    match result {
+        Ok(Some(value)) => Ok(to_js(&value)),
+        Ok(None) => Ok(JsValue::UNDEFINED),
+        Err(e) => {
+            let error = js_sys::Error::new(&format!("{}: {}", e.code, e.message));
+            error.set_name("JsonataError");
+            let _ = js_sys::Reflect::set(&error, &"code".into(), &e.code.as_str().into());
+            if let Some(p) = e.position {
+                let _ = js_sys::Reflect::set(&error, &"position".into(), &JsValue::from(p as f64));
+            }
+            if let Some(t) = &e.token {
+                let _ = js_sys::Reflect::set(&error, &"token".into(), &t.as_str().into());
+            }
+            Err(error.into())
+        }
     }
 }

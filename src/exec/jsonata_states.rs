@@ -116,6 +116,9 @@ impl Execution {
         raw_input: &Value,
         result: Option<Value>,
     ) -> Flow {
+        if let Some(r) = &result {
+            self.note_one(tid, "result", r);
+        }
         let view = StatesView {
             result: result.as_ref(),
             ..StatesView::input(raw_input)
@@ -170,6 +173,11 @@ impl Execution {
                 Ok((arguments, timeout, heartbeat))
             },
         );
+        if let Ok((arguments, _, _)) = &prepared {
+            if state.arguments.is_some() {
+                self.note_one(tid, "afterArguments", arguments);
+            }
+        }
         match prepared {
             Ok((arguments, timeout, heartbeat)) => self.schedule_task(
                 tid,

@@ -50,6 +50,8 @@ pub struct ExecConfig {
     /// Guard against endless loops: state transitions (Map iterations included).
     pub max_transitions: u64,
     pub express: bool,
+    /// Record every stage of every state visit (`Execution::inspections`).
+    pub inspect: bool,
 }
 
 impl Default for ExecConfig {
@@ -64,6 +66,7 @@ impl Default for ExecConfig {
             seed: 0x5eed,
             max_transitions: 1_000_000,
             express: false,
+            inspect: false,
         }
     }
 }
@@ -125,6 +128,35 @@ pub enum Step {
     Done(Outcome),
 }
 
+/// One visit of a state, with the value after each data-flow stage (recorded only when
+/// `ExecConfig::inspect` is on): what TestState's inspectionData and the playground's
+/// data-flow view show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    pub state_name: String,
+    pub query_language: QueryLanguage,
+    pub entered_event_id: u64,
+    pub exited_event_id: Option<u64>,
+    /// Stage name (AWS's inspectionData names: input, afterInputPath, afterParameters,
+    /// result, afterResultSelector, afterResultPath, afterArguments, output, ...) -> value.
+    pub stages: Map<String, Value>,
+}
+
+/// Stage values gathered while a state runs; free when inspection is off.
+#[derive(Default)]
+struct Stages {
+    on: bool,
+    values: Map<String, Value>,
+}
+
+impl Stages {
+    fn put(&mut self, stage: &str, value: &Value) {
+        if self.on {
+            self.values.insert(stage.to_string(), value.clone());
+        }
+    }
+}
+
 /// The variables of one scope; inner scopes (branches, iterations) read outer ones.
 struct Scope {
     vars: Map<String, Value>,
@@ -179,6 +211,8 @@ enum Phase {
 }
 
 struct Thread {
+    /// Index in `Execution::inspections` of the current state visit.
+    visit: Option<usize>,
     /// Runs inside a distributed Map's child execution: no events in this history.
     silent: bool,
     machine: Rc<Machine>,
@@ -268,6 +302,7 @@ pub struct Execution {
     transitions: u64,
     outcome: Option<Outcome>,
     expressions: query::ExpressionCache,
+    inspections: Vec<Inspection>,
 }
 
 impl Execution {
@@ -294,6 +329,7 @@ impl Execution {
             transitions: 0,
             outcome: None,
             expressions: query::ExpressionCache::default(),
+            inspections: Vec::new(),
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
@@ -318,6 +354,39 @@ impl Execution {
 
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
+    }
+
+    /// Every state visit so far with its data-flow stages (empty unless `inspect`).
+    pub fn inspections(&self) -> &[Inspection] {
+        &self.inspections
+    }
+
+    fn stages(&self) -> Stages {
+        Stages {
+            on: self.config.inspect,
+            values: Map::new(),
+        }
+    }
+
+    /// Merges recorded stages into the thread's current visit.
+    fn note(&mut self, tid: usize, stages: Stages) {
+        if !stages.on {
+            return;
+        }
+        let visit = self
+            .threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .and_then(|t| t.visit);
+        if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
+            inspection.stages.extend(stages.values);
+        }
+    }
+
+    fn note_one(&mut self, tid: usize, stage: &str, value: &Value) {
+        let mut stages = self.stages();
+        stages.put(stage, value);
+        self.note(tid, stages);
     }
 
     /// The next thing the host must know or do.
@@ -512,6 +581,7 @@ impl Execution {
         last_event: u64,
     ) -> usize {
         let thread = Thread {
+            visit: None,
             silent: false,
             machine,
             state,
@@ -632,7 +702,23 @@ impl Execution {
                     details,
                 );
                 let now = self.now;
+                let visit = if self.config.inspect {
+                    let input = self.thread(tid).input.clone();
+                    let mut stages = Map::new();
+                    stages.insert("input".into(), input);
+                    self.inspections.push(Inspection {
+                        state_name: state.name.clone(),
+                        query_language: state.query_language,
+                        entered_event_id: id,
+                        exited_event_id: None,
+                        stages,
+                    });
+                    Some(self.inspections.len() - 1)
+                } else {
+                    None
+                };
                 let t = self.thread_mut(tid);
+                t.visit = visit;
                 t.entered_event = id;
                 t.entered_time = now;
                 t.retry_attempts = vec![0; state.retry.len()];
@@ -725,6 +811,12 @@ impl Execution {
             self.thread_failed(tid, f);
             return;
         }
+        let mut stages = self.stages();
+        stages.put("output", &output);
+        if !assigned.is_empty() {
+            stages.put("assigned", &Value::Object(assigned.clone()));
+        }
+        self.note(tid, stages);
         let mut details = Map::new();
         if !assigned.is_empty() {
             let mut shown = Map::new();
@@ -744,12 +836,16 @@ impl Execution {
         details.insert("name".into(), Value::String(state.name.clone()));
         details.extend(payload_details("output", text));
         if !matches!(state.kind, Kind::Fail) {
-            self.emit(
+            let id = self.emit(
                 tid,
                 exited_event(state),
                 Some("stateExitedEventDetails"),
                 details,
             );
+            let visit = self.thread(tid).visit;
+            if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
+                inspection.exited_event_id = Some(id);
+            }
         }
         match next {
             Some(next) => {
@@ -809,6 +905,11 @@ impl Execution {
 
     /// A state failed: Retry, then Catch, else the thread fails.
     fn state_failed(&mut self, tid: usize, state: &State, failure: Failure) {
+        self.note_one(
+            tid,
+            "error",
+            &json!({"error": failure.error, "cause": failure.cause}),
+        );
         if failure.error == "States.Runtime" {
             // Not retriable and not caught by anything: the execution fails.
             let prefixed = self.runtime_cause(tid, state, failure);
@@ -997,24 +1098,32 @@ impl Execution {
         raw_input: Value,
         result: Option<&Value>,
     ) -> Flow {
+        let mut stages = self.stages();
         let outcome = self.with_env(
             tid,
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
+                stages.put("afterInputPath", &effective);
                 let value = match result {
                     Some(r) => r.clone(),
                     None => dataflow::template(state.parameters.as_ref(), effective, env)?,
                 };
+                if state.parameters.is_some() {
+                    stages.put("afterParameters", &value);
+                }
+                stages.put("result", &value);
                 let assigned = match &state.assign {
                     Some(a) => dataflow::assign(a, &value, env)?,
                     None => Map::new(),
                 };
                 let output = dataflow::result_path(&state.result_path, raw_input, value)?;
+                stages.put("afterResultPath", &output);
                 Ok((dataflow::output_path(state, output, env)?, assigned))
             },
         );
+        self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),
@@ -1150,13 +1259,18 @@ impl Execution {
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
+        let mut stages = self.stages();
         let prepared = self.with_env(
             tid,
             state,
             token.as_deref(),
             |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
+                stages.put("afterInputPath", &effective);
                 let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
+                if state.parameters.is_some() {
+                    stages.put("afterParameters", &params);
+                }
                 let timeout =
                     seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
                 let heartbeat = seconds_field(
@@ -1169,6 +1283,7 @@ impl Execution {
                 Ok((params, timeout, heartbeat))
             },
         );
+        self.note(tid, stages);
         match prepared {
             Ok((params, timeout, heartbeat)) => self.schedule_task(
                 tid,
@@ -1363,20 +1478,27 @@ impl Execution {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input, Some(result));
         }
+        let mut stages = self.stages();
+        stages.put("result", &result);
         let outcome = self.with_env(
             tid,
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
                 let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+                if state.result_selector.is_some() {
+                    stages.put("afterResultSelector", &selected);
+                }
                 let assigned = match &state.assign {
                     Some(a) => dataflow::assign(a, &selected, env)?,
                     None => Map::new(),
                 };
                 let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
+                stages.put("afterResultPath", &output);
                 Ok((dataflow::output_path(state, output, env)?, assigned))
             },
         );
+        self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
             Err(f) => Flow::StateFailed(f),

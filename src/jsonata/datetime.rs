@@ -141,7 +141,7 @@ fn word_value(w: &str) -> Option<f64> {
         }
     }
     for (i, x) in DECADES.iter().enumerate() {
-        let l = x.to_lowercase();
+        let l = x.to_ascii_lowercase();
         let ieth = format!("{}ieth", &l[..l.len() - 1]);
         if l == w || ieth == w {
             return Some(((i + 2) * 10) as f64);
@@ -151,7 +151,7 @@ fn word_value(w: &str) -> Option<f64> {
         return Some(100.0);
     }
     for (i, x) in MAGNITUDES.iter().enumerate() {
-        let l = x.to_lowercase();
+        let l = x.to_ascii_lowercase();
         if l == w || format!("{l}th") == w {
             return Some(10f64.powi((i as i32 + 1) * 3));
         }
@@ -163,16 +163,16 @@ fn all_words() -> Vec<String> {
     let mut v: Vec<String> = FEW
         .iter()
         .chain(ORDINALS.iter())
-        .map(|w| w.to_lowercase())
+        .map(|w| w.to_ascii_lowercase())
         .collect();
     for d in DECADES {
-        let l = d.to_lowercase();
+        let l = d.to_ascii_lowercase();
         v.push(format!("{}ieth", &l[..l.len() - 1]));
         v.push(l);
     }
     v.push("hundredth".into());
     for m in MAGNITUDES {
-        let l = m.to_lowercase();
+        let l = m.to_ascii_lowercase();
         v.push(format!("{l}th"));
         v.push(l);
     }
@@ -221,6 +221,9 @@ const ROMAN: [(f64, &str); 13] = [
 
 fn to_roman(mut v: f64) -> String {
     let mut out = String::new();
+    if v >= 1e7 {
+        return out; // callers reject this (jsonata-js overflows its stack)
+    }
     'outer: while v >= 1.0 {
         for (n, s) in ROMAN {
             if v >= n {
@@ -422,9 +425,12 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
     let mut s = match f.primary {
         Prim::Letters => to_letters(value, if f.case == Case::Upper { 'A' } else { 'a' }),
         Prim::Roman => {
+            if value >= 1e7 || value.is_nan() {
+                return Err(Err::new("U1001"));
+            }
             let r = to_roman(value);
             if f.case == Case::Upper {
-                r.to_uppercase()
+                r.to_ascii_uppercase()
             } else {
                 r
             }
@@ -432,14 +438,17 @@ fn format_int(value: f64, f: &IntFmt) -> Result<String, Err> {
         Prim::Words => {
             let w = words(value, false, f.ordinal);
             match f.case {
-                Case::Upper => w.to_uppercase(),
-                Case::Lower => w.to_lowercase(),
+                Case::Upper => w.to_ascii_uppercase(),
+                Case::Lower => w.to_ascii_lowercase(),
                 Case::Title => w,
             }
         }
         Prim::Decimal => {
             let mut s = crate::json::format_number(value);
             let len = s.chars().count();
+            if f.mandatory as f64 > super::MAX_TEXT {
+                return Err(super::too_large());
+            }
             if f.mandatory > len {
                 s = format!("{}{}", "0".repeat(f.mandatory - len), s);
             }
@@ -543,9 +552,9 @@ fn int_parse(f: &IntFmt, value: &str) -> f64 {
         Prim::Roman => from_roman(&if upper {
             value.to_string()
         } else {
-            value.to_uppercase()
+            value.to_ascii_uppercase()
         }),
-        Prim::Words => words_to_number(&value.to_lowercase()),
+        Prim::Words => words_to_number(&value.to_ascii_lowercase()),
         _ => {
             let mut digits = value.to_string();
             if f.ordinal {
@@ -562,7 +571,12 @@ fn int_parse(f: &IntFmt, value: &str) -> f64 {
             if f.zero != 0x30 {
                 digits = digits
                     .chars()
-                    .map(|c| char::from_u32(c as u32 + 0x30 - f.zero).unwrap_or(c))
+                    .map(|c| {
+                        (c as u32 + 0x30)
+                            .checked_sub(f.zero)
+                            .and_then(char::from_u32)
+                            .unwrap_or(c)
+                    })
                     .collect();
             }
             parse_int_prefix(&digits)
@@ -581,7 +595,7 @@ fn parse_int_prefix(s: &str) -> f64 {
     if digits.is_empty() {
         return f64::NAN;
     }
-    sign * digits.parse::<f64>().unwrap_or(f64::NAN)
+    sign * super::functions::parse_f64(&digits).unwrap_or(f64::NAN)
 }
 
 pub fn parse_integer(value: &str, picture: &str) -> Result<Option<f64>, Err> {
@@ -949,8 +963,8 @@ fn format_component(t: &Dt, m: &Marker, oh: f64, om: f64) -> Result<String, Err>
                 return Err(Err::new("D3133").val(super::value::V::str(&c.to_string())));
             };
             match names {
-                Case::Upper => name = name.to_uppercase(),
-                Case::Lower => name = name.to_lowercase(),
+                Case::Upper => name = name.to_ascii_uppercase(),
+                Case::Lower => name = name.to_ascii_lowercase(),
                 Case::Title => {}
             }
             if let Some((_, Some(max))) = m.width {
@@ -1007,7 +1021,7 @@ fn format_component(t: &Dt, m: &Marker, oh: f64, om: f64) -> Result<String, Err>
                 _ => String::new(),
             };
             Ok(if m.names == Some(Case::Upper) {
-                s.to_uppercase()
+                s.to_ascii_uppercase()
             } else {
                 s
             })
@@ -1031,7 +1045,8 @@ pub fn from_millis(millis: f64, picture: Option<&str>, tz: Option<&str>) -> Resu
         }
     }
     let spec = analyse_dt(picture.unwrap_or(ISO_PICTURE))?;
-    let t = dt(millis + (60.0 * oh + om) * 60_000.0);
+    // a JS Date holds whole milliseconds (TimeClip truncates)
+    let t = dt((millis + (60.0 * oh + om) * 60_000.0).trunc());
     let mut out = String::new();
     for p in &spec {
         match p {
@@ -1062,9 +1077,17 @@ enum Parse {
 
 pub fn to_millis(s: &str, picture: Option<&str>, now: f64) -> Result<Option<f64>, Err> {
     match picture {
-        None => iso_parse(s)
-            .map(Some)
-            .ok_or_else(|| Err::new("D3110").val(super::value::V::str(s))),
+        None => {
+            // jsonata-js's (loose) check first: text that passes it but is no valid date
+            // gives NaN from Date.parse, i.e. null in JSON
+            let check = Regex::new(
+                r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$",
+            );
+            if !check.map(|r| r.is_match(s)).unwrap_or(false) {
+                return Err(Err::new("D3110").val(super::value::V::str(s)));
+            }
+            Ok(Some(iso_parse(s).unwrap_or(f64::NAN)))
+        }
         Some(p) => parse_dt(s, p, now),
     }
 }
@@ -1076,9 +1099,12 @@ fn iso_parse(s: &str) -> Option<f64> {
     .ok()?;
     // jsonata's check is looser (repeated groups); the common forms are these
     let c = re.captures(s)?;
+    if c.get(8).is_some() && c.get(4).is_none() {
+        return None; // an offset needs a time (Date.parse gives NaN)
+    }
     let num = |i: usize, d: f64| {
         c.get(i)
-            .and_then(|m| m.as_str().parse::<f64>().ok())
+            .and_then(|m| super::functions::parse_f64(m.as_str()))
             .unwrap_or(d)
     };
     let y = num(1, 0.0);
@@ -1095,7 +1121,7 @@ fn iso_parse(s: &str) -> Option<f64> {
                 .chain("000".chars())
                 .take(3)
                 .collect();
-            digits.parse::<f64>().unwrap_or(0.0)
+            super::functions::parse_f64(&digits).unwrap_or(0.0)
         })
         .unwrap_or(0.0);
     if !(1.0..=12.0).contains(&mo) || !(1.0..=31.0).contains(&d) || h > 24.0 {
@@ -1107,12 +1133,34 @@ fn iso_parse(s: &str) -> Option<f64> {
         if z != "Z" {
             let sign = if z.starts_with('-') { -1.0 } else { 1.0 };
             let digits: String = z[1..].chars().filter(|c| c.is_ascii_digit()).collect();
-            let hh: f64 = digits[..2].parse().unwrap_or(0.0);
-            let mm: f64 = digits[2..].parse().unwrap_or(0.0);
+            let hh: f64 = super::functions::parse_f64(&digits[..2]).unwrap_or(0.0);
+            let mm: f64 = super::functions::parse_f64(&digits[2..]).unwrap_or(0.0);
             ms -= sign * (hh * 60.0 + mm) * 60_000.0;
         }
     }
     Some(ms)
+}
+
+/// Parsed date/time components by letter (a tiny map; no hashing code in the wasm).
+#[derive(Default)]
+struct Comps(Vec<(char, f64)>);
+
+impl Comps {
+    fn get(&self, c: &char) -> Option<&f64> {
+        self.0.iter().find(|(k, _)| k == c).map(|(_, v)| v)
+    }
+    fn contains_key(&self, c: &char) -> bool {
+        self.get(c).is_some()
+    }
+    fn insert(&mut self, c: char, v: f64) {
+        match self.0.iter_mut().find(|(k, _)| *k == c) {
+            Some(slot) => slot.1 = v,
+            None => self.0.push((c, v)),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
@@ -1194,7 +1242,7 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
         Some(c) => c,
         None => return Ok(None),
     };
-    let mut comps: std::collections::HashMap<char, f64> = std::collections::HashMap::new();
+    let mut comps = Comps::default();
     for (i, (c, p)) in parsers.iter().enumerate() {
         let text = caps.get(i + 1).map(|m| m.as_str()).unwrap_or("");
         let v = match p {
@@ -1241,7 +1289,7 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
             *mask += 1;
         }
     };
-    let present = |comps: &std::collections::HashMap<char, f64>, c: char| -> bool {
+    let present = |comps: &Comps, c: char| -> bool {
         comps
             .get(&c)
             .map(|v| *v != 0.0 && !v.is_nan())
@@ -1274,7 +1322,6 @@ fn parse_dt(ts: &str, picture: &str, now: f64) -> Result<Option<f64>, Err> {
     let now_dt = dt(now);
     let mut start_specified = false;
     let mut end_specified = false;
-    #[allow(clippy::map_entry)]
     for c in date_comps.chars().chain(time_comps.chars()) {
         if !comps.contains_key(&c) {
             if start_specified {

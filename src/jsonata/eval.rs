@@ -7,8 +7,8 @@ use super::parser::{Group, Node, Stage, T};
 use super::signature::Sig;
 use super::value::{deep_eq, items, seq, Arr, Env, Frame, Fun, Obj, V};
 use super::{Err, Host, Limits};
-use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub type R = Result<Option<V>, Err>;
 
@@ -22,7 +22,7 @@ pub struct Ctx<'h, 'a> {
     pub steps: u64,
     stack_base: usize,
     pub max_stack: usize,
-    natives: HashMap<&'static str, V>,
+    natives: Vec<(&'static str, V)>,
 }
 
 pub fn run(
@@ -54,7 +54,7 @@ pub fn run(
         steps: 0,
         stack_base: stack_addr(),
         max_stack: STACK_BUDGET,
-        natives: HashMap::new(),
+        natives: Vec::new(),
     };
     let r = ctx.eval(ast, &input, &env)?;
     Ok(r.map(|v| strip(&v)))
@@ -88,7 +88,7 @@ pub fn num_ok(v: &V) -> Result<bool, Err> {
 
 fn frame_from_tuple(env: &Env, t: &Obj) -> Env {
     let f = Frame::child(env);
-    for (k, v) in t {
+    for (k, v) in t.iter() {
         f.bind(k, Some(v.clone()));
     }
     f
@@ -113,6 +113,12 @@ fn tuple_stream(v: Vec<Obj>) -> Arr {
 }
 
 impl<'h, 'a> Ctx<'h, 'a> {
+    /// Native stack still available to nested work (`$eval` parses on top of us).
+    pub fn stack_left(&self) -> usize {
+        self.max_stack
+            .saturating_sub(self.stack_base.abs_diff(stack_addr()))
+    }
+
     pub fn aws(&self) -> bool {
         self.host.aws_functions
     }
@@ -126,12 +132,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
 
     pub fn native(&mut self, name: &str) -> Option<V> {
         let (key, sig) = functions::signature_of(name, self.host.aws_functions)?;
-        if let Some(v) = self.natives.get(key) {
+        if let Some((_, v)) = self.natives.iter().find(|(k, _)| *k == key) {
             return Some(v.clone());
         }
         let sig = Sig::parse(sig).ok()?;
-        let v = V::Fun(Rc::new(Fun::Native(key, Rc::new(sig))));
-        self.natives.insert(key, v.clone());
+        let v = V::Fun(Rc::new(Fun::Native(key, Arc::new(sig))));
+        self.natives.push((key, v.clone()));
         Some(v)
     }
 
@@ -168,12 +174,12 @@ impl<'h, 'a> Ctx<'h, 'a> {
             T::Binary => self.eval_binary(expr, input, env)?,
             T::Unary => self.eval_unary(expr, input, env)?,
             T::Name => input.as_ref().and_then(|i| functions::lookup(i, &expr.s)),
-            T::Str | T::Num | T::Value => expr.lit.clone(),
+            T::Str | T::Num | T::Value => expr.lit.as_ref().map(super::parser::Lit::to_v),
             T::Wildcard => Some(V::Arr(Rc::new(wildcard(input)))),
             T::Descendant => descendants(input),
             T::Parent => match &expr.slot {
                 Some(s) => {
-                    let label = s.borrow().label.clone();
+                    let label = super::parser::lk(s).label.clone();
                     env.lookup(&label).flatten()
                 }
                 None => None,
@@ -207,7 +213,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             T::Partial => self.eval_partial(expr, input, env)?,
             T::Apply => self.eval_apply(expr, input, env)?,
             T::Transform => Some(V::Fun(Rc::new(Fun::Transform(
-                Rc::new(expr.clone()),
+                Arc::new(expr.clone()),
                 env.clone(),
             )))),
             T::Operator => None,
@@ -501,7 +507,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
                             tuple.insert(ix.clone(), V::Num(bb as f64));
                         }
                         if let Some(anc) = &expr.ancestor {
-                            let label = anc.borrow().label.clone();
+                            let label = super::parser::lk(anc).label.clone();
                             if let Some(c) = &ctx {
                                 tuple.insert(label, c.clone());
                             }
@@ -531,7 +537,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             let n = pred
                 .lit
                 .as_ref()
-                .and_then(|l| l.num())
+                .and_then(|l| l.to_v().num())
                 .unwrap_or(0.0)
                 .floor();
             let idx = if n < 0.0 { list.len() as f64 + n } else { n };
@@ -791,7 +797,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
             list.push(None);
         }
         // key -> (data, expr index)
-        let mut groups: indexmap::IndexMap<String, (Option<V>, usize)> = indexmap::IndexMap::new();
+        let mut groups: Vec<(String, (Option<V>, usize))> = Vec::new();
         for item in &list {
             let (ctx, e) = if reduce {
                 match item {
@@ -807,13 +813,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
                     None => {}
                     Some(V::Str(s)) => {
                         let s = s.to_string();
-                        if let Some(entry) = groups.get_mut(&s) {
+                        if let Some((_, entry)) = groups.iter_mut().find(|(k, _)| *k == s) {
                             if entry.1 != pi {
                                 return Err(Err::new("D1009").pos(g.pos).val(V::str(&s)));
                             }
                             entry.0 = functions::append(entry.0.take(), item.clone());
                         } else {
-                            groups.insert(s, (item.clone(), pi));
+                            groups.push((s, (item.clone(), pi)));
                         }
                     }
                     Some(other) => return Err(Err::new("T1003").pos(g.pos).val(other)),
@@ -1190,7 +1196,7 @@ impl<'h, 'a> Ctx<'h, 'a> {
                             }
                             for x in list {
                                 if let V::Str(s) = x {
-                                    n.shift_remove(&*s);
+                                    n.shift_remove(&s);
                                 }
                             }
                         }
@@ -1358,7 +1364,10 @@ fn procedure_name(n: &Node) -> Option<String> {
         T::Apply => Some("~>".into()),
         T::Bind => Some(":=".into()),
         T::Function | T::Partial => Some("(".into()),
-        T::Num | T::Str | T::Value => n.lit.as_ref().map(super::functions::to_string),
+        T::Num | T::Str | T::Value => n
+            .lit
+            .as_ref()
+            .map(|l| super::functions::to_string(&l.to_v())),
         _ => None,
     }
 }

@@ -300,7 +300,9 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
         let max_m = 10f64.powi(pic.scaling as i32);
         let min_m = 10f64.powi(pic.scaling as i32 - 1);
         let mut e = 0;
-        if mantissa != 0.0 {
+        // jsonata-js loops forever on negative numbers here; the sign is in the prefix
+        mantissa = mantissa.abs();
+        if mantissa != 0.0 && mantissa.is_finite() {
             while mantissa < min_m {
                 mantissa *= 10.0;
                 e -= 1;
@@ -314,7 +316,7 @@ pub fn format_number(value: f64, picture: &str, opts: Option<&Obj>) -> Result<St
     }
     let rounded = round_half_even(mantissa, pic.max_frac as f64);
     let make = |v: f64, dp: usize| -> Vec<char> {
-        let s = format!("{:.*}", dp, v.abs());
+        let s = super::functions::to_fixed(v, dp);
         s.chars()
             .map(|c| {
                 if c.is_ascii_digit() {

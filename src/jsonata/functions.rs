@@ -87,6 +87,11 @@ const AWS_TABLE: &[(&str, &str, u8)] = &[
 
 pub fn signature_of(name: &str, aws: bool) -> Option<(&'static str, &'static str)> {
     if aws {
+        // "$eval is not available" in Step Functions: it is simply not bound there, so a
+        // call fails like any undefined function (T1006), as AWS reports it.
+        if name == "eval" {
+            return None;
+        }
         if let Some((n, s, _)) = AWS_TABLE.iter().find(|(n, _, _)| *n == name) {
             return Some((n, s));
         }
@@ -184,12 +189,175 @@ pub fn cmp_str(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
+/// Parses decimal number text (JS syntax: leading zeros allowed) through serde_json's
+/// parser, which the crate has anyway (core's float parser would add wasm size).
+pub fn parse_f64(s: &str) -> Option<f64> {
+    let (sign, body) = match s.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", s.strip_prefix('+').unwrap_or(s)),
+    };
+    let trimmed = body.trim_start_matches('0');
+    let body = if trimmed.is_empty() || !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("0{trimmed}")
+    } else {
+        trimmed.to_string()
+    };
+    serde_json::from_str::<f64>(&format!("{sign}{body}")).ok()
+}
+
+/// Shortest round-trip digits and decimal exponent: 123.45 -> ("12345", 3).
+pub fn digits_exp(n: f64) -> (String, i32) {
+    let sci = format!("{:e}", n.abs());
+    let (m, e) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = m.chars().filter(|c| *c != '.').collect();
+    (digits, e.parse::<i32>().unwrap_or(0) + 1)
+}
+
+/// `Math.abs(v).toFixed(dp)` for a value already rounded to at most `dp` decimals.
+pub fn to_fixed(v: f64, dp: usize) -> String {
+    let v = v.abs();
+    if v == 0.0 {
+        return if dp == 0 {
+            "0".into()
+        } else {
+            format!("0.{}", "0".repeat(dp))
+        };
+    }
+    let (digits, point) = digits_exp(v);
+    let d: Vec<char> = digits.chars().collect();
+    let mut int = String::new();
+    let mut frac = String::new();
+    for i in 0..point.max(1) {
+        let idx = i as isize + if point < 1 { point as isize - 1 } else { 0 };
+        int.push(if idx >= 0 {
+            d.get(idx as usize).copied().unwrap_or('0')
+        } else {
+            '0'
+        });
+        if point < 1 {
+            break;
+        }
+    }
+    let start = point.max(0) as usize;
+    for i in 0..dp {
+        let idx = start as isize + i as isize - if point < 0 { -point as isize } else { 0 };
+        frac.push(if idx >= 0 {
+            d.get(idx as usize).copied().unwrap_or('0')
+        } else {
+            '0'
+        });
+    }
+    if dp == 0 {
+        int
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+/// Whether `x` (finite, positive) is above the decimal `digits` × 10^`exp`, exactly.
+fn above_decimal(x: f64, digits: &str, exp: i32) -> bool {
+    fn mul_small(a: &mut Vec<u32>, m: u32) {
+        let mut carry = 0u64;
+        for limb in a.iter_mut() {
+            let t = *limb as u64 * m as u64 + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            a.push(carry as u32);
+        }
+    }
+    fn pow(a: &mut Vec<u32>, base: u32, n: i32) {
+        for _ in 0..n {
+            mul_small(a, base);
+        }
+    }
+    let bits = x.to_bits();
+    let (mant, e2) = {
+        let e = ((bits >> 52) & 0x7ff) as i32;
+        let m = bits & ((1u64 << 52) - 1);
+        if e == 0 {
+            (m, -1074)
+        } else {
+            (m | (1u64 << 52), e - 1075)
+        }
+    };
+    let mut l = vec![mant as u32, (mant >> 32) as u32];
+    let mut r = vec![0u32];
+    for c in digits.bytes() {
+        mul_small(&mut r, 10);
+        let mut carry = (c - b'0') as u64;
+        for limb in r.iter_mut() {
+            let t = *limb as u64 + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            r.push(carry as u32);
+        }
+    }
+    pow(&mut l, 2, e2.max(0));
+    pow(&mut r, 2, (-e2).max(0));
+    pow(&mut r, 10, exp.max(0));
+    pow(&mut l, 10, (-exp).max(0));
+    let trim = |v: &mut Vec<u32>| {
+        while v.len() > 1 && v.last() == Some(&0) {
+            v.pop();
+        }
+    };
+    trim(&mut l);
+    trim(&mut r);
+    if l.len() != r.len() {
+        return l.len() > r.len();
+    }
+    for i in (0..l.len()).rev() {
+        if l[i] != r[i] {
+            return l[i] > r[i];
+        }
+    }
+    false
+}
+
 /// A number rounded to 15 significant digits, as $string does with toPrecision(15).
 fn precision15(n: f64) -> f64 {
     if n == 0.0 || !n.is_finite() {
         return n;
     }
-    format!("{:.14e}", n).parse().unwrap_or(n)
+    let (digits, point) = digits_exp(n);
+    if digits.len() <= 15 {
+        return n;
+    }
+    // round the decimal digits at the 15th, as toPrecision does on the exact value
+    let mut d: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
+    let up = if d.len() == 16 && d[15] == 5 {
+        // a tie in the shortest digits: the exact binary value decides
+        above_decimal(n.abs(), &digits, point - 16)
+    } else {
+        d[15] >= 5
+    };
+    d.truncate(15);
+    let mut point = point;
+    if up {
+        let mut i = 14;
+        loop {
+            if d[i] == 9 {
+                d[i] = 0;
+                if i == 0 {
+                    d.insert(0, 1);
+                    d.pop();
+                    point += 1;
+                    break;
+                }
+                i -= 1;
+            } else {
+                d[i] += 1;
+                break;
+            }
+        }
+    }
+    let text: String = d.iter().map(|x| (x + b'0') as char).collect();
+    let sign = if n < 0.0 { "-" } else { "" };
+    parse_f64(&format!("{sign}0.{text}e{point}")).unwrap_or(n)
 }
 
 pub fn string(_ctx: &mut Ctx, v: &V, pretty: bool) -> Result<String, Err> {
@@ -212,7 +380,7 @@ pub fn string(_ctx: &mut Ctx, v: &V, pretty: bool) -> Result<String, Err> {
 
 fn check_finite(v: &V) -> Result<(), Err> {
     match v {
-        V::Num(n) if !n.is_finite() => Err(Err::new("D1001").val(v.clone())),
+        V::Num(n) if n.is_infinite() => Err(Err::new("D1001").val(v.clone())),
         V::Arr(a) => a.v.iter().try_for_each(check_finite),
         V::Obj(o) => o.values().try_for_each(check_finite),
         _ => Ok(()),
@@ -295,12 +463,13 @@ fn write_json(out: &mut String, v: &V, indent: Option<usize>) {
     }
 }
 
+#[inline(never)]
 fn chars_slice(s: &str, a: usize, b: usize) -> String {
     s.chars().skip(a).take(b.saturating_sub(a)).collect()
 }
 
 /// The match object a regex returns: {match, start, end, groups, next}.
-pub fn regex_match_obj(re: &Rc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
+pub fn regex_match_obj(re: &std::sync::Arc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
     let (start, end, groups) = re.exec(s, from)?;
     let mut o = Obj::new();
     o.insert("match".into(), V::str(&chars_slice(s, start, end)));
@@ -322,27 +491,33 @@ pub fn regex_match_obj(re: &Rc<Re>, s: &Rc<str>, from: usize) -> Option<V> {
     Some(V::obj(o))
 }
 
+#[inline(never)]
 fn arg(args: &[Option<V>], i: usize) -> Option<V> {
     args.get(i).cloned().flatten()
 }
+#[inline(never)]
 fn s_arg(args: &[Option<V>], i: usize) -> Option<Rc<str>> {
     match args.get(i) {
         Some(Some(V::Str(s))) => Some(s.clone()),
         _ => None,
     }
 }
+#[inline(never)]
 fn n_arg(args: &[Option<V>], i: usize) -> Option<f64> {
     match args.get(i) {
         Some(Some(V::Num(n))) => Some(*n),
         _ => None,
     }
 }
+#[inline(never)]
 fn num(n: f64) -> R {
     Ok(Some(V::Num(n)))
 }
+#[inline(never)]
 fn st(s: &str) -> R {
     Ok(Some(V::str(s)))
 }
+#[inline(never)]
 fn list(v: &Option<V>) -> Vec<V> {
     match v {
         None => vec![],
@@ -351,6 +526,7 @@ fn list(v: &Option<V>) -> Vec<V> {
 }
 
 /// Calls a function argument with as many of (value, index, array) as it takes.
+#[inline(never)]
 fn hof(ctx: &mut Ctx, f: &V, a: V, b: V, c: V) -> R {
     let n = arity(f);
     let mut args = vec![Some(a)];
@@ -363,6 +539,7 @@ fn hof(ctx: &mut Ctx, f: &V, a: V, b: V, c: V) -> R {
     ctx.call(f, args)
 }
 
+#[inline(never)]
 fn matcher(ctx: &mut Ctx, m: &V, s: &Rc<str>) -> R {
     let r = match m {
         V::Fun(f) => match &**f {
@@ -391,6 +568,7 @@ fn check_match(r: Option<V>) -> R {
     Ok(r)
 }
 
+#[inline(never)]
 fn next_match(ctx: &mut Ctx, m: &V) -> R {
     let next = match m {
         V::Obj(o) => o.get("next").cloned(),
@@ -405,6 +583,7 @@ fn next_match(ctx: &mut Ctx, m: &V) -> R {
     }
 }
 
+#[inline(never)]
 fn field_num(m: &V, k: &str) -> usize {
     match m {
         V::Obj(o) => match o.get(k) {
@@ -414,6 +593,7 @@ fn field_num(m: &V, k: &str) -> usize {
         _ => 0,
     }
 }
+#[inline(never)]
 fn field_str(m: &V, k: &str) -> String {
     match m {
         V::Obj(o) => match o.get(k) {
@@ -502,9 +682,6 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                     Err(_) => Err(Err::new("D3137").msg(&format!("Unable to parse JSON: {s}"))),
                 };
             }
-            "eval" => {
-                return Err(Err::new("D3200").tok("eval"));
-            }
             _ => {}
         }
     }
@@ -582,15 +759,16 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(s) => s,
                 None => return Ok(None),
             };
-            let t = s_arg(&args, 1).unwrap_or_else(|| Rc::from(""));
+            // JS searches for "undefined" when the second argument is missing
+            let t = s_arg(&args, 1).unwrap_or_else(|| Rc::from("undefined"));
             match s.find(&*t) {
                 Some(p) if name == "substringBefore" => st(&s[..p]),
                 Some(p) => st(&s[p + t.len()..]),
                 None => st(&s),
             }
         }
-        "lowercase" => Ok(s_arg(&args, 0).map(|s| V::str(&s.to_lowercase()))),
-        "uppercase" => Ok(s_arg(&args, 0).map(|s| V::str(&s.to_uppercase()))),
+        "lowercase" => Ok(s_arg(&args, 0).map(|s| V::str(&super::case::lower(&s)))),
+        "uppercase" => Ok(s_arg(&args, 0).map(|s| V::str(&super::case::upper(&s)))),
         "length" => Ok(s_arg(&args, 0).map(|s| V::Num(s.chars().count() as f64))),
         "trim" => Ok(s_arg(&args, 0).map(|s| {
             let mut out = String::new();
@@ -623,6 +801,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(c) if !c.is_empty() => c.to_string(),
                 _ => " ".into(),
             };
+            if width.is_nan() || width.abs() > super::MAX_TEXT {
+                return Err(super::too_large());
+            }
             let pad_len = width.abs().trunc() as i64 - s.chars().count() as i64;
             if pad_len <= 0 {
                 return st(&s);
@@ -759,6 +940,9 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
         "formatBase" => match n_arg(&args, 0) {
             None => Ok(None),
             Some(n) => {
+                if !n.is_finite() {
+                    return st(&crate::json::format_number(n));
+                }
                 let v = round_half_even(n, 0.0);
                 let radix = n_arg(&args, 1)
                     .map(|r| round_half_even(r, 0.0))
@@ -810,17 +994,24 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 let e = n_arg(&args, 1).unwrap_or(f64::NAN);
                 let r = js_pow(b, e);
                 if !r.is_finite() {
-                    return Err(Err::new("D3061")
-                        .val(V::Num(b))
-                        .text(&crate::json::format_number(e))
-                        .idx(1));
+                    let exp = match n_arg(&args, 1) {
+                        Some(e) => crate::json::format_number(e),
+                        None => "undefined".into(),
+                    };
+                    return Err(Err::new("D3061").val(V::Num(b)).text(&exp).idx(1));
                 }
                 num(r)
             }
         },
         "random" => num(ctx.host.rng.next_f64()),
-        "boolean" => Ok(boolean(&a0).map(V::Bool)),
-        "not" => Ok(boolean(&a0).map(|b| V::Bool(!b))),
+        // a function passed to a function arrives as a JS closure: falsy there
+        "boolean" | "not" => {
+            let b = match &a0 {
+                Some(V::Fun(_)) => Some(false),
+                other => boolean(other),
+            };
+            Ok(b.map(|b| V::Bool(if name == "not" { !b } else { b })))
+        }
         "map" | "filter" => {
             let arr = match &a0 {
                 None => return Ok(None),
@@ -1089,7 +1280,8 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
             other => Ok(other.clone()),
         },
         "base64encode" => Ok(s_arg(&args, 0).map(|s| {
-            let bytes: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+            // Buffer.from(str, 'binary'): the low byte of each UTF-16 unit
+            let bytes: Vec<u8> = s.encode_utf16().map(|u| u as u8).collect();
             V::str(&base64_encode(&bytes))
         })),
         "base64decode" => Ok(s_arg(&args, 0).map(|s| {
@@ -1137,7 +1329,7 @@ pub fn call(ctx: &mut Ctx, name: &str, args: Vec<Option<V>>, input: &Option<V>, 
                 Some(v) => Some(v),
                 None => input.clone(),
             };
-            let ast = match super::parser::parse(&src) {
+            let ast = match super::parser::parse_limited(&src, ctx.stack_left()) {
                 Ok(a) => a,
                 Err(e) => {
                     let m = e.finish().message;
@@ -1239,7 +1431,7 @@ fn replace(ctx: &mut Ctx, args: &[Option<V>]) -> R {
         Some(V::Str(p)) => {
             let r = match &repl {
                 V::Str(r) => r.to_string(),
-                _ => String::new(),
+                _ => "undefined".to_string(), // JS string concatenation of undefined
             };
             let mut out = String::new();
             let mut rest: &str = &s;
@@ -1383,10 +1575,10 @@ pub fn round_half_even(arg: f64, precision: f64) -> f64 {
     let shift = |x: f64, p: f64| -> f64 {
         let s = crate::json::format_number(x);
         let (m, e) = match s.split_once('e') {
-            Some((m, e)) => (m.to_string(), e.parse::<f64>().unwrap_or(0.0)),
+            Some((m, e)) => (m.to_string(), parse_f64(e).unwrap_or(0.0)),
             None => (s.clone(), 0.0),
         };
-        format!("{}e{}", m, e + p).parse().unwrap_or(x)
+        parse_f64(&format!("{}e{}", m, e + p)).unwrap_or(x)
     };
     let p = precision.trunc();
     let a = if p != 0.0 { shift(arg, p) } else { arg };
@@ -1469,7 +1661,7 @@ fn parse_number(s: &str) -> Option<f64> {
             }
         }
         if i == b.len() {
-            let n: f64 = s.parse().ok()?;
+            let n: f64 = parse_f64(s)?;
             return if n.is_finite() { Some(n) } else { None };
         }
     }
@@ -1535,6 +1727,12 @@ fn base64_decode(s: &str) -> Vec<u8> {
     let mut acc = 0u32;
     let mut bits = 0;
     for c in s.bytes() {
+        // Node's decoder also takes the URL alphabet and skips anything else
+        let c = match c {
+            b'-' => b'+',
+            b'_' => b'/',
+            c => c,
+        };
         let v = match B64.iter().position(|x| *x == c) {
             Some(v) => v as u32,
             None => continue,

@@ -1,5 +1,5 @@
-//! Hex digests for AWS's `$hash`: MD5, SHA-1, SHA-256, SHA-384, SHA-512 (compact,
-//! table-free where possible; constants derived at run time would cost more code).
+//! Hex digests for AWS's `$hash`: MD5, SHA-1, SHA-256, SHA-384, SHA-512 (compact
+//! implementations with their constant tables).
 
 pub fn hex(alg: &str, data: &[u8]) -> Option<String> {
     let bytes = match alg {
@@ -33,11 +33,20 @@ fn pad(data: &[u8], block: usize, len: usize, big: bool) -> Vec<u8> {
     m
 }
 
+const K_MD5: [u32; 64] = [
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+];
+
 fn md5(data: &[u8]) -> Vec<u8> {
     const S: [u32; 16] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-    let k: Vec<u32> = (0..64)
-        .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
-        .collect();
+    let k = &K_MD5;
     let mut h: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
     for chunk in pad(data, 64, 8, false).chunks(64) {
         let w: Vec<u32> = chunk
@@ -107,19 +116,6 @@ fn sha1(data: &[u8]) -> Vec<u8> {
     h.iter().flat_map(|x| x.to_be_bytes()).collect()
 }
 
-/// The first `n` primes (for SHA-2's constants: fractional parts of roots of primes).
-fn primes(n: usize) -> Vec<u64> {
-    let mut p = vec![];
-    let mut x = 2u64;
-    while p.len() < n {
-        if p.iter().all(|q| x % q != 0) {
-            p.push(x);
-        }
-        x += 1;
-    }
-    p
-}
-
 const K256: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -176,78 +172,114 @@ fn sha256(data: &[u8]) -> Vec<u8> {
     h.iter().flat_map(|x| x.to_be_bytes()).collect()
 }
 
-/// Integer part of frac(root(p)) * 2^64, computed exactly enough with u128 Newton steps.
-fn frac_root(p: u64, cube: bool) -> u64 {
-    // find r = floor(root(p) * 2^64) by binary search on u128 with big-int style checks
-    // root(p)*2^64 < 2^67; compare r^k with p * 2^(64k) using u128 limbs via f64 guess + fix-up.
-    let guess = if cube {
-        (p as f64).cbrt()
-    } else {
-        (p as f64).sqrt()
-    };
-    let r: u128 = (guess * 18446744073709551616.0) as u128;
-    // the f64 guess is within 2^16 of the answer: binary search for the largest x with
-    // x^k <= p * 2^(64k)
-    let le = |x: u128| -> bool { pow_le(x, if cube { 3 } else { 2 }, p) };
-    let (mut lo, mut hi) = (r.saturating_sub(1 << 16), r + (1 << 16));
-    while lo < hi {
-        let mid = lo + (hi - lo).div_ceil(2);
-        if le(mid) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    lo as u64
-}
+const K512: [u64; 80] = [
+    0x428a2f98d728ae22,
+    0x7137449123ef65cd,
+    0xb5c0fbcfec4d3b2f,
+    0xe9b5dba58189dbbc,
+    0x3956c25bf348b538,
+    0x59f111f1b605d019,
+    0x923f82a4af194f9b,
+    0xab1c5ed5da6d8118,
+    0xd807aa98a3030242,
+    0x12835b0145706fbe,
+    0x243185be4ee4b28c,
+    0x550c7dc3d5ffb4e2,
+    0x72be5d74f27b896f,
+    0x80deb1fe3b1696b1,
+    0x9bdc06a725c71235,
+    0xc19bf174cf692694,
+    0xe49b69c19ef14ad2,
+    0xefbe4786384f25e3,
+    0x0fc19dc68b8cd5b5,
+    0x240ca1cc77ac9c65,
+    0x2de92c6f592b0275,
+    0x4a7484aa6ea6e483,
+    0x5cb0a9dcbd41fbd4,
+    0x76f988da831153b5,
+    0x983e5152ee66dfab,
+    0xa831c66d2db43210,
+    0xb00327c898fb213f,
+    0xbf597fc7beef0ee4,
+    0xc6e00bf33da88fc2,
+    0xd5a79147930aa725,
+    0x06ca6351e003826f,
+    0x142929670a0e6e70,
+    0x27b70a8546d22ffc,
+    0x2e1b21385c26c926,
+    0x4d2c6dfc5ac42aed,
+    0x53380d139d95b3df,
+    0x650a73548baf63de,
+    0x766a0abb3c77b2a8,
+    0x81c2c92e47edaee6,
+    0x92722c851482353b,
+    0xa2bfe8a14cf10364,
+    0xa81a664bbc423001,
+    0xc24b8b70d0f89791,
+    0xc76c51a30654be30,
+    0xd192e819d6ef5218,
+    0xd69906245565a910,
+    0xf40e35855771202a,
+    0x106aa07032bbd1b8,
+    0x19a4c116b8d2d0c8,
+    0x1e376c085141ab53,
+    0x2748774cdf8eeb99,
+    0x34b0bcb5e19b48a8,
+    0x391c0cb3c5c95a63,
+    0x4ed8aa4ae3418acb,
+    0x5b9cca4f7763e373,
+    0x682e6ff3d6b2b8a3,
+    0x748f82ee5defb2fc,
+    0x78a5636f43172f60,
+    0x84c87814a1f0ab72,
+    0x8cc702081a6439ec,
+    0x90befffa23631e28,
+    0xa4506cebde82bde9,
+    0xbef9a3f7b2c67915,
+    0xc67178f2e372532b,
+    0xca273eceea26619c,
+    0xd186b8c721c0c207,
+    0xeada7dd6cde0eb1e,
+    0xf57d4f7fee6ed178,
+    0x06f067aa72176fba,
+    0x0a637dc5a2c898a6,
+    0x113f9804bef90dae,
+    0x1b710b35131c471b,
+    0x28db77f523047d84,
+    0x32caab7b40c72493,
+    0x3c9ebe0a15c9bebc,
+    0x431d67c49c100d4c,
+    0x4cc5d4becb3e42b6,
+    0x597f299cfc657e2a,
+    0x5fcb6fab3ad6faec,
+    0x6c44198c4a475817,
+];
 
-/// x^k <= p * 2^(64k), with x < 2^67 (k = 2 or 3), in 64-bit limbs.
-fn pow_le(x: u128, k: u32, p: u64) -> bool {
-    let mut acc: Vec<u64> = vec![1];
-    for _ in 0..k {
-        acc = mul(&acc, &[x as u64, (x >> 64) as u64]);
-    }
-    let mut rhs = vec![0u64; k as usize];
-    rhs.push(p);
-    cmp(&acc, &rhs) != std::cmp::Ordering::Greater
-}
+const H512: [u64; 8] = [
+    0x6a09e667f3bcc908,
+    0xbb67ae8584caa73b,
+    0x3c6ef372fe94f82b,
+    0xa54ff53a5f1d36f1,
+    0x510e527fade682d1,
+    0x9b05688c2b3e6c1f,
+    0x1f83d9abfb41bd6b,
+    0x5be0cd19137e2179,
+];
 
-fn mul(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = vec![0u64; a.len() + b.len()];
-    for (i, x) in a.iter().enumerate() {
-        let mut carry: u128 = 0;
-        for (j, y) in b.iter().enumerate() {
-            let t = out[i + j] as u128 + (*x as u128) * (*y as u128) + carry;
-            out[i + j] = t as u64;
-            carry = t >> 64;
-        }
-        out[i + b.len()] = carry as u64;
-    }
-    out
-}
-
-fn cmp(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
-    let n = a.len().max(b.len());
-    for i in (0..n).rev() {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        if x != y {
-            return x.cmp(&y);
-        }
-    }
-    std::cmp::Ordering::Equal
-}
+const H384: [u64; 8] = [
+    0xcbbb9d5dc1059ed8,
+    0x629a292a367cd507,
+    0x9159015a3070dd17,
+    0x152fecd8f70e5939,
+    0x67332667ffc00b31,
+    0x8eb44a8768581511,
+    0xdb0c2e0d64f98fa7,
+    0x47b5481dbefa4fa4,
+];
 
 fn sha512(data: &[u8], is384: bool) -> Vec<u8> {
-    let ps = primes(80);
-    let k: Vec<u64> = ps.iter().map(|p| frac_root(*p, true)).collect();
-    let init: Vec<u64> = if is384 {
-        ps[8..16].iter().map(|p| frac_root(*p, false)).collect()
-    } else {
-        ps[..8].iter().map(|p| frac_root(*p, false)).collect()
-    };
-    let mut h = [0u64; 8];
-    h.copy_from_slice(&init);
+    let k = &K512;
+    let mut h = if is384 { H384 } else { H512 };
     for chunk in pad(data, 128, 16, true).chunks(128) {
         let mut w = [0u64; 80];
         for i in 0..16 {

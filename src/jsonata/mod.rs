@@ -1,13 +1,32 @@
 //! Our JSONata engine (JSONata 2.0.6 semantics, as AWS documents): a parser that keeps
 //! character positions and a synchronous evaluator bounded by a step and depth budget.
 //!
-//! Layout: [`parser`] (tokens, Pratt parser, jsonata-js's post-parse pass), [`eval`] (the
-//! evaluator: paths, tuples, lambdas, tail calls), [`functions`] (the function library),
-//! [`signature`] (function signatures), [`datetime`] and [`format`] (pictures for dates
-//! and numbers), [`regex`] (JS RegExp on top of regex-lite), [`hash`] (AWS's `$hash`).
-//! Invariants: no clock and no randomness of its own (the [`Host`] gives both), no panics
-//! on any input, recursion bounded by [`Limits`] and by the parser's nesting limit.
+//! Layout: `parser` (tokens, Pratt parser, jsonata-js's post-parse pass), `eval` (the
+//! evaluator: paths, tuple streams for `@`/`#`/`%`, lambdas, tail calls as thunks),
+//! `functions` (the function library, AWS's additions included), `signature` (function
+//! signatures), `datetime` and `format` (pictures for dates, integers and numbers),
+//! `regex` (JS RegExp on top of regex-lite), `hash` (AWS's `$hash`), `case` (compact
+//! upper/lower case), `value` (the evaluator's values: undefined is `Option::None`,
+//! sequences are flagged arrays, functions are values).
+//!
+//! Invariants: no clock and no randomness of its own (the [`Host`] gives both); no panics
+//! on any input; recursion bounded three ways: [`Limits::max_depth`] counts entries into
+//! `evaluate` like jsonata-js's test harness (U1001), [`Limits::max_steps`] bounds the
+//! work (U1001 "Expression evaluation timeout"), and a native stack budget
+//! (`STACK_BUDGET`, measured from the entry point) turns any deeper recursion, in the
+//! parser too, into U1001 instead of a stack overflow (2 MiB test threads, 1 MiB wasm).
+//!
+//! Fidelity: the JSONata 2.0.6 reference suite passes (one case holds a lone UTF-16
+//! surrogate, which Rust strings cannot represent). Error codes, positions (UTF-16
+//! offsets, end of token), tokens and messages follow jsonata-js; it was checked against
+//! jsonata-js itself on the suite and on ~30,000 mutated and generated expressions.
+//! Known differences: regex positions count characters (see `regex` for the syntax
+//! subset); `$uppercase`/`$lowercase` cover the common bicameral scripts only (`case`);
+//! when an array constructor holds several failing items, jsonata-js (async) may report
+//! another item's error first; a predicate on an undefined value never yields an
+//! undefined array item (jsonata-js can, `[undefined]`, shown as `null`).
 
+mod case;
 mod datetime;
 mod eval;
 mod format;
@@ -22,7 +41,7 @@ mod value;
 mod tests;
 
 use crate::exec::rng::Rng;
-use std::rc::Rc;
+use std::sync::Arc;
 use value::V;
 
 /// A JSONata error as jsonata-js reports it: code, character position, token, message.
@@ -81,14 +100,25 @@ pub(crate) fn stack_addr() -> usize {
 }
 
 /// A compiled expression, reusable across evaluations.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Expression {
-    ast: Rc<parser::Node>,
+    ast: Arc<parser::Node>,
+    source: Arc<str>,
+}
+
+/// Shows the source text (a derived Debug of the tree would cost wasm size for nothing).
+impl std::fmt::Debug for Expression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Expression").field(&&*self.source).finish()
+    }
 }
 
 pub fn compile(expr: &str) -> Result<Expression, JsonataError> {
     match parser::parse(expr) {
-        Ok(ast) => Ok(Expression { ast: Rc::new(ast) }),
+        Ok(ast) => Ok(Expression {
+            ast: Arc::new(ast),
+            source: Arc::from(expr),
+        }),
         Err(e) => Err(e.finish()),
     }
 }
@@ -110,6 +140,15 @@ impl Expression {
             .map(|r| r.map(|v| value::to_json(&v)))
             .map_err(|e| e.finish())
     }
+}
+
+/// Longest string the engine builds from a number in the expression ($pad widths,
+/// picture widths): beyond it, an error instead of exhausting memory.
+pub(crate) const MAX_TEXT: f64 = 10_000_000.0;
+
+/// The error for a result over [`MAX_TEXT`] (jsonata-js runs out of memory or stack).
+pub(crate) fn too_large() -> Err {
+    Err::new("U1001").msg("Result too large: a string or sequence would exceed the engine's limit")
 }
 
 /// The internal error (boxed to keep `Result`s small on deep recursion).
@@ -261,108 +300,114 @@ impl ErrData {
     }
 }
 
+/// Message templates by code, one per line ("<code><message>"), as in jsonata-js. A
+/// single text keeps the wasm smaller than a `match` over 100 string arms.
+const TEMPLATES: &str = "\
+S0101String literal must be terminated by a matching quote\n\
+S0102Number out of range: {{token}}\n\
+S0103Unsupported escape sequence: \\{{token}}\n\
+S0104The escape sequence \\u must be followed by 4 hex digits\n\
+S0105Quoted property name must be terminated with a backquote (`)\n\
+S0106Comment has no closing tag\n\
+S0201Syntax error: {{token}}\n\
+S0202Expected {{value}}, got {{token}}\n\
+S0203Expected {{value}} before end of expression\n\
+S0204Unknown operator: {{token}}\n\
+S0205Unexpected token: {{token}}\n\
+S0206Unknown expression type: {{token}}\n\
+S0207Unexpected end of expression\n\
+S0208Parameter {{value}} of function definition must be a variable name (start with $)\n\
+S0209A predicate cannot follow a grouping expression in a step\n\
+S0210Each step can only have one grouping expression\n\
+S0211The symbol {{token}} cannot be used as a unary operator\n\
+S0212The left side of := must be a variable name (start with $)\n\
+S0213The literal value {{value}} cannot be used as a step within a path expression\n\
+S0214The right side of {{token}} must be a variable name (start with $)\n\
+S0215A context variable binding must precede any predicates on a step\n\
+S0216A context variable binding must precede the 'order-by' clause on a step\n\
+S0217The object representing the 'parent' cannot be derived from this expression\n\
+S0301Empty regular expressions are not allowed\n\
+S0302No terminating / in regular expression\n\
+S0402Choice groups containing parameterized types are not supported\n\
+S0401Type parameters can only be applied to functions and arrays\n\
+S0500Attempted to evaluate an expression containing syntax error(s)\n\
+T0410Argument {{index}} of function {{token}} does not match function signature\n\
+T0411Context value is not a compatible type with argument {{index}} of function {{token}}\n\
+T0412Argument {{index}} of function {{token}} must be an array of {{type}}\n\
+D1001Number out of range: {{value}}\n\
+D1002Cannot negate a non-numeric value: {{value}}\n\
+T1003Key in object structure must evaluate to a string; got: {{value}}\n\
+D1004Regular expression matches zero length string\n\
+T1005Attempted to invoke a non-function. Did you mean ${{{token}}}?\n\
+T1006Attempted to invoke a non-function\n\
+T1007Attempted to partially apply a non-function. Did you mean ${{{token}}}?\n\
+T1008Attempted to partially apply a non-function\n\
+D1009Multiple key definitions evaluate to same key: {{value}}\n\
+D1010Attempted to access the Javascript object prototype\n\
+T1010The matcher function argument passed to function {{token}} does not return the correct object structure\n\
+T2001The left side of the {{token}} operator must evaluate to a number\n\
+T2002The right side of the {{token}} operator must evaluate to a number\n\
+T2003The left side of the range operator (..) must evaluate to an integer\n\
+T2004The right side of the range operator (..) must evaluate to an integer\n\
+D2005The left side of := must be a variable name (start with $)\n\
+T2006The right side of the function application operator ~> must be a function\n\
+T2007Type mismatch when comparing values {{value}} and {{value2}} in order-by clause\n\
+T2008The expressions within an order-by clause must evaluate to numeric or string values\n\
+T2009The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type\n\
+T2010The expressions either side of operator {{token}} must evaluate to numeric or string values\n\
+T2011The insert/update clause of the transform expression must evaluate to an object: {{value}}\n\
+T2012The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}\n\
+T2013The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function.\n\
+D2014The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate {{value}}.\n\
+D3001Attempting to invoke string function on Infinity or NaN\n\
+D3010Second argument of replace function cannot be an empty string\n\
+D3011Fourth argument of replace function must evaluate to a positive number\n\
+D3012Attempted to replace a matched string with a non-string value\n\
+D3020Third argument of split function must evaluate to a positive number\n\
+D3030Unable to cast value to a number: {{value}}\n\
+D3040Third argument of match function must evaluate to a positive number\n\
+D3050The second argument of reduce function must be a function with at least two arguments\n\
+D3060The sqrt function cannot be applied to a negative number: {{value}}\n\
+D3061The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}\n\
+D3070The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function\n\
+D3080The picture string must only contain a maximum of two sub-pictures\n\
+D3081The sub-picture must not contain more than one instance of the 'decimal-separator' character\n\
+D3082The sub-picture must not contain more than one instance of the 'percent' character\n\
+D3083The sub-picture must not contain more than one instance of the 'per-mille' character\n\
+D3084The sub-picture must not contain both a 'percent' and a 'per-mille' character\n\
+D3085The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'\n\
+D3086The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character\n\
+D3087The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character\n\
+D3088The sub-picture must not contain a 'grouping-separator' at the end of the integer part\n\
+D3089The sub-picture must not contain two adjacent instances of the 'grouping-separator' character\n\
+D3090The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'\n\
+D3091The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'\n\
+D3092A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'\n\
+D3093The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'\n\
+D3100The radix of the formatBase function must be between 2 and 36.  It was given {{value}}\n\
+D3110The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}\n\
+D3120Syntax error in expression passed to function eval: {{value}}\n\
+D3121Dynamic error evaluating the expression passed to function eval: {{value}}\n\
+D3130Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation\n\
+D3131In a decimal digit pattern, all digits must be from the same decimal group\n\
+D3132Unknown component specifier {{value}} in date/time picture string\n\
+D3133The 'name' modifier can only be applied to months and days in the date/time picture string, not {{value}}\n\
+D3134The timezone integer format specifier cannot have more than four digits\n\
+D3135No matching closing bracket ']' in date/time picture string\n\
+D3136The date/time picture string is missing specifiers required to parse the timestamp\n\
+D3137{{{message}}}\n\
+D3138The $single() function expected exactly 1 matching result.  Instead it matched more.\n\
+D3139The $single() function expected exactly 1 matching result.  Instead it matched 0.\n\
+D3140Malformed URL passed to ${{{functionName}}}(): {{value}}\n\
+D3141{{{message}}}\n\
+U1001Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.\n\
+U1002Expression evaluation exceeded the step limit\n";
+
 fn template(code: &str) -> &'static str {
-    match code {
-        "S0101" => "String literal must be terminated by a matching quote",
-        "S0102" => "Number out of range: {{token}}",
-        "S0103" => "Unsupported escape sequence: \\{{token}}",
-        "S0104" => "The escape sequence \\u must be followed by 4 hex digits",
-        "S0105" => "Quoted property name must be terminated with a backquote (`)",
-        "S0106" => "Comment has no closing tag",
-        "S0201" => "Syntax error: {{token}}",
-        "S0202" => "Expected {{value}}, got {{token}}",
-        "S0203" => "Expected {{value}} before end of expression",
-        "S0204" => "Unknown operator: {{token}}",
-        "S0205" => "Unexpected token: {{token}}",
-        "S0206" => "Unknown expression type: {{token}}",
-        "S0207" => "Unexpected end of expression",
-        "S0208" => "Parameter {{value}} of function definition must be a variable name (start with $)",
-        "S0209" => "A predicate cannot follow a grouping expression in a step",
-        "S0210" => "Each step can only have one grouping expression",
-        "S0211" => "The symbol {{token}} cannot be used as a unary operator",
-        "S0212" => "The left side of := must be a variable name (start with $)",
-        "S0213" => "The literal value {{value}} cannot be used as a step within a path expression",
-        "S0214" => "The right side of {{token}} must be a variable name (start with $)",
-        "S0215" => "A context variable binding must precede any predicates on a step",
-        "S0216" => "A context variable binding must precede the 'order-by' clause on a step",
-        "S0217" => "The object representing the 'parent' cannot be derived from this expression",
-        "S0301" => "Empty regular expressions are not allowed",
-        "S0302" => "No terminating / in regular expression",
-        "S0402" => "Choice groups containing parameterized types are not supported",
-        "S0401" => "Type parameters can only be applied to functions and arrays",
-        "S0500" => "Attempted to evaluate an expression containing syntax error(s)",
-        "T0410" => "Argument {{index}} of function {{token}} does not match function signature",
-        "T0411" => "Context value is not a compatible type with argument {{index}} of function {{token}}",
-        "T0412" => "Argument {{index}} of function {{token}} must be an array of {{type}}",
-        "D1001" => "Number out of range: {{value}}",
-        "D1002" => "Cannot negate a non-numeric value: {{value}}",
-        "T1003" => "Key in object structure must evaluate to a string; got: {{value}}",
-        "D1004" => "Regular expression matches zero length string",
-        "T1005" => "Attempted to invoke a non-function. Did you mean ${{{token}}}?",
-        "T1006" => "Attempted to invoke a non-function",
-        "T1007" => "Attempted to partially apply a non-function. Did you mean ${{{token}}}?",
-        "T1008" => "Attempted to partially apply a non-function",
-        "D1009" => "Multiple key definitions evaluate to same key: {{value}}",
-        "D1010" => "Attempted to access the Javascript object prototype",
-        "T1010" => "The matcher function argument passed to function {{token}} does not return the correct object structure",
-        "T2001" => "The left side of the {{token}} operator must evaluate to a number",
-        "T2002" => "The right side of the {{token}} operator must evaluate to a number",
-        "T2003" => "The left side of the range operator (..) must evaluate to an integer",
-        "T2004" => "The right side of the range operator (..) must evaluate to an integer",
-        "D2005" => "The left side of := must be a variable name (start with $)",
-        "T2006" => "The right side of the function application operator ~> must be a function",
-        "T2007" => "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause",
-        "T2008" => "The expressions within an order-by clause must evaluate to numeric or string values",
-        "T2009" => "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type",
-        "T2010" => "The expressions either side of operator {{token}} must evaluate to numeric or string values",
-        "T2011" => "The insert/update clause of the transform expression must evaluate to an object: {{value}}",
-        "T2012" => "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}",
-        "T2013" => "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function.",
-        "D2014" => "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate {{value}}.",
-        "D3001" => "Attempting to invoke string function on Infinity or NaN",
-        "D3010" => "Second argument of replace function cannot be an empty string",
-        "D3011" => "Fourth argument of replace function must evaluate to a positive number",
-        "D3012" => "Attempted to replace a matched string with a non-string value",
-        "D3020" => "Third argument of split function must evaluate to a positive number",
-        "D3030" => "Unable to cast value to a number: {{value}}",
-        "D3040" => "Third argument of match function must evaluate to a positive number",
-        "D3050" => "The second argument of reduce function must be a function with at least two arguments",
-        "D3060" => "The sqrt function cannot be applied to a negative number: {{value}}",
-        "D3061" => "The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}",
-        "D3070" => "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function",
-        "D3080" => "The picture string must only contain a maximum of two sub-pictures",
-        "D3081" => "The sub-picture must not contain more than one instance of the 'decimal-separator' character",
-        "D3082" => "The sub-picture must not contain more than one instance of the 'percent' character",
-        "D3083" => "The sub-picture must not contain more than one instance of the 'per-mille' character",
-        "D3084" => "The sub-picture must not contain both a 'percent' and a 'per-mille' character",
-        "D3085" => "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'",
-        "D3086" => "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character",
-        "D3087" => "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character",
-        "D3088" => "The sub-picture must not contain a 'grouping-separator' at the end of the integer part",
-        "D3089" => "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character",
-        "D3090" => "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'",
-        "D3091" => "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'",
-        "D3092" => "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'",
-        "D3093" => "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'",
-        "D3100" => "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}",
-        "D3110" => "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}",
-        "D3120" => "Syntax error in expression passed to function eval: {{value}}",
-        "D3121" => "Dynamic error evaluating the expression passed to function eval: {{value}}",
-        "D3130" => "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation",
-        "D3131" => "In a decimal digit pattern, all digits must be from the same decimal group",
-        "D3132" => "Unknown component specifier {{value}} in date/time picture string",
-        "D3133" => "The 'name' modifier can only be applied to months and days in the date/time picture string, not {{value}}",
-        "D3134" => "The timezone integer format specifier cannot have more than four digits",
-        "D3135" => "No matching closing bracket ']' in date/time picture string",
-        "D3136" => "The date/time picture string is missing specifiers required to parse the timestamp",
-        "D3137" => "{{{message}}}",
-        "D3138" => "The $single() function expected exactly 1 matching result.  Instead it matched more.",
-        "D3139" => "The $single() function expected exactly 1 matching result.  Instead it matched 0.",
-        "D3140" => "Malformed URL passed to ${{{functionName}}}(): {{value}}",
-        "D3141" => "{{{message}}}",
-        "U1001" => "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
-        "U1002" => "Expression evaluation exceeded the step limit",
-        "D3200" => "Function {{token}} is not available in AWS Step Functions",
-        _ => "{{{message}}}",
+    for line in TEMPLATES.split('\n') {
+        if line.len() > 5 && line.starts_with(code) && line.is_char_boundary(5) {
+            return &line[5..];
+        }
     }
+    "{{{message}}}"
 }

@@ -7,8 +7,7 @@ use super::regex::Re;
 use super::signature::Sig;
 use super::value::V;
 use super::Err;
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Deepest nesting the parser accepts (deeper input is an error, not a stack overflow).
 const MAX_NESTING: usize = 200;
@@ -47,7 +46,40 @@ pub struct Slot {
     pub label: String,
     pub level: i32,
 }
-pub type SlotRef = Rc<RefCell<Slot>>;
+pub type SlotRef = Arc<Mutex<Slot>>;
+
+/// The slot behind a `%` (locks cannot be poisoned here: nothing panics).
+pub fn lk(s: &SlotRef) -> MutexGuard<'_, Slot> {
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A literal in the tree (thread-safe, unlike the evaluator's values).
+#[derive(Clone, Debug)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Arc<str>),
+}
+
+impl Lit {
+    fn from_v(v: V) -> Lit {
+        match v {
+            V::Bool(b) => Lit::Bool(b),
+            V::Num(n) => Lit::Num(n),
+            V::Str(s) => Lit::Str(Arc::from(&*s)),
+            _ => Lit::Null,
+        }
+    }
+    pub fn to_v(&self) -> V {
+        match self {
+            Lit::Null => V::Null,
+            Lit::Bool(b) => V::Bool(*b),
+            Lit::Num(n) => V::Num(*n),
+            Lit::Str(s) => V::str(s),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Stage {
@@ -68,8 +100,8 @@ pub struct Node {
     /// Name, variable name, operator.
     pub s: String,
     /// Literal value (string, number, true/false/null).
-    pub lit: Option<V>,
-    pub re: Option<Rc<Re>>,
+    pub lit: Option<Lit>,
+    pub re: Option<Arc<Re>>,
     pub lhs: Option<Box<Node>>,
     pub rhs: Option<Box<Node>>,
     /// Else branch (condition) or delete clause (transform).
@@ -80,8 +112,8 @@ pub struct Node {
     pub terms: Vec<(bool, Node)>,
     pub procedure: Option<Box<Node>>,
     pub params: Vec<String>,
-    pub sig: Option<Rc<Sig>>,
-    pub body: Option<Rc<Node>>,
+    pub sig: Option<Arc<Sig>>,
+    pub body: Option<Arc<Node>>,
     pub predicate: Vec<Stage>,
     pub stages: Vec<Stage>,
     pub has_stages: bool,
@@ -397,7 +429,7 @@ impl Lexer {
                 }
             }
             let text: String = self.src[self.pos..i].iter().collect();
-            let n: f64 = text.parse().unwrap_or(f64::NAN);
+            let n: f64 = super::functions::parse_f64(&text).unwrap_or(f64::NAN);
             if n.is_finite() {
                 self.pos = i;
                 return Ok(self.tok(Tk::Num(n)));
@@ -452,6 +484,8 @@ struct Parser {
     id: String,
     depth: usize,
     stack_base: usize,
+    /// Stack this parse may use (less than the full budget inside `$eval`).
+    stack_limit: usize,
     ancestor_label: usize,
     ancestry: Vec<SlotRef>,
 }
@@ -522,7 +556,7 @@ impl Parser {
 
     fn too_deep(&self) -> bool {
         let used = self.stack_base.abs_diff(super::stack_addr());
-        self.depth > MAX_NESTING || used > super::STACK_BUDGET
+        self.depth > MAX_NESTING || used > self.stack_limit
     }
 
     fn expression(&mut self, rbp: u32) -> Result<Node, Err> {
@@ -572,7 +606,7 @@ impl Parser {
             Tk::Regex(p, f) => {
                 let re = Re::new(&p, &f).map_err(|e| e.pos(pos))?;
                 let mut n = Self::node(T::Regex, pos);
-                n.re = Some(Rc::new(re));
+                n.re = Some(Arc::new(re));
                 n.s = p;
                 return Ok(n);
             }
@@ -602,7 +636,7 @@ impl Parser {
         };
         let mut n = Self::node(t, pos);
         n.s = s;
-        n.lit = lit;
+        n.lit = lit.map(Lit::from_v);
         Ok(n)
     }
 
@@ -654,7 +688,7 @@ impl Parser {
             if step.t == T::Num || step.t == T::Value {
                 return Err(Err::new("S0213")
                     .pos(step.pos)
-                    .val(step.lit.clone().unwrap_or(V::Null)));
+                    .val(step.lit.as_ref().map(Lit::to_v).unwrap_or(V::Null)));
             }
             if step.t == T::Str {
                 step.t = T::Name;
@@ -703,14 +737,14 @@ impl Parser {
             }
             if !seeking.is_empty() {
                 for slot in &seeking {
-                    let lvl = slot.borrow().level;
+                    let lvl = lk(slot).level;
                     if lvl == 1 {
                         let mut tmp = std::mem::take(step);
                         let r = self.seek_parent(&mut tmp, slot.clone());
                         *step = tmp;
                         r?;
                     } else {
-                        slot.borrow_mut().level -= 1;
+                        lk(slot).level -= 1;
                     }
                 }
                 step.seeking.extend(seeking.iter().cloned());
@@ -863,8 +897,8 @@ impl Parser {
         } else {
             let mut e = self.process(expr.lhs.take().map(|b| *b).unwrap_or_default())?;
             if expr.s == "-" && e.t == T::Num {
-                if let Some(V::Num(n)) = e.lit {
-                    e.lit = Some(V::Num(-n));
+                if let Some(Lit::Num(n)) = e.lit {
+                    e.lit = Some(Lit::Num(-n));
                 }
                 result = e;
             } else {
@@ -1029,8 +1063,8 @@ impl Parser {
             for (i, a) in args.iter().enumerate() {
                 if a.t != T::Variable {
                     let tokv = match &a.lit {
-                        Some(V::Str(s)) => s.to_string(),
-                        Some(V::Num(n)) => crate::json::format_number(*n),
+                        Some(Lit::Str(s)) => s.to_string(),
+                        Some(Lit::Num(n)) => crate::json::format_number(*n),
                         _ => a.s.clone(),
                     };
                     return Err(Err::new("S0208")
@@ -1055,7 +1089,7 @@ impl Parser {
                     text.push_str(&tk_value(&self.tok.tk));
                 }
                 self.advance(Some(">"), false)?;
-                sig = Some(Rc::new(Sig::parse(&text).map_err(|e| {
+                sig = Some(Arc::new(Sig::parse(&text).map_err(|e| {
                     let off = e.position.unwrap_or(0);
                     e.pos(sig_pos + off)
                 })?));
@@ -1066,7 +1100,7 @@ impl Parser {
             return Ok(Node {
                 params,
                 sig,
-                body: Some(Rc::new(body)),
+                body: Some(Arc::new(body)),
                 ..Self::node(T::Lambda, pos)
             });
         }
@@ -1190,7 +1224,7 @@ impl Parser {
         if op == ":=" && left.t != T::Variable {
             let e = Err::new("S0212").pos(left.pos);
             return Err(match &left.lit {
-                Some(l) if left.t != T::Str => e.tok_v(l.clone()),
+                Some(l) if left.t != T::Str => e.tok_v(l.to_v()),
                 _ => e.tok(&left.s),
             });
         }
@@ -1221,14 +1255,14 @@ impl Parser {
         match node.t {
             T::Name | T::Wildcard => {
                 let lvl = {
-                    let mut s = slot.borrow_mut();
+                    let mut s = lk(&slot);
                     s.level -= 1;
                     s.level
                 };
                 if lvl == 0 {
                     if let Some(anc) = &node.ancestor {
-                        let label = anc.borrow().label.clone();
-                        slot.borrow_mut().label = label;
+                        let label = lk(anc).label.clone();
+                        lk(&slot).label = label;
                     }
                     node.ancestor = Some(slot.clone());
                     node.tuple = true;
@@ -1236,7 +1270,7 @@ impl Parser {
                 Ok(slot)
             }
             T::Parent => {
-                slot.borrow_mut().level += 1;
+                lk(&slot).level += 1;
                 Ok(slot)
             }
             T::Block => {
@@ -1251,7 +1285,7 @@ impl Parser {
                 let mut index = node.steps_len() as isize - 1;
                 let mut slot = self.seek_parent(&mut node.exprs[index as usize], slot)?;
                 index -= 1;
-                while slot.borrow().level > 0 && index >= 0 {
+                while lk(&slot).level > 0 && index >= 0 {
                     slot = self.seek_parent(&mut node.exprs[index as usize], slot)?;
                     index -= 1;
                 }
@@ -1274,7 +1308,7 @@ impl Parser {
         }
         for mut slot in slots {
             let mut index = n as isize - 2;
-            while slot.borrow().level > 0 {
+            while lk(&slot).level > 0 {
                 if index < 0 {
                     path.seeking.push(slot.clone());
                     break;
@@ -1300,7 +1334,7 @@ impl Parser {
     fn process(&mut self, expr: Node) -> Result<Node, Err> {
         self.depth += 1;
         if self.depth > MAX_NESTING * 2
-            || self.stack_base.abs_diff(super::stack_addr()) > super::STACK_BUDGET
+            || self.stack_base.abs_diff(super::stack_addr()) > self.stack_limit
         {
             return Err(Err::new("U1001")
                 .pos(expr.pos)
@@ -1442,7 +1476,7 @@ impl Parser {
 
     fn p_lambda(&mut self, mut expr: Node) -> Result<Node, Err> {
         let body = match expr.body.take() {
-            Some(b) => Rc::try_unwrap(b).unwrap_or_else(|rc| (*rc).clone()),
+            Some(b) => Arc::try_unwrap(b).unwrap_or_else(|rc| (*rc).clone()),
             None => Node::default(),
         };
         let body = self.process(body)?;
@@ -1450,7 +1484,7 @@ impl Parser {
         let mut n = Self::node(T::Lambda, expr.pos);
         n.params = std::mem::take(&mut expr.params);
         n.sig = expr.sig.take();
-        n.body = Some(Rc::new(body));
+        n.body = Some(Arc::new(body));
         Ok(n)
     }
 
@@ -1468,7 +1502,7 @@ impl Parser {
     }
 
     fn p_parent(&mut self, expr: Node) -> Result<Node, Err> {
-        let slot = Rc::new(RefCell::new(Slot {
+        let slot = Arc::new(Mutex::new(Slot {
             label: format!("!{}", self.ancestor_label),
             level: 1,
         }));
@@ -1497,7 +1531,7 @@ fn tail_call_optimize(mut expr: Node) -> Node {
         let pos = expr.pos;
         Node {
             thunk: true,
-            body: Some(Rc::new(expr)),
+            body: Some(Arc::new(expr)),
             ..Parser::node(T::Lambda, pos)
         }
     } else if expr.t == T::Condition {
@@ -1553,6 +1587,11 @@ impl Node {
 }
 
 pub fn parse(src: &str) -> Result<Node, Err> {
+    parse_limited(src, super::STACK_BUDGET)
+}
+
+/// Parses with at most `stack_limit` bytes of native stack (see `STACK_BUDGET`).
+pub fn parse_limited(src: &str, stack_limit: usize) -> Result<Node, Err> {
     let mut p = Parser {
         lex: Lexer {
             src: src.chars().collect(),
@@ -1575,6 +1614,7 @@ pub fn parse(src: &str) -> Result<Node, Err> {
         id: String::new(),
         depth: 0,
         stack_base: super::stack_addr(),
+        stack_limit,
         ancestor_label: 0,
         ancestry: vec![],
     };

@@ -294,9 +294,11 @@ fn aws_functions() {
         u.as_ref().and_then(|u| u.as_str()).map(|s| s.len()),
         Some(36)
     );
+    // AWS: "$eval is not available"
+    let e = aws("$eval('1 + 1')").err();
     assert_eq!(
-        aws("$eval('1 + 1')").err().map(|e| e.code),
-        Some("D3200".into())
+        e.map(|e| e.to_string()),
+        Some("T1006: Attempted to invoke a non-function".into())
     );
     assert!(aws("$hash('abc', 'SHA-3')").is_err());
     // without AWS mode these are unknown, and $eval works
@@ -327,5 +329,82 @@ fn undefined_input_and_bindings() {
     assert_eq!(
         f.evaluate(None, &Map::new(), &mut host, &Limits::default()),
         Ok(Some(json!("")))
+    );
+}
+
+#[test]
+fn number_text_helpers() {
+    use super::functions::{parse_f64, to_fixed};
+    assert_eq!(parse_f64("007"), Some(7.0));
+    assert_eq!(parse_f64("-0.5e2"), Some(-50.0));
+    assert_eq!(parse_f64("1e400"), None);
+    assert_eq!(to_fixed(1.5, 2), "1.50");
+    assert_eq!(to_fixed(0.0001, 6), "0.000100");
+    assert_eq!(to_fixed(1e-7, 10), "0.0000001000");
+    assert_eq!(to_fixed(123456.0, 0), "123456");
+    assert_eq!(to_fixed(1e21, 1), "1000000000000000000000.0");
+    assert_eq!(ok("$string(0.1 + 0.2)", json!(null)), json!("0.3"));
+    // toPrecision(15) rounds the exact binary value, not the shortest digits
+    assert_eq!(
+        ok("$string(22/70.5)", json!(null)),
+        json!("0.312056737588652")
+    );
+    assert_eq!(
+        ok("$string(123456789012345678)", json!(null)),
+        json!("123456789012346000")
+    );
+}
+
+#[test]
+fn found_by_fuzzing() {
+    // jsonata-js never returns here (endless loop); we format like the positive value
+    assert_eq!(
+        ok("$formatNumber(0-4, '#.00e0')", json!(null)),
+        json!("-0.40e1")
+    );
+    assert!(eval_with(
+        "$parseInteger('１２３４０)', '###０')",
+        None,
+        false,
+        &Limits::default()
+    )
+    .is_ok());
+}
+
+#[test]
+fn expressions_are_send_and_sync() {
+    fn check<T: Send + Sync + Clone + std::fmt::Debug>(_: &T) {}
+    let e = compile("a.b").unwrap_or_else(|e| panic!("{e}"));
+    check(&e);
+    assert_eq!(format!("{e:?}"), "Expression(\"a.b\")");
+    // usable from another thread
+    let r = std::thread::spawn(move || {
+        let mut rng = Rng::new(1);
+        let mut host = Host {
+            now_millis: 0,
+            rng: &mut rng,
+            aws_functions: false,
+        };
+        e.evaluate(
+            Some(&json!({"a": {"b": 1}})),
+            &Map::new(),
+            &mut host,
+            &Limits::default(),
+        )
+    })
+    .join();
+    assert!(matches!(r, Ok(Ok(Some(_)))));
+}
+
+#[test]
+fn eval_inside_deep_recursion_stays_in_budget() {
+    // $eval parses on top of a deep evaluation: its parser gets only what is left
+    let deep = format!("{}1{}", "(".repeat(150), ")".repeat(150));
+    let expr =
+        format!("($f := function($n){{$n = 0 ? $eval('{deep}') : $f($n - 1) + 0}}; $f(120))");
+    let r = eval_with(&expr, None, false, &Limits::default());
+    assert!(
+        matches!(&r, Ok(Some(_))) || matches!(&r, Err(e) if e.code == "U1001" || e.code == "D3120"),
+        "{r:?}"
     );
 }

@@ -4,13 +4,61 @@
 use super::parser::Node;
 use super::regex::Re;
 use super::signature::Sig;
-use indexmap::IndexMap;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
-pub type Obj = IndexMap<String, V>;
+/// An object: keys in insertion order (as jsonata-js keeps them). A plain vector keeps
+/// the wasm small; payloads (256 KiB in Step Functions) keep linear lookups cheap.
+#[derive(Clone, Debug, Default)]
+pub struct Obj {
+    e: Vec<(String, V)>,
+}
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj { e: Vec::new() }
+    }
+    pub fn get(&self, k: &str) -> Option<&V> {
+        self.e.iter().find(|(x, _)| x == k).map(|(_, v)| v)
+    }
+    /// Replaces the value in place when the key exists (like IndexMap::insert).
+    pub fn insert(&mut self, k: String, v: V) {
+        match self.e.iter_mut().find(|(x, _)| *x == k) {
+            Some(slot) => slot.1 = v,
+            None => self.e.push((k, v)),
+        }
+    }
+    pub fn shift_remove(&mut self, k: &str) -> Option<V> {
+        let i = self.e.iter().position(|(x, _)| x == k)?;
+        Some(self.e.remove(i).1)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.e.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.e.iter().map(|(k, _)| k)
+    }
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.e.iter().map(|(_, v)| v)
+    }
+    pub fn len(&self) -> usize {
+        self.e.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.e.is_empty()
+    }
+}
+
+/// Collects pairs whose keys are already unique (from a JSON object or another `Obj`).
+impl FromIterator<(String, V)> for Obj {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(it: I) -> Obj {
+        Obj {
+            e: it.into_iter().collect(),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum V {
@@ -38,25 +86,30 @@ pub type Env = Rc<Frame>;
 
 #[derive(Debug, Default)]
 pub struct Frame {
-    pub vars: RefCell<HashMap<String, Option<V>>>,
+    /// Few bindings per frame: a vector beats a hash map here, in speed and in wasm size.
+    pub vars: RefCell<Vec<(String, Option<V>)>>,
     pub parent: Option<Env>,
 }
 
 impl Frame {
     pub fn child(parent: &Env) -> Env {
         Rc::new(Frame {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(Vec::new()),
             parent: Some(parent.clone()),
         })
     }
     pub fn bind(&self, name: &str, v: Option<V>) {
-        self.vars.borrow_mut().insert(name.to_string(), v);
+        let mut vars = self.vars.borrow_mut();
+        match vars.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = v,
+            None => vars.push((name.to_string(), v)),
+        }
     }
     /// Some(binding) when the name is bound in this frame or an enclosing one.
     pub fn lookup(&self, name: &str) -> Option<Option<V>> {
         let mut f = self;
         loop {
-            if let Some(v) = f.vars.borrow().get(name) {
+            if let Some((_, v)) = f.vars.borrow().iter().find(|(k, _)| k == name) {
                 return Some(v.clone());
             }
             match &f.parent {
@@ -71,20 +124,20 @@ impl Frame {
 pub enum Fun {
     Lambda {
         params: Vec<String>,
-        body: Rc<Node>,
+        body: Arc<Node>,
         env: Env,
         input: Option<V>,
-        sig: Option<Rc<Sig>>,
+        sig: Option<Arc<Sig>>,
         thunk: bool,
     },
-    Native(&'static str, Rc<Sig>),
+    Native(&'static str, Arc<Sig>),
     /// A partially applied function: `None` marks a `?` placeholder, `Some(None)` an
     /// argument bound to undefined.
     Partial(V, Vec<Option<Option<V>>>),
-    Regex(Rc<Re>),
+    Regex(Arc<Re>),
     /// The `next` of a regex match object.
-    RegexNext(Rc<Re>, Rc<str>, usize),
-    Transform(Rc<Node>, Env),
+    RegexNext(Arc<Re>, Rc<str>, usize),
+    Transform(Arc<Node>, Env),
     /// `f ~> g` on two functions.
     Chain(V, V),
 }
@@ -98,18 +151,22 @@ pub fn seq(v: Vec<V>) -> Arr {
 }
 
 impl V {
+    #[inline(never)]
     pub fn str(s: &str) -> V {
         V::Str(Rc::from(s))
     }
+    #[inline(never)]
     pub fn arr(v: Vec<V>) -> V {
         V::Arr(Rc::new(Arr {
             v,
             ..Default::default()
         }))
     }
+    #[inline(never)]
     pub fn seq(v: Vec<V>) -> V {
         V::Arr(Rc::new(seq(v)))
     }
+    #[inline(never)]
     pub fn obj(o: Obj) -> V {
         V::Obj(Rc::new(o))
     }
@@ -131,6 +188,7 @@ impl V {
 }
 
 /// Items of an array value, or the value itself as a one-item slice.
+#[inline(never)]
 pub fn items(v: &V) -> Vec<V> {
     match v {
         V::Arr(a) => a.v.clone(),
