@@ -83,17 +83,24 @@ function inspectionsOf(execution) {
 }
 
 let execution = null;
+// Control messages (pause, step...) that arrive while the run is still loading wait for it.
+let started;
+const ready = new Promise((resolve) => (started = resolve));
 
 async function run({ definition, input, handlers: sources, clock, paused }) {
-  const { StateMachine } = await import("../js/browser.js");
+  const { StateMachine, Execution } = await import("../js/browser.js");
   const handlers = await loadHandlers(sources);
   const machine = new StateMachine(definition);
-  execution = machine.start(parseInput(input), {
+  const options = {
     handlers,
     clock: clock ?? "virtual",
     onEvent: (event) => post({ type: protocol.EVENT, event }),
-  });
+  };
+  // Record every state's data-flow stages, when this build of the package can.
+  if (typeof Execution?.prototype?.inspections === "function") options.inspect = true;
+  execution = machine.start(parseInput(input), options);
   if (paused) execution.pause();
+  started();
   post({ type: protocol.STARTED, executionArn: execution.executionArn });
   const result = await execution.result;
   post({ type: protocol.RESULT, result, history: execution.history(), inspections: inspectionsOf(execution) });
@@ -130,7 +137,9 @@ const controls = {
 self.onmessage = async ({ data }) => {
   try {
     if (data?.type === protocol.RUN) return await run(data);
-    if (execution && controls[data?.type]) await controls[data.type](data);
+    if (!controls[data?.type]) return;
+    await ready;
+    await controls[data.type](data);
   } catch (error) {
     fail(error);
   }

@@ -172,10 +172,11 @@ export class DataFlowPanel {
       item.append(title, renderJson(visit[key], visit[baseKey], hasBase));
       stages.append(item);
     }
-    if (visit.error) {
+    if (visit.error !== undefined && visit.error !== null) {
       const item = element("li", "stage error");
       item.dataset.stage = "error";
-      item.append(element("div", "stage-title", "Error"), renderJson(visit.error, undefined, false));
+      const title = Object.hasOwn(visit, "output") ? "Error (of an attempt that was retried or caught)" : "Error";
+      item.append(element("div", "stage-title", title), renderJson(visit.error, undefined, false));
       stages.append(item);
     }
     this.container.replaceChildren(header, stages);
