@@ -56,22 +56,24 @@ function jsonLines(value, base, hasBase, indent = "", key = null, mark = "", lin
   const prefix = `${indent}${key === null ? "" : `${JSON.stringify(key)}: `}`;
   const comma = last ? "" : ",";
   const compare = hasBase && mark === "";
-  if (isObject(value) && Object.keys(value).length > 0 && !(compare && !isObject(base))) {
+  if (isObject(value) && Object.keys(value).length > 0) {
     const array = Array.isArray(value);
     const sameShape = compare && isObject(base) && Array.isArray(base) === array;
-    lines.push({ text: `${prefix}${array ? "[" : "{"}`, mark: compare && !sameShape ? "changed" : mark });
+    // A value whose type changed (array <-> object, or from a scalar) changed as a whole.
+    const own = mark || (compare && !sameShape ? "changed" : "");
+    lines.push({ text: `${prefix}${array ? "[" : "{"}`, mark: own });
     const keys = Object.keys(value);
     const removed = sameShape ? Object.keys(base).filter((k) => !Object.hasOwn(value, k)) : [];
     keys.forEach((k, i) => {
-      const childMark = mark || (sameShape && !Object.hasOwn(base, k) ? "added" : "");
-      const childBase = sameShape ? base[k] : undefined;
+      const childMark = own || (sameShape && !Object.hasOwn(base, k) ? "added" : "");
       const lastChild = i === keys.length - 1 && removed.length === 0;
-      jsonLines(value[k], childBase, sameShape && Object.hasOwn(base, k), `${indent}  `, array ? null : k, childMark, lines, lastChild);
+      const childHasBase = sameShape && Object.hasOwn(base, k);
+      jsonLines(value[k], childHasBase ? base[k] : undefined, childHasBase, `${indent}  `, array ? null : k, childMark, lines, lastChild);
     });
     removed.forEach((k, i) => {
       jsonLines(base[k], undefined, false, `${indent}  `, array ? null : k, "removed", lines, i === removed.length - 1);
     });
-    lines.push({ text: `${indent}${array ? "]" : "}"}${comma}`, mark: compare && !sameShape ? "changed" : mark });
+    lines.push({ text: `${indent}${array ? "]" : "}"}${comma}`, mark: own });
     return lines;
   }
   const changed = compare && !equal(value, base);
@@ -162,21 +164,30 @@ export class DataFlowPanel {
       if (!Object.hasOwn(visit, key)) continue;
       const item = element("li", "stage");
       item.dataset.stage = key;
-      const title = element("div", "stage-title", label);
+      // Each stage folds; one that changed nothing starts folded.
+      const details = element("details");
+      const title = element("summary", "stage-title", label);
       const hasBase = baseKey !== null && Object.hasOwn(visit, baseKey);
+      let unchanged = false;
       if (hasBase) {
         const { added, removed, changed } = diffSummary(visit[key], visit[baseKey]);
         const parts = [added && `+${added} added`, removed && `−${removed} removed`, changed && `~${changed} changed`].filter(Boolean);
-        title.append(element("span", "diff-summary", parts.length ? parts.join(", ") : "unchanged"));
+        unchanged = parts.length === 0;
+        title.append(element("span", "diff-summary", unchanged ? "unchanged" : parts.join(", ")));
       }
-      item.append(title, renderJson(visit[key], visit[baseKey], hasBase));
+      details.open = !unchanged;
+      details.append(title, renderJson(visit[key], visit[baseKey], hasBase));
+      item.append(details);
       stages.append(item);
     }
     if (visit.error !== undefined && visit.error !== null) {
       const item = element("li", "stage error");
       item.dataset.stage = "error";
       const title = Object.hasOwn(visit, "output") ? "Error (of an attempt that was retried or caught)" : "Error";
-      item.append(element("div", "stage-title", title), renderJson(visit.error, undefined, false));
+      const details = element("details");
+      details.open = true;
+      details.append(element("summary", "stage-title", title), renderJson(visit.error, undefined, false));
+      item.append(details);
       stages.append(item);
     }
     this.container.replaceChildren(header, stages);
