@@ -41,6 +41,18 @@ function panel(name, title, ...content) {
   return section;
 }
 
+/** What the graph's colours mean. */
+function legend() {
+  const list = el("ul", { class: "legend", "aria-label": "Legend" });
+  for (const status of ["running", "succeeded", "failed", "caught", "retried"]) {
+    const item = el("li", { text: status });
+    item.dataset.status = status;
+    list.append(item);
+  }
+  list.append(el("li", { class: "note-item", text: "×N visits · ↻N retries · N/M Map items" }));
+  return list;
+}
+
 /** Every Task state of a definition (nested ones included): name -> its Resource. */
 function taskStates(definition) {
   const tasks = new Map();
@@ -161,7 +173,7 @@ export class Playground {
       definition: panel("definition", "Definition (Amazon States Language)", this.definitionHost, this.diagnostics),
       input: panel("input", "Execution input", this.inputHost),
       handlers: panel("handlers", "Task handlers (JavaScript)", handlerHead, this.handlerHost, this.handlerNote),
-      graph: panel("graph", "Graph", this.graphHost, this.callbacks),
+      graph: panel("graph", "Graph", this.graphHost, legend(), this.callbacks),
       dataflow: panel("dataflow", "Data flow", this.dataflowHost),
       output: panel("output", "Output", this.output),
       console: panel("console", "Console", this.console),
@@ -208,6 +220,14 @@ export class Playground {
     });
     this.shareButton?.addEventListener("click", () => this.share());
     this.handlerPicker.addEventListener("change", () => this.showHandler(this.handlerPicker.value));
+    // Ctrl+Enter (Cmd+Enter) runs from anywhere in the playground.
+    this.root.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        this.run();
+      }
+    });
+    this.runButton.title = "Run the state machine (Ctrl+Enter); handlers run in a worker";
     this.setRunning(false);
   }
 

@@ -200,6 +200,44 @@ test("the query language toggle sets the top-level QueryLanguage", async () => {
   await page.close();
 });
 
+test("the definition editor completes field names and state types", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  await setEditor(page, "definition-editor", '{\n  "StartAt": "A",\n  "States": {\n    "A": {\n      ');
+  await page.keyboard.type('"Ty');
+  const options = page.locator(".cm-tooltip-autocomplete li");
+  await options.first().waitFor(TIMEOUT);
+  assert.ok((await options.allTextContents()).includes("Type"));
+  await page.keyboard.press("Enter");
+  await page.keyboard.type('": "Pa');
+  const pass = page.locator(".cm-tooltip-autocomplete li", { hasText: /^Pass$/ });
+  await pass.waitFor(TIMEOUT);
+  await pass.click();
+  const content = await page.locator(`${byTestId("definition-editor")} .cm-content`).textContent();
+  assert.match(content, /"Type": "Pass"/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("with the real-time clock a Wait state is seen running", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  const index = await page.locator(`${byTestId("examples")} option`).evaluateAll((options) => options.findIndex((o) => /Wait/.test(o.textContent)));
+  await page.locator(byTestId("examples")).selectOption(String(index));
+  await page.locator(stateNode("Cool Down")).waitFor(TIMEOUT);
+  await page.locator(byTestId("clock")).selectOption("real");
+  await page.locator(byTestId("run")).click();
+  await page.locator(`${stateNode("Cool Down")}[data-status="running"]`).waitFor(TIMEOUT);
+  assert.equal(await page.locator(byTestId("send-success")).count(), 0, "the Wait has not ended yet");
+  await page.locator(byTestId("send-failure")).waitFor(TIMEOUT);
+  assert.equal(await statusOf(page, "Cool Down"), "succeeded");
+  await page.locator(byTestId("send-failure")).click();
+  assert.equal(await waitForFinalStatus(page), "FAILED");
+  assert.match(await text(page, "output"), /Rejected/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("user text is shown as text, never as markup", async () => {
   const { page, problems } = await openPlayground();
   await waitForPackage(page);
