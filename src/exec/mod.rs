@@ -32,6 +32,8 @@ use std::rc::Rc;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON text.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+/// AWS's limit on all workflow variables of one execution: 10 MiB.
+pub const MAX_VARIABLE_BYTES: usize = 10 * 1024 * 1024;
 /// AWS's history limit for STANDARD executions.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 /// AWS runs at most 40 inline Map iterations at once.
@@ -303,6 +305,8 @@ pub struct Execution {
     outcome: Option<Outcome>,
     expressions: query::ExpressionCache,
     inspections: Vec<Inspection>,
+    /// JSON size of all workflow variables (AWS's 10 MiB limit).
+    variable_bytes: usize,
 }
 
 impl Execution {
@@ -330,6 +334,7 @@ impl Execution {
             outcome: None,
             expressions: query::ExpressionCache::default(),
             inspections: Vec::new(),
+            variable_bytes: 0,
         };
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
@@ -811,6 +816,10 @@ impl Execution {
             self.thread_failed(tid, f);
             return;
         }
+        if let Some(f) = self.variables_too_large(&assigned) {
+            self.thread_failed(tid, f);
+            return;
+        }
         let mut stages = self.stages();
         stages.put("output", &output);
         if !assigned.is_empty() {
@@ -830,7 +839,15 @@ impl Execution {
             );
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
-                s.vars.extend(assigned);
+                for (name, value) in assigned {
+                    let added = stringify(&value).len();
+                    let replaced = s
+                        .vars
+                        .insert(name, value)
+                        .map(|old| stringify(&old).len())
+                        .unwrap_or(0);
+                    self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
+                }
             }
         }
         details.insert("name".into(), Value::String(state.name.clone()));
@@ -857,6 +874,38 @@ impl Execution {
             }
             _ => self.thread_succeeded(tid, output),
         }
+    }
+
+    /// AWS's variable limits: 256 KiB per variable and per Assign, 10 MiB in all.
+    fn variables_too_large(&self, assigned: &Map<String, Value>) -> Option<Failure> {
+        if assigned.is_empty() {
+            return None;
+        }
+        let mut batch = 0;
+        for (name, value) in assigned {
+            let size = stringify(value).len();
+            if size > MAX_PAYLOAD_BYTES {
+                return Some(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The variable '{name}' is {size} bytes; a variable may hold at most {MAX_PAYLOAD_BYTES} bytes."),
+                ));
+            }
+            batch += size;
+        }
+        if batch > MAX_PAYLOAD_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The variables assigned by one state total {batch} bytes; at most {MAX_PAYLOAD_BYTES} bytes may be assigned at once."),
+            ));
+        }
+        let stored = self.variable_bytes;
+        if stored + batch > MAX_VARIABLE_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The execution's variables would total {} bytes; the maximum is {MAX_VARIABLE_BYTES} bytes.", stored + batch),
+            ));
+        }
+        None
     }
 
     fn thread_succeeded(&mut self, tid: usize, output: Value) {

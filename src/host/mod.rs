@@ -3,6 +3,7 @@
 //! It records the history. Like the engine, it never calls JS: the wasm boundary asks it
 //! to `drive()` and gets back what JS must do.
 
+pub mod mocks;
 use crate::exec::{
     Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
 };
