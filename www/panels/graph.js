@@ -6,6 +6,7 @@ import { dagre } from "../dist/vendor.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE_HEIGHT = 40;
+let panels = 0; // for ids that are unique on a page with several playgrounds
 
 function svg(name, attributes = {}) {
   const element = document.createElementNS(SVG, name);
@@ -103,6 +104,7 @@ export class GraphPanel {
     this.container = container;
     this.onSelect = onSelect;
     this.selected = null;
+    this.arrowId = `statelab-arrow-${++panels}`;
     this.reset();
   }
 
@@ -137,7 +139,7 @@ export class GraphPanel {
     root.style.width = `${Math.ceil(width)}px`;
     root.style.maxWidth = "100%";
     const defs = svg("defs");
-    const marker = svg("marker", { id: "statelab-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+    const marker = svg("marker", { id: this.arrowId, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
     marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow" }));
     defs.append(marker);
     root.append(defs);
@@ -162,7 +164,7 @@ export class GraphPanel {
     for (const edge of graph.edges()) {
       const data = graph.edge(edge);
       if (!data.points) continue;
-      const path = svg("path", { d: edgePath(data.points), class: `edge ${data.kind ?? ""}`, "marker-end": "url(#statelab-arrow)" });
+      const path = svg("path", { d: edgePath(data.points), class: `edge ${data.kind ?? ""}`, "marker-end": `url(#${this.arrowId})` });
       root.append(path);
     }
     this.nodes = new Map();
