@@ -5,18 +5,21 @@ import { examples } from "./examples.js";
 import { ALL_PANELS, Playground } from "./playground.js";
 import { decodeShare } from "./share.js";
 
-const root = document.getElementById("app");
-let session = examples[0];
-let note = "";
-try {
-  const shared = await decodeShare(location.hash);
-  if (shared) {
-    session = shared;
-    note = "Loaded from a share link. Nothing has run: read the handlers, then press Run.";
+/** The session a share link holds, with the note to show; null when the hash holds none. */
+async function shared(hash) {
+  try {
+    const session = await decodeShare(hash);
+    if (!session) return null;
+    return { session, note: "Loaded from a share link. Nothing has run: read the handlers, then press Run." };
+  } catch (error) {
+    return { session: null, note: `This share link is damaged (${error.message}).` };
   }
-} catch (error) {
-  note = `This share link is damaged (${error.message}); showing the first example instead.`;
 }
+
+const root = document.getElementById("app");
+const link = await shared(location.hash);
+const session = link?.session ?? examples[0];
+const note = link?.note ?? "";
 
 const playground = new Playground(root, {
   ...session,
@@ -26,3 +29,11 @@ const playground = new Playground(root, {
 });
 if (note) playground.info(note);
 if (session !== examples[0] && playground.examples) playground.examples.value = "";
+
+// A share link pasted into this tab's address bar: load it (and still run nothing).
+window.addEventListener("hashchange", async () => {
+  const link = await shared(location.hash);
+  if (!link) return;
+  if (link.session) playground.load(link.session);
+  playground.info(link.note);
+});
