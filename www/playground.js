@@ -96,6 +96,8 @@ export class Playground {
     this.handlerState = null;
     this.worker = null;
     this.paused = false;
+    this.pendingEvents = [];
+    this.frame = 0;
     this.validate = null;
     this.timer = 0;
     this.build();
@@ -347,6 +349,8 @@ export class Playground {
   }
 
   resetRun() {
+    cancelAnimationFrame(this.frame);
+    this.pendingEvents = [];
     this.output.textContent = "";
     this.console.textContent = "";
     this.callbacks.replaceChildren();
@@ -395,8 +399,7 @@ export class Playground {
   onMessage(data) {
     switch (data.type) {
       case protocol.EVENT:
-        this.history.append(data.event);
-        this.graph.applyEvent(data.event);
+        this.queueEvent(data.event);
         break;
       case protocol.LOG:
         this.log(data);
@@ -414,6 +417,24 @@ export class Playground {
         this.onError(data);
         break;
     }
+  }
+
+  /** Events are rendered once per frame, so that a long run cannot flood the page. */
+  queueEvent(event) {
+    this.pendingEvents.push(event);
+    if (this.pendingEvents.length === 1) this.frame = requestAnimationFrame(() => this.flushEvents());
+  }
+
+  flushEvents() {
+    cancelAnimationFrame(this.frame);
+    const events = this.pendingEvents;
+    if (events.length === 0) return;
+    this.pendingEvents = [];
+    for (const event of events) {
+      this.history.append(event);
+      this.graph.applyEvent(event, false);
+    }
+    this.graph.paint();
   }
 
   log({ state, level, text }) {
@@ -440,6 +461,7 @@ export class Playground {
   }
 
   onResult({ result, history, inspections }) {
+    this.flushEvents();
     if (Array.isArray(history) && history.length > this.history.length) this.history.render(history);
     this.setStatus(result.status);
     this.graph.finish(result.status);
@@ -473,6 +495,7 @@ export class Playground {
   /** Stop: terminates the worker (a handler that never settles cannot hold it). */
   stop(report = true) {
     if (!this.worker) return;
+    this.flushEvents();
     this.endWorker();
     this.callbacks.replaceChildren();
     if (!report) return;

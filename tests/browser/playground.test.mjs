@@ -238,6 +238,34 @@ test("with the real-time clock a Wait state is seen running", async () => {
   await page.close();
 });
 
+test("an endless loop ends at 25,000 events without flooding the page", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  const loop = {
+    StartAt: "A",
+    States: {
+      A: { Type: "Pass", Next: "B" },
+      B: { Type: "Choice", Choices: [{ Variable: "$.stop", IsPresent: true, Next: "C" }], Default: "A" },
+      C: { Type: "Succeed" },
+    },
+  };
+  await setEditor(page, "definition-editor", JSON.stringify(loop));
+  await page.locator(stateNode("C")).waitFor(TIMEOUT);
+  await page.locator(byTestId("run")).click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="execution-status"]').textContent === "FAILED",
+    null,
+    { timeout: 60_000 },
+  );
+  assert.match(await text(page, "output"), /25000/);
+  assert.equal(await page.locator(`${byTestId("history")} tbody tr`).count(), 500, "the table renders a page of rows");
+  await page.locator(byTestId("history-more")).click();
+  assert.equal(await page.locator(`${byTestId("history")} tbody tr`).count(), 1000);
+  assert.match(await page.locator(`${stateNode("A")} .badge`).textContent(), /×\d{4,}/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("user text is shown as text, never as markup", async () => {
   const { page, problems } = await openPlayground();
   await waitForPackage(page);

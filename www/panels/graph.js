@@ -215,7 +215,7 @@ export class GraphPanel {
   }
 
   /** Colours states from one history event (AWS GetExecutionHistory shape). */
-  applyEvent(event) {
+  applyEvent(event, paint = true) {
     const type = String(event.type ?? "");
     const name =
       event.stateEnteredEventDetails?.name ??
@@ -260,7 +260,7 @@ export class GraphPanel {
         state.failedLast = false;
       }
     }
-    this.paint();
+    if (paint) this.paint();
   }
 
   /** At the end of a run, states still running take the run's outcome. */

@@ -35,20 +35,28 @@ function cell(text, className) {
   return td;
 }
 
+const PAGE = 500; // rows rendered at a time: a 25,000-event run must not flood the page
+
 export class HistoryPanel {
   constructor(table) {
     this.body = table.querySelector("tbody");
+    this.foot = document.createElement("tfoot");
+    table.append(this.foot);
     this.clear();
   }
 
   clear() {
     this.body.replaceChildren();
+    this.foot.replaceChildren();
     this.startedAt = null;
+    this.rows = []; // { event, step } for every event, rendered or not
+    this.limit = PAGE;
     this.stepOf = new Map(); // event id -> state name, to name the state of task events
   }
 
+  /** How many events the table holds (rendered or waiting behind "Show more"). */
   get length() {
-    return this.body.children.length;
+    return this.rows.length;
   }
 
   /** Appends one event (AWS GetExecutionHistory shape). */
@@ -61,7 +69,12 @@ export class HistoryPanel {
       this.stepOf.get(event.previousEventId) ??
       "";
     this.stepOf.set(event.id, step);
+    this.rows.push({ event, step, time });
+    if (this.body.children.length < this.limit) this.body.append(this.row(this.rows.at(-1)));
+    this.updateFoot();
+  }
 
+  row({ event, step, time }) {
     const row = document.createElement("tr");
     const type = String(event.type ?? "");
     row.dataset.type = type;
@@ -73,16 +86,51 @@ export class HistoryPanel {
     const detailsCell = document.createElement("td");
     const details = detailsOf(event);
     if (details) {
+      // The JSON is rendered when the row is first opened.
       const disclosure = document.createElement("details");
       const summary = document.createElement("summary");
       summary.textContent = "details";
-      const pre = document.createElement("pre");
-      pre.textContent = JSON.stringify(readable(details), null, 2);
-      disclosure.append(summary, pre);
+      disclosure.append(summary);
+      disclosure.addEventListener("toggle", () => {
+        if (!disclosure.open || disclosure.querySelector("pre")) return;
+        const pre = document.createElement("pre");
+        pre.textContent = JSON.stringify(readable(details), null, 2);
+        disclosure.append(pre);
+      });
       detailsCell.append(disclosure);
     }
     row.append(detailsCell);
-    this.body.append(row);
+    return row;
+  }
+
+  updateFoot() {
+    const hidden = this.rows.length - this.body.children.length;
+    if (hidden <= 0) {
+      if (this.foot.firstChild) this.foot.replaceChildren();
+      return;
+    }
+    if (!this.more) {
+      this.more = document.createElement("button");
+      this.more.type = "button";
+      this.more.dataset.testid = "history-more";
+      this.more.addEventListener("click", () => {
+        this.limit += PAGE;
+        const from = this.body.children.length;
+        const fragment = document.createDocumentFragment();
+        for (const entry of this.rows.slice(from, this.limit)) fragment.append(this.row(entry));
+        this.body.append(fragment);
+        this.updateFoot();
+      });
+    }
+    this.more.textContent = `Show ${Math.min(PAGE, hidden)} more of ${hidden} further events`;
+    if (!this.foot.firstChild) {
+      const td = document.createElement("td");
+      td.colSpan = 5;
+      td.append(this.more);
+      const tr = document.createElement("tr");
+      tr.append(td);
+      this.foot.append(tr);
+    }
   }
 
   /** Replaces the table with a whole history (the authoritative one, at the end of a run). */
