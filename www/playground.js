@@ -209,7 +209,7 @@ export class Playground {
       },
     });
 
-    this.graph = new GraphPanel(this.graphHost, { onSelect: (name) => this.select(name) });
+    this.graph = new GraphPanel(this.graphHost, { onSelect: (name, type) => this.select(name, type) });
     this.dataflow = new DataFlowPanel(this.dataflowHost);
     this.history = new HistoryPanel(table);
 
@@ -319,8 +319,8 @@ export class Playground {
     this.handlerState = name;
   }
 
-  select(name) {
-    this.dataflow.select(name);
+  select(name, type) {
+    this.dataflow.select(name, type);
     if (this.tasks.has(name)) this.showHandler(name);
   }
 

@@ -6,7 +6,7 @@ const JSONPATH_STAGES = [
   ["input", "State input", null],
   ["afterInputPath", "After InputPath", "input"],
   ["afterParameters", "After Parameters", "afterInputPath"],
-  ["result", "Task result", null],
+  ["result", "Result", null],
   ["afterResultSelector", "After ResultSelector", "result"],
   ["afterResultPath", "After ResultPath", "input"],
   ["output", "State output (after OutputPath)", "afterResultPath"],
@@ -14,10 +14,19 @@ const JSONPATH_STAGES = [
 const JSONATA_STAGES = [
   ["input", "State input ($states.input)", null],
   ["afterArguments", "After Arguments", "input"],
-  ["result", "Task result ($states.result)", null],
+  ["result", "Result", null],
   ["output", "State output (after Output)", "input"],
   ["assigned", "Assigned variables (Assign)", null],
 ];
+
+/** What "result" is for a state of this type. */
+function resultLabel(type, language) {
+  const suffix = language === "JSONata" ? " ($states.result)" : "";
+  if (type === "Pass") return "Result (the Pass state's Result)";
+  if (type === "Map") return `Map result (every item's output)${suffix}`;
+  if (type === "Parallel") return `Parallel result (every branch's output)${suffix}`;
+  return `Task result${suffix}`;
+}
 
 const isObject = (value) => value !== null && typeof value === "object";
 
@@ -115,9 +124,10 @@ export class DataFlowPanel {
     this.render();
   }
 
-  select(state) {
+  select(state, type) {
     if (state !== this.state) this.visit = 0;
     this.state = state;
+    this.type = type;
     this.render();
   }
 
@@ -160,7 +170,8 @@ export class DataFlowPanel {
 
     const stages = element("ol", "stages");
     const table = visit.queryLanguage === "JSONata" ? JSONATA_STAGES : JSONPATH_STAGES;
-    for (const [key, label, baseKey] of table) {
+    for (const [key, generic, baseKey] of table) {
+      const label = key === "result" ? resultLabel(this.type, visit.queryLanguage) : generic;
       if (!Object.hasOwn(visit, key)) continue;
       const item = element("li", "stage");
       item.dataset.stage = key;

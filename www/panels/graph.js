@@ -189,11 +189,11 @@ export class GraphPanel {
       type.textContent = node.type;
       const badge = svg("text", { x: left + node.width - 4, y: top - 4, class: "badge" });
       group.append(title, name, type, badge);
-      group.addEventListener("click", () => this.select(node.name));
+      group.addEventListener("click", () => this.select(node.name, node.type));
       group.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
-          this.select(node.name);
+          this.select(node.name, node.type);
         }
       });
       root.append(group);
@@ -203,10 +203,10 @@ export class GraphPanel {
     this.container.replaceChildren(root);
   }
 
-  select(name) {
+  select(name, type) {
     this.selected = name;
     this.paint();
-    this.onSelect?.(name);
+    this.onSelect?.(name, type);
   }
 
   record(name) {
