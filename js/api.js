@@ -38,6 +38,11 @@ export function validate(definition, options) {
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
+/** The startExecution integration's resources, run as child executions. */
+const NESTED_RESOURCES = ["sync", "sync:2", "", "waitForTaskToken"].map(
+  (suffix) => `arn:aws:states:::states:startExecution${suffix ? `.${suffix}` : ""}`,
+);
+
 const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
 
 export class StateMachine {
@@ -114,12 +119,17 @@ export class Execution {
   #paused = false;
   #stepWaiters = [];
   #done = false;
+  #stateMachines;
+  #childOptions;
   #poked = false;
   #startTime = 0;
   #realStart = 0;
 
   constructor(machine, input, options) {
     this.#handlers = options.handlers ?? {};
+    this.#stateMachines = options.stateMachines ?? {};
+    if (typeof this.#stateMachines !== "object") throw new TypeError("stateMachines must be an object of StateMachine instances");
+    this.#childOptions = { handlers: options.handlers, s3: options.s3, stateMachines: options.stateMachines, clock: options.clock };
     if (typeof this.#handlers !== "object") throw new TypeError("handlers must be an object of functions");
     for (const [key, fn] of Object.entries(this.#handlers)) {
       if (typeof fn !== "function") throw new TypeError(`handler "${key}" must be a function`);
@@ -142,10 +152,13 @@ export class Execution {
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
-      handlerKeys: Object.keys(this.#handlers),
+      // With stateMachines, startExecution tasks come to us to run the child here.
+      handlerKeys: [...Object.keys(this.#handlers), ...(options.stateMachines ? NESTED_RESOURCES : [])],
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      mocks: options.mocks,
+      testCase: options.testCase,
       inspect: Boolean(options.inspect),
     });
     this.executionArn = this.#run.executionArn;
@@ -194,7 +207,10 @@ export class Execution {
   }
 
   sendTaskHeartbeat(taskToken) {
-    if (!this.#tokens.has(taskToken)) throw this.#invalidToken(taskToken);
+    const id = this.#tokens.get(taskToken);
+    if (id === undefined) throw this.#invalidToken(taskToken);
+    this.#run.heartbeat(id);
+    this.#pending.get(id)?.beat?.();
   }
 
   pause() {
@@ -267,6 +283,7 @@ export class Execution {
       }
       if (progress.outcome) return this.#finish(progress.outcome);
       for (const call of progress.calls) this.#call(call, progress.now);
+      for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
       if (stepping) continue;
       if (external && progress.nextTimer !== null) {
         // Sleep until the next timer (in scaled real time); a settling handler wakes us.
@@ -312,6 +329,7 @@ export class Execution {
     if (!entry) return;
     this.#pending.delete(id);
     if (entry.timer) clearTimeout(entry.timer);
+    if (entry.heartbeat) clearTimeout(entry.heartbeat);
     if (abort) entry.controller.abort();
   }
 
@@ -330,7 +348,22 @@ export class Execution {
       }, ms);
     }
     if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
-    const handler = this.#handlers[call.handler];
+    if (call.heartbeatSeconds && this.#speed === null) {
+      // Virtual clock: a task that gets no heartbeat for HeartbeatSeconds (real time)
+      // times out; each sendTaskHeartbeat restarts the wait.
+      const expire = () => {
+        if (!this.#pending.has(call.id)) return;
+        this.#clearPending(call.id, true);
+        this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        this.#poke();
+      };
+      entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      entry.beat = () => {
+        clearTimeout(entry.heartbeat);
+        entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      };
+    }
+    const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
     const context = {
       stateName: call.stateName,
       resource: call.resource,
@@ -349,7 +382,16 @@ export class Execution {
     promise.then(
       (value) => {
         if (!this.#pending.has(call.id) || this.#done) return;
-        if (call.taskToken) return; // the task waits for sendTaskSuccess/Failure
+        if (call.taskToken) {
+          // The service call went out; the task waits for sendTaskSuccess/Failure.
+          try {
+            this.#run.taskSubmitted(call.id, jsonValue(value));
+          } catch {
+            this.#run.taskSubmitted(call.id, null);
+          }
+          this.#poke();
+          return;
+        }
         this.#clearPending(call.id);
         try {
           this.#run.resumeOk(call.id, jsonValue(value));
@@ -366,6 +408,51 @@ export class Execution {
         this.#poke();
       },
     );
+  }
+
+  /**
+   * `arn:aws:states:::states:startExecution[.sync[:2]]`: runs the named machine from
+   * the `stateMachines` option as a child execution and answers as StartExecution /
+   * DescribeExecution would.
+   */
+  async #startChild(call, input) {
+    const target = String(input?.StateMachineArn ?? "");
+    const name = target.split(":").at(-1);
+    const machine = this.#stateMachines[target] ?? this.#stateMachines[name];
+    if (!(machine instanceof StateMachine)) {
+      throw Object.assign(new Error(`State Machine Does Not Exist: '${target}' (Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist)`), {
+        name: "StepFunctions.StateMachineDoesNotExistException",
+      });
+    }
+    let childInput = input.Input ?? {};
+    if (typeof childInput === "string") childInput = JSON.parse(childInput);
+    const child = machine.start(childInput, {
+      ...this.#childOptions,
+      name: input.Name ?? randomUuid(),
+      startDate: new Date(this.#run.now),
+    });
+    const startDate = Date.parse(child.startDate);
+    if (!call.resource.includes(".sync")) return { ExecutionArn: child.executionArn, StartDate: startDate };
+    const result = await child.result;
+    const asObjects = call.resource.endsWith(".sync:2");
+    const described = {
+      ExecutionArn: child.executionArn,
+      Input: asObjects ? childInput : JSON.stringify(childInput),
+      InputDetails: { Included: true },
+      Name: child.name,
+      StartDate: startDate,
+      StateMachineArn: target,
+      Status: result.status,
+      StopDate: Date.parse(result.stopDate),
+    };
+    if (result.status === "SUCCEEDED") {
+      described.Output = asObjects ? result.output : JSON.stringify(result.output);
+      described.OutputDetails = { Included: true };
+      return described;
+    }
+    if (result.error !== undefined) described.Error = result.error;
+    if (result.cause !== undefined) described.Cause = result.cause;
+    throw { error: "States.TaskFailed", cause: JSON.stringify(described) };
   }
 
   /** A thrown value -> the task's failure, as DESIGN.md "Handlers" describes. */

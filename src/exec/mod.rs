@@ -194,6 +194,8 @@ enum Phase {
     Task {
         effect: EffectId,
         deadline: Option<i64>,
+        /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
+        heartbeat_deadline: Option<i64>,
         invocation: Box<Invocation>,
         raw_input: Value,
     },
@@ -429,24 +431,71 @@ impl Execution {
             return;
         }
         self.now = to;
-        let expired: Vec<EffectId> = self
+        let expired: Vec<(EffectId, &'static str)> = self
             .threads
             .iter()
             .flatten()
+            .filter(|t| t.delivered.is_none())
             .filter_map(|t| match t.phase {
                 Phase::Task {
                     effect,
                     deadline: Some(d),
                     ..
-                } if d <= to && t.delivered.is_none() => Some(effect),
+                } if d <= to => Some((effect, "States.Timeout")),
+                Phase::Task {
+                    effect,
+                    heartbeat_deadline: Some(h),
+                    ..
+                } if h <= to => Some((effect, "States.HeartbeatTimeout")),
                 _ => None,
             })
             .collect();
-        for effect in expired {
-            self.resume(
-                effect,
-                EffectResult::Err(Failure::without_cause("States.Timeout")),
-            );
+        for (effect, error) in expired {
+            self.resume(effect, EffectResult::Err(Failure::without_cause(error)));
+        }
+    }
+
+    /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
+    /// its token): records TaskSubmitted with the service's response.
+    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        let Some(Some(thread)) = self.threads.get(tid) else {
+            return;
+        };
+        let Phase::Task { invocation, .. } = &thread.phase else {
+            return;
+        };
+        let (resource_type, resource) = resource_parts(&invocation.resource);
+        let mut details = payload_details("output", stringify(&response));
+        details.insert("resourceType".into(), Value::String(resource_type));
+        details.insert("resource".into(), Value::String(resource));
+        self.emit(
+            tid,
+            "TaskSubmitted",
+            Some("taskSubmittedEventDetails"),
+            details,
+        );
+    }
+
+    /// SendTaskHeartbeat: pushes the task's heartbeat deadline back.
+    pub fn heartbeat(&mut self, id: EffectId) {
+        let now = self.now;
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        if let Some(Some(thread)) = self.threads.get_mut(tid) {
+            if let Phase::Task {
+                heartbeat_deadline: Some(h),
+                invocation,
+                ..
+            } = &mut thread.phase
+            {
+                if let Some(seconds) = invocation.heartbeat_seconds {
+                    *h = now + seconds as i64 * 1000;
+                }
+            }
         }
     }
 
@@ -456,7 +505,14 @@ impl Execution {
             .iter()
             .flatten()
             .filter_map(|t| match t.phase {
-                Phase::Task { deadline, .. } if t.delivered.is_none() => deadline,
+                Phase::Task {
+                    deadline,
+                    heartbeat_deadline,
+                    ..
+                } if t.delivered.is_none() => match (deadline, heartbeat_deadline) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
                 _ => None,
             })
             .min()
@@ -1386,10 +1442,14 @@ impl Execution {
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
+        let heartbeat_deadline = invocation
+            .heartbeat_seconds
+            .map(|s| self.now + s as i64 * 1000);
         let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
         self.thread_mut(tid).phase = Phase::Task {
             effect,
             deadline,
+            heartbeat_deadline,
             invocation: Box::new(invocation),
             raw_input,
         };
@@ -1509,7 +1569,8 @@ impl Execution {
                 failure_details(&f.error, f.cause.as_deref()),
             );
         } else {
-            let (kind, key) = if f.error == "States.Timeout" {
+            let (kind, key) = if f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout"
+            {
                 ("TaskTimedOut", "taskTimedOutEventDetails")
             } else {
                 ("TaskFailed", "taskFailedEventDetails")

@@ -257,3 +257,100 @@ test("inspections record every data-flow stage of each state visit", async () =>
   assert.deepEqual(visit.afterResultPath, { order: { id: 7, junk: true }, shaped: { id: 7 } });
   assert.deepEqual(visit.output, { id: 7 });
 });
+
+test("a Step Functions Local MockConfigFile test case replaces the tasks", async () => {
+  const machine = new StateMachine(
+    {
+      StartAt: "LambdaState",
+      States: {
+        LambdaState: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Parameters: { FunctionName: "HelloFunction", "Payload.$": "$" },
+          Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 3 }],
+          OutputPath: "$.Payload",
+          End: true,
+        },
+      },
+    },
+    { name: "LambdaSQSIntegration" },
+  );
+  const mocks = {
+    StateMachines: { LambdaSQSIntegration: { TestCases: { RetryPath: { LambdaState: "MockedLambdaRetry" } } } },
+    MockedResponses: {
+      MockedLambdaRetry: {
+        0: { Throw: { Error: "Lambda.ResourceNotReadyException", Cause: "Lambda resource is not ready." } },
+        "1-2": { Throw: { Error: "Lambda.TimeoutException", Cause: "Lambda timed out." } },
+        3: { Return: { StatusCode: 200, Payload: { body: "Hello from Lambda!" } } },
+      },
+    },
+  };
+  const execution = machine.start({}, { startDate, mocks, testCase: "RetryPath" });
+  const result = await execution.result;
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { body: "Hello from Lambda!" });
+  assert.equal(execution.history().filter((e) => e.type === "TaskFailed").length, 3);
+  assert.throws(() => machine.start({}, { mocks, testCase: "Nope" }), /Nope/);
+});
+
+test("waitForTaskToken: TaskSubmitted, heartbeats, and States.HeartbeatTimeout", async () => {
+  const machine = new StateMachine({
+    StartAt: "Approve",
+    States: {
+      Approve: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        HeartbeatSeconds: 1,
+        Parameters: { FunctionName: "approver", Payload: { "token.$": "$$.Task.Token" } },
+        End: true,
+      },
+    },
+  });
+  let token;
+  const execution = machine.start({}, { startDate, handlers: { approver: (input) => ((token = input.token), { queued: true }) } });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  execution.sendTaskHeartbeat(token); // keeps it alive past the first second
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(execution.status, "RUNNING");
+  const result = await execution.result; // no more heartbeats: times out
+  assert.equal(result.status, "FAILED");
+  assert.equal(result.error, "States.HeartbeatTimeout");
+  const types = execution.history().map((e) => e.type);
+  assert.deepEqual(types.slice(0, 6), ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut"]);
+});
+
+test("startExecution.sync runs a machine from stateMachines as a child execution", async () => {
+  const child = new StateMachine(
+    { StartAt: "Double", States: { Double: { Type: "Pass", Parameters: { "n.$": "States.MathAdd($.n, $.n)" }, End: true } } },
+    { name: "Doubler" },
+  );
+  const failing = new StateMachine({ StartAt: "F", States: { F: { Type: "Fail", Error: "Nope", Cause: "child failed" } } }, { name: "Failing" });
+  const parent = new StateMachine({
+    StartAt: "Call",
+    States: {
+      Call: {
+        Type: "Task",
+        Resource: "arn:aws:states:::states:startExecution.sync:2",
+        Parameters: { StateMachineArn: "arn:aws:states:us-east-1:111111111111:stateMachine:Doubler", "Input.$": "$" },
+        OutputPath: "$.Output",
+        Next: "Fails",
+      },
+      Fails: {
+        Type: "Task",
+        Resource: "arn:aws:states:::states:startExecution.sync",
+        Parameters: { StateMachineArn: "arn:aws:states:us-east-1:111111111111:stateMachine:Failing" },
+        Catch: [{ ErrorEquals: ["States.TaskFailed"], ResultPath: "$.caught", Next: "Done" }],
+        End: true,
+      },
+      Done: { Type: "Succeed" },
+    },
+  });
+  const result = await parent.run({ n: 21 }, { startDate, stateMachines: { Doubler: child, Failing: failing } });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.equal(result.output.n, 42);
+  assert.equal(result.output.caught.Error, "States.TaskFailed");
+  assert.equal(JSON.parse(result.output.caught.Cause).Error, "Nope");
+  const missing = await parent.run({ n: 1 }, { startDate, stateMachines: {} });
+  assert.equal(missing.status, "FAILED");
+  assert.equal(missing.error, "StepFunctions.StateMachineDoesNotExistException");
+});
