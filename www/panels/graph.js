@@ -126,7 +126,16 @@ export class GraphPanel {
     const graph = new dagre.graphlib.Graph({ compound: true, multigraph: false });
     graph.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 34, marginx: 12, marginy: 22 });
     graph.setDefaultEdgeLabel(() => ({}));
-    addScope(graph, definition, "", null);
+    const { start, ends } = addScope(graph, definition, "", null);
+    // Start and End, as the AWS console draws them.
+    if (start) {
+      graph.setNode("#start", { kind: "terminal", label: "Start", width: 64, height: 26 });
+      graph.setEdge("#start", start, {});
+    }
+    if (ends.length > 0) {
+      graph.setNode("#end", { kind: "terminal", label: "End", width: 64, height: 26 });
+      for (const end of ends) graph.setEdge(end, "#end", {});
+    }
     dagre.layout(graph);
     this.draw(graph);
     this.paint();
@@ -171,6 +180,15 @@ export class GraphPanel {
     for (const id of graph.nodes()) {
       const node = graph.node(id);
       if (!node || node.kind === "cluster" || node.kind === "branch" || graph.children(id).length > 0) continue;
+      if (node.kind === "terminal") {
+        const group = svg("g", { class: "terminal" });
+        group.append(svg("rect", { x: node.x - node.width / 2, y: node.y - node.height / 2, width: node.width, height: node.height, rx: node.height / 2 }));
+        const label = svg("text", { x: node.x, y: node.y + 4 });
+        label.textContent = node.label;
+        group.append(label);
+        root.append(group);
+        continue;
+      }
       if (node.kind === "join") {
         root.append(svg("circle", { cx: node.x, cy: node.y, r: 6, class: "join" }));
         continue;
