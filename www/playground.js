@@ -211,7 +211,12 @@ export class Playground {
 
     this.graph = new GraphPanel(this.graphHost, { onSelect: (name, type) => this.select(name, type) });
     this.dataflow = new DataFlowPanel(this.dataflowHost);
-    this.history = new HistoryPanel(table);
+    this.history = new HistoryPanel(table, {
+      onSelect: (name, eventId) => {
+        this.graph.select(name, this.graph.typeOf(name));
+        this.dataflow.showEvent(eventId);
+      },
+    });
 
     this.runButton.addEventListener("click", () => this.run());
     this.stopButton.addEventListener("click", () => this.stop());

@@ -297,6 +297,17 @@ test("selecting a state shows its data-flow stages with the changes highlighted"
   assert.match(await afterResultPath.locator(".stage-title").textContent(), /\+1 added/);
   // The handler editor follows the selection.
   assert.equal(await page.locator(byTestId("handler-state")).inputValue(), "Process Payment");
+  // A Map's inner state is visited once per item; a history row picks its visit.
+  await page.locator(byTestId("examples")).selectOption("2");
+  await page.locator(stateNode("Look Up Price")).waitFor(TIMEOUT);
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  assert.match(await page.locator(`${stateNode("Price Items")} .badge`).textContent(), /3\/3 items/);
+  const rows = page.locator(`${byTestId("history")} tbody tr[data-type="TaskStateEntered"] td.step`);
+  await rows.nth(2).click();
+  assert.equal(await page.locator(byTestId("visit-picker")).inputValue(), "2");
+  const input = await page.locator(`${byTestId("dataflow")} li.stage[data-stage="input"] pre`).textContent();
+  assert.match(input, /"sku": "PEN-1"/);
   assert.deepEqual(problems, []);
   await page.close();
 });

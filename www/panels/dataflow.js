@@ -131,6 +131,17 @@ export class DataFlowPanel {
     this.render();
   }
 
+  /** Shows the visit of the selected state that holds history event `eventId`. */
+  showEvent(eventId) {
+    const visits = (this.inspections ?? []).filter((visit) => visit.stateName === this.state);
+    const index = visits.findIndex(
+      (visit) => visit.enteredEventId <= eventId && (visit.exitedEventId === undefined || eventId <= visit.exitedEventId),
+    );
+    if (index < 0) return;
+    this.visit = index;
+    this.render();
+  }
+
   note(text) {
     this.container.replaceChildren(element("p", "note", text));
   }

@@ -221,6 +221,11 @@ export class GraphPanel {
     this.container.replaceChildren(root);
   }
 
+  /** The Type of a state drawn in the graph (undefined when it is not). */
+  typeOf(name) {
+    return this.nodes?.get(name)?.[0]?.dataset.type;
+  }
+
   select(name, type) {
     this.selected = name;
     this.paint();

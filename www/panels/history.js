@@ -38,7 +38,8 @@ function cell(text, className) {
 const PAGE = 500; // rows rendered at a time: a 25,000-event run must not flood the page
 
 export class HistoryPanel {
-  constructor(table) {
+  constructor(table, { onSelect } = {}) {
+    this.onSelect = onSelect;
     this.body = table.querySelector("tbody");
     this.foot = document.createElement("tfoot");
     table.append(this.foot);
@@ -81,7 +82,14 @@ export class HistoryPanel {
     if (/Failed|TimedOut|Aborted/.test(type)) row.className = "failed";
     else if (/Succeeded$/.test(type)) row.className = "succeeded";
     const elapsed = time !== null && this.startedAt !== null ? `${time - this.startedAt}` : "";
-    row.append(cell(String(event.id ?? ""), "id"), cell(type, "type"), cell(step, "step"), cell(elapsed, "elapsed"));
+    const stepCell = cell(step, "step");
+    if (step && this.onSelect) {
+      // The state's name selects it: graph, data flow (this visit) and handler follow.
+      stepCell.classList.add("link");
+      stepCell.title = "Show this visit's data flow";
+      stepCell.addEventListener("click", () => this.onSelect(step, event.id));
+    }
+    row.append(cell(String(event.id ?? ""), "id"), cell(type, "type"), stepCell, cell(elapsed, "elapsed"));
 
     const detailsCell = document.createElement("td");
     const details = detailsOf(event);
