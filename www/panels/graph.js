@@ -48,7 +48,10 @@ function addScope(graph, scope, prefix, parent) {
       const join = `${id}#join`;
       graph.setNode(join, { kind: "join", width: 14, height: 14 });
       graph.setParent(join, cluster);
-      inner.forEach((branch, index) => {
+      // dagre's ordering places the last-added branch leftmost; add them last to first so
+      // that branch 1 is drawn on the left.
+      const branches = inner.map((branch, index) => [branch, index]).reverse();
+      branches.forEach(([branch, index]) => {
         const branchPrefix = type === "Map" ? `${id}/ItemProcessor` : `${id}/Branches/${index}`;
         const branchCluster = `${branchPrefix}#cluster`;
         graph.setNode(branchCluster, { kind: "branch", label: type === "Map" ? "each item" : `branch ${index + 1}` });
