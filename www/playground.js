@@ -69,7 +69,16 @@ function taskStates(definition) {
   return tasks;
 }
 
+// Integrations the package serves itself, in memory: no handler unless the user writes one.
+const IN_MEMORY = /^arn:aws:states:::(aws-sdk:)?(s3|dynamodb|sqs|sns|events|eventbridge)[:.]/;
+
 function stubFor(name, resource) {
+  if (IN_MEMORY.test(resource) && !resource.endsWith(".waitForTaskToken")) {
+    return `// ${resource} is served by the package's in-memory AWS service.
+// To answer it yourself instead, replace these comments with a handler:
+// async (input, context) => ({ ... })
+`;
+  }
   if (resource.endsWith(".waitForTaskToken")) {
     return `async (input, context) => {
   // ${name} waits for its task token: press Send success or Send failure.

@@ -50,7 +50,8 @@ async function loadHandler(state, source) {
 async function loadHandlers(sources) {
   const handlers = {};
   for (const [state, source] of Object.entries(sources ?? {})) {
-    if (typeof source !== "string" || source.trim() === "") continue;
+    // No code (or only comments): no handler, so the package's own behaviour applies.
+    if (typeof source !== "string" || source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "").trim() === "") continue;
     const handler = await loadHandler(state, source);
     // Tell the page about task tokens, so that it can offer Send success / Send failure.
     handlers[state] = (input, context) => {
