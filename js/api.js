@@ -43,7 +43,7 @@ const NESTED_RESOURCES = ["sync", "sync:2", "", "waitForTaskToken"].map(
   (suffix) => `arn:aws:states:::states:startExecution${suffix ? `.${suffix}` : ""}`,
 );
 
-const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
+const EXECUTION_OPTIONS = ["handlers", "s3", "dynamodb", "sqs", "sns", "eventbridge", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
 
 export class StateMachine {
   #machine;
@@ -129,7 +129,7 @@ export class Execution {
     this.#handlers = options.handlers ?? {};
     this.#stateMachines = options.stateMachines ?? {};
     if (typeof this.#stateMachines !== "object") throw new TypeError("stateMachines must be an object of StateMachine instances");
-    this.#childOptions = { handlers: options.handlers, s3: options.s3, stateMachines: options.stateMachines, clock: options.clock };
+    this.#childOptions = { handlers: options.handlers, stateMachines: options.stateMachines, clock: options.clock };
     if (typeof this.#handlers !== "object") throw new TypeError("handlers must be an object of functions");
     for (const [key, fn] of Object.entries(this.#handlers)) {
       if (typeof fn !== "function") throw new TypeError(`handler "${key}" must be a function`);
@@ -157,6 +157,10 @@ export class Execution {
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      dynamodb: options.dynamodb,
+      sqs: options.sqs,
+      sns: options.sns,
+      eventbridge: options.eventbridge,
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),

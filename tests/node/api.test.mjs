@@ -354,3 +354,39 @@ test("startExecution.sync runs a machine from stateMachines as a child execution
   assert.equal(missing.status, "FAILED");
   assert.equal(missing.error, "StepFunctions.StateMachineDoesNotExistException");
 });
+
+test("in-memory DynamoDB and SQS: seeded, used by tasks, read back; callbacks through SQS", async () => {
+  const machine = new StateMachine({
+    StartAt: "Save",
+    States: {
+      Save: {
+        Type: "Task",
+        Resource: "arn:aws:states:::dynamodb:putItem",
+        Parameters: { TableName: "Orders", Item: { id: { "S.$": "$.id" }, total: { N: "42" } } },
+        ResultPath: null,
+        Next: "Ask",
+      },
+      Ask: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        Parameters: { QueueUrl: "https://sqs.us-east-1.amazonaws.com/111111111111/approvals", MessageBody: { "token.$": "$$.Task.Token" } },
+        End: true,
+      },
+    },
+  });
+  const queue = "https://sqs.us-east-1.amazonaws.com/111111111111/approvals";
+  const execution = machine.start({ id: "o-1" }, {
+    startDate,
+    dynamodb: { tables: { Orders: { keySchema: { partitionKey: "id" } } } },
+    sqs: { queues: [queue] },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const state = execution.services();
+  assert.equal(JSON.stringify(state.dynamodb).includes("o-1"), true, JSON.stringify(state.dynamodb));
+  const message = JSON.stringify(state.sqs);
+  const token = JSON.parse(JSON.parse(message.match(/"Body":("(?:[^"\\]|\\.)*")/)[1])).token;
+  assert.ok(token, message);
+  assert.ok(execution.history().some((e) => e.type === "TaskSubmitted"));
+  execution.sendTaskSuccess(token, { approved: true });
+  assert.deepEqual((await execution.result).output, { approved: true });
+});
