@@ -219,7 +219,7 @@ test("the definition editor completes field names and state types", async () => 
   await page.close();
 });
 
-test("with the real-time clock a Wait state is seen running", async () => {
+test("with the real-time clock a Wait state is seen running, and Pause holds it", async () => {
   const { page, problems } = await openPlayground();
   await waitForPackage(page);
   const index = await page.locator(`${byTestId("examples")} option`).evaluateAll((options) => options.findIndex((o) => /Wait/.test(o.textContent)));
@@ -229,6 +229,13 @@ test("with the real-time clock a Wait state is seen running", async () => {
   await page.locator(byTestId("run")).click();
   await page.locator(`${stateNode("Cool Down")}[data-status="running"]`).waitFor(TIMEOUT);
   assert.equal(await page.locator(byTestId("send-success")).count(), 0, "the Wait has not ended yet");
+  // Paused, the run does not leave the Wait state, even after its 3 seconds.
+  await page.locator(byTestId("pause")).click();
+  assert.equal(await page.locator(byTestId("pause")).textContent(), "Resume");
+  await page.waitForTimeout(3_500);
+  assert.equal(await statusOf(page, "Cool Down"), "running");
+  assert.equal(await page.locator(byTestId("send-failure")).count(), 0);
+  await page.locator(byTestId("pause")).click();
   await page.locator(byTestId("send-failure")).waitFor(TIMEOUT);
   assert.equal(await statusOf(page, "Cool Down"), "succeeded");
   await page.locator(byTestId("send-failure")).click();
