@@ -73,6 +73,27 @@ pub fn format_number(value: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// Writes a JSON number as JS prints it, without intermediate strings on the common
+/// paths (integers; floats whose JS form has no exponent, where Rust's shortest
+/// round-trip `Display` agrees with JS).
+fn write_number(out: &mut String, n: &Number) {
+    use std::fmt::Write;
+    if let Some(i) = n.as_i64() {
+        let _ = write!(out, "{i}");
+        return;
+    }
+    if let Some(u) = n.as_u64() {
+        let _ = write!(out, "{u}");
+        return;
+    }
+    let v = as_f64(n);
+    if v != 0.0 && (1e-6..1e21).contains(&v.abs()) {
+        let _ = write!(out, "{v}");
+    } else {
+        out.push_str(&format_number(v));
+    }
+}
+
 /// Serialises a value compactly, as `JSON.stringify(value)` does (numbers included).
 pub fn stringify(value: &Value) -> String {
     let mut out = String::new();
@@ -84,13 +105,7 @@ fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            if n.is_f64() {
-                out.push_str(&format_number(as_f64(n)));
-            } else {
-                out.push_str(&n.to_string());
-            }
-        }
+        Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -117,22 +132,35 @@ fn write_value(out: &mut String, value: &Value) {
     }
 }
 
-/// Writes a JSON string literal with JSON.stringify's escapes.
+/// Writes a JSON string literal with JSON.stringify's escapes. Runs of characters that
+/// need no escape are copied whole (payloads are mostly such text).
 pub fn write_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        // Multi-byte UTF-8 sequences never contain bytes below 0x80, so `i` is a boundary.
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -171,5 +199,7 @@ mod tests {
     fn stringify_is_compact_and_keeps_key_order() {
         let v: Value = serde_json::from_str(r#"{"b":1,"a":[true,null,"x\n"]}"#).unwrap();
         assert_eq!(stringify(&v), r#"{"b":1,"a":[true,null,"x\n"]}"#);
+        let tricky = Value::String("q\"b\\\u{1}é😀\t".into());
+        assert_eq!(stringify(&tricky), r#""q\"b\\\u0001é😀\t""#);
     }
 }

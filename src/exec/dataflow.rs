@@ -16,6 +16,7 @@ pub fn input_path(state: &State, raw_input: &Value, env: &Env) -> Result<Value, 
 pub fn output_path(state: &State, value: Value, env: &Env) -> Result<Value, Failure> {
     match &state.output_path {
         PathField::Default => Ok(value),
+        PathField::Path(p) if p == "$" => Ok(value),
         field => select_field(field, &value, env),
     }
 }
