@@ -48,6 +48,8 @@ pub struct Driver {
     record_history: bool,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
+    /// TestState's mock: every task gets this result instead of running.
+    pub mock: Option<EffectResult>,
 }
 
 impl Driver {
@@ -61,6 +63,7 @@ impl Driver {
             history: Vec::new(),
             record_history: true,
             services: Services::default(),
+            mock: None,
         }
     }
 
@@ -129,6 +132,9 @@ impl Driver {
 
     /// Effects the driver performs itself; `None` hands the call to a JS handler.
     fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+        if let Some(mock) = &self.mock {
+            return Some(mock.clone());
+        }
         if invocation
             .handler_keys()
             .iter()
