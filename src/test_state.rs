@@ -19,6 +19,8 @@ use crate::validate::{MachineType, ValidateOptions};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
+mod shapes;
+
 /// The name AWS gives a state tested on its own.
 const SINGLE_STATE_NAME: &str = "StateName";
 
@@ -50,9 +52,15 @@ enum Level {
     Trace,
 }
 
-/// A TestState call in progress: drive `driver` like an execution's, then `response`.
+/// A TestState call in progress: drive `driver` like an execution's, then ask `info`
+/// for the response.
 pub struct TestRun {
     pub driver: Driver,
+    pub info: TestInfo,
+}
+
+/// What the response needs besides the execution: the state and how to report it.
+pub struct TestInfo {
     state: Value,
     real_next: Option<String>,
     level: Level,
@@ -77,7 +85,9 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     };
     let definition = match request.get("definition") {
         Some(Value::String(text)) => serde_json::from_str::<Value>(text).map_err(|e| {
-            invalid_definition(format!("Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'"))
+            invalid_definition(format!(
+                "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'"
+            ))
         })?,
         Some(value @ Value::Object(_)) => value.clone(),
         _ => return Err(validation("definition is required")),
@@ -119,7 +129,10 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         }
         None => (SINGLE_STATE_NAME.to_string(), definition, None),
     };
-    let kind = state.get("Type").and_then(Value::as_str).unwrap_or_default();
+    let kind = state
+        .get("Type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mock = request.get("mock").and_then(Value::as_object);
     let is_join = kind == "Map" || kind == "Parallel";
     if let Some(mock) = mock {
@@ -198,10 +211,12 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     driver.mock = task_mock;
     Ok(TestRun {
         driver,
-        jsonata: state_is_jsonata(&state, &machine_value),
-        state,
-        real_next,
-        level,
+        info: TestInfo {
+            jsonata: state_is_jsonata(&state, &machine_value),
+            state,
+            real_next,
+            level,
+        },
     })
 }
 
@@ -361,6 +376,16 @@ fn mock_result(
     let result: Value =
         serde_json::from_str(&text).map_err(|_| validation("Mocked result must be valid JSON"))?;
     if kind == "Task" {
+        let mode = mock.get("fieldValidationMode").and_then(Value::as_str);
+        let resource = state
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if mode != Some("NONE") {
+            if let Some(problem) = shapes::check(resource, &result) {
+                return Err(validation(problem));
+            }
+        }
         return Ok(EffectResult::Ok(result));
     }
     let Value::Array(items) = &result else {
@@ -455,10 +480,9 @@ const NUMBER_STAGES: &[&str] = &[
     "toleratedFailurePercentage",
 ];
 
-impl TestRun {
+impl TestInfo {
     /// The TestState response once the run has ended.
-    pub fn response(&self, outcome: &Outcome) -> Value {
-        let execution = self.driver.execution();
+    pub fn response(&self, execution: &Execution, outcome: &Outcome) -> Value {
         let inspections = execution.inspections();
         let visit = inspections.first();
         let stages = visit.map(|v| &v.stages);
@@ -477,7 +501,11 @@ impl TestRun {
                 "retryBackoffIntervalSeconds".into(),
                 crate::json::number(retriable.backoff_seconds),
             );
-            insert_failure(&mut out, &retriable.failure.error, retriable.failure.cause.as_deref());
+            insert_failure(
+                &mut out,
+                &retriable.failure.error,
+                retriable.failure.cause.as_deref(),
+            );
             "RETRIABLE"
         } else if outcome.status == Status::Failed && reached.is_none() {
             if let Some(error) = &outcome.error {
@@ -495,7 +523,10 @@ impl TestRun {
             insert_failure(&mut out, error, cause);
             out.insert("nextState".into(), Value::String(next.clone()));
             if let Some(output) = stage("output") {
-                out.insert("output".into(), Value::String(crate::json::stringify(output)));
+                out.insert(
+                    "output".into(),
+                    Value::String(crate::json::stringify(output)),
+                );
             }
             "CAUGHT_ERROR"
         } else if outcome.status == Status::Failed {
@@ -504,13 +535,19 @@ impl TestRun {
                 out.insert("nextState".into(), Value::String(next.clone()));
             }
             if let Some(output) = stage("output") {
-                out.insert("output".into(), Value::String(crate::json::stringify(output)));
+                out.insert(
+                    "output".into(),
+                    Value::String(crate::json::stringify(output)),
+                );
             }
             "SUCCEEDED"
         } else {
             let output = stage("output").or(outcome.output.as_ref());
             if let Some(output) = output {
-                out.insert("output".into(), Value::String(crate::json::stringify(output)));
+                out.insert(
+                    "output".into(),
+                    Value::String(crate::json::stringify(output)),
+                );
             }
             if let Some(next) = reached.or_else(|| self.real_next.clone()) {
                 out.insert("nextState".into(), Value::String(next));
@@ -585,7 +622,7 @@ pub fn run(
     loop {
         let progress = run.driver.drive();
         if let Some(outcome) = progress.outcome {
-            return Ok(run.response(&outcome));
+            return Ok(run.info.response(run.driver.execution(), &outcome));
         }
         if progress.calls.is_empty() {
             let outcome = Outcome {
@@ -595,7 +632,7 @@ pub fn run(
                 cause: Some("The state stopped making progress".into()),
                 stop_time: run.driver.execution().now(),
             };
-            return Ok(run.response(&outcome));
+            return Ok(run.info.response(run.driver.execution(), &outcome));
         }
         for call in progress.calls {
             let result = respond(&call);

@@ -665,7 +665,12 @@ impl Execution {
 
     fn context_object(&self, thread: &Thread, state: &State, task_token: Option<&str>) -> Value {
         // TestState's `context` replaces the context object as given.
-        if let Some(context) = self.config.test_state.as_ref().and_then(|h| h.context.as_ref()) {
+        if let Some(context) = self
+            .config
+            .test_state
+            .as_ref()
+            .and_then(|h| h.context.as_ref())
+        {
             return context.clone();
         }
         let mut ctx = json!({
@@ -758,7 +763,11 @@ impl Execution {
                     None
                 };
                 // TestState's retrierRetryCount: attempts already made by each retrier.
-                let made = self.config.test_state.as_ref().map_or(0, |h| h.retrier_retry_count);
+                let made = self
+                    .config
+                    .test_state
+                    .as_ref()
+                    .map_or(0, |h| h.retrier_retry_count);
                 let t = self.thread_mut(tid);
                 t.visit = visit;
                 t.entered_event = id;
