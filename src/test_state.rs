@@ -116,16 +116,9 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         Some(name) => {
             api::compile(Definition::Value(&definition), &options)
                 .map_err(|d| definition_rejection(&d))?;
-            let state = definition
-                .get("States")
-                .and_then(|s| s.get(name))
-                .cloned()
+            let (state, language) = find_state(&definition, name, None)
                 .ok_or_else(|| validation("State not found in definition"))?;
-            (
-                name.to_string(),
-                state,
-                definition.get("QueryLanguage").cloned(),
-            )
+            (name.to_string(), state, language)
         }
         None => (SINGLE_STATE_NAME.to_string(), definition, None),
     };
@@ -218,6 +211,28 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
             level,
         },
     })
+}
+
+/// A state by name anywhere in a machine (nested Map and Parallel machines included),
+/// with the QueryLanguage its machine gives it.
+fn find_state(machine: &Value, name: &str, language: Option<&Value>) -> Option<(Value, Option<Value>)> {
+    let language = machine.get("QueryLanguage").or(language);
+    let states = machine.get("States")?.as_object()?;
+    if let Some(state) = states.get(name) {
+        return Some((state.clone(), language.cloned()));
+    }
+    for state in states.values() {
+        let mut children: Vec<&Value> = Vec::new();
+        children.extend(state.get("ItemProcessor").or_else(|| state.get("Iterator")));
+        if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
+            children.extend(branches);
+        }
+        let inner = state.get("QueryLanguage").or(language);
+        if let Some(found) = children.into_iter().find_map(|m| find_state(m, name, inner)) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 fn state_is_jsonata(state: &Value, machine: &Value) -> bool {
@@ -463,17 +478,51 @@ fn map_iterations(state: &Value, input: &Value) -> Option<usize> {
     }
 }
 
-/// Stages shown in inspectionData, by query language, in AWS's names.
-const JSONPATH_STAGES: &[&str] = &[
-    "input",
-    "afterInputPath",
-    "afterItemsPath",
-    "afterParameters",
-    "result",
-    "afterResultSelector",
-    "afterResultPath",
-];
-const JSONATA_STAGES: &[&str] = &["input", "afterArguments", "result"];
+/// The stages AWS shows in inspectionData for a state: `(stage, fallback)`, where the
+/// fallback stage stands in when the state has no such field (AWS shows the value that
+/// passed through unchanged: afterParameters = afterInputPath, afterResultSelector =
+/// result).
+fn shown_stages(kind: &str, jsonata: bool, has_result: bool) -> &'static [(&'static str, &'static str)] {
+    match (jsonata, kind) {
+        (true, "Task") => &[("input", ""), ("afterArguments", ""), ("result", "")],
+        (true, _) => &[("input", "")],
+        (false, "Pass") if has_result => &[
+            ("input", ""),
+            ("result", ""),
+            ("afterResultSelector", "result"),
+            ("afterResultPath", ""),
+        ],
+        (false, "Pass") => &[
+            ("input", ""),
+            ("afterInputPath", ""),
+            ("afterParameters", "afterInputPath"),
+            ("afterResultSelector", "afterParameters"),
+            ("afterResultPath", ""),
+        ],
+        (false, "Task") => &[
+            ("input", ""),
+            ("afterInputPath", ""),
+            ("afterParameters", "afterInputPath"),
+            ("result", ""),
+            ("afterResultSelector", "result"),
+            ("afterResultPath", ""),
+        ],
+        (false, "Map") => &[
+            ("input", ""),
+            ("afterInputPath", ""),
+            ("afterItemsPath", ""),
+            ("afterResultSelector", "result"),
+            ("afterResultPath", ""),
+        ],
+        (false, "Parallel") => &[
+            ("input", ""),
+            ("afterResultSelector", "result"),
+            ("afterResultPath", ""),
+        ],
+        (false, _) => &[("input", ""), ("afterInputPath", "")],
+    }
+}
+
 const NUMBER_STAGES: &[&str] = &[
     "maxConcurrency",
     "toleratedFailureCount",
@@ -557,15 +606,18 @@ impl TestInfo {
         out.insert("status".into(), Value::String(status.into()));
         if self.level >= Level::Debug {
             let mut data = Map::new();
-            let names = if self.jsonata {
-                JSONATA_STAGES
-            } else {
-                JSONPATH_STAGES
-            };
+            let kind = self.state.get("Type").and_then(Value::as_str).unwrap_or_default();
+            let has_result = self.state.get("Result").is_some();
             if let Some(stages) = stages {
-                for name in names {
-                    if let Some(v) = stages.get(*name) {
-                        data.insert((*name).into(), Value::String(python_dumps(v)));
+                let mut shown: Map<String, Value> = Map::new();
+                for (name, fallback) in shown_stages(kind, self.jsonata, has_result) {
+                    let value = stages
+                        .get(*name)
+                        .or_else(|| shown.get(*fallback))
+                        .cloned();
+                    if let Some(v) = value {
+                        data.insert((*name).into(), Value::String(python_dumps(&v)));
+                        shown.insert((*name).into(), v);
                     }
                 }
                 for name in NUMBER_STAGES {

@@ -67,6 +67,9 @@ function textMatches(expected, actual, tokens) {
   const got = parseJson(actual);
   if (!got.ok) return false;
   if (typeof expected === "string") {
+    // The corpus keeps some texts parsed (an output that is a JSON string) and others
+    // as AWS sent them: accept either reading.
+    if (maskedMatch(expected, got.value, tokens)) return true;
     const want = parseJson(expected);
     return want.ok && maskedMatch(want.value, got.value, tokens);
   }
