@@ -141,6 +141,17 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         }
         let _ = mock;
     }
+    // AWS's schema rejects an empty Branches list (here before the mock is looked at).
+    if kind == "Parallel"
+        && state
+            .get("Branches")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+    {
+        return Err(invalid_definition(format!(
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/{name}/Branches'"
+        )));
+    }
     let (machine_value, real_next) = wrap(&name, &state, machine_language);
     let machine = api::compile(Definition::Value(&machine_value), &options)
         .map_err(|d| definition_rejection(&d))?;
@@ -179,11 +190,13 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         variables,
         retrier_retry_count,
         join_result: None,
+        mocked_task: false,
     };
     let mut task_mock = None;
     if is_join {
         hooks.join_result = mock_result;
     } else {
+        hooks.mocked_task = mock_result.is_some();
         task_mock = mock_result;
     }
     let config = ExecConfig {
@@ -215,7 +228,11 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
 
 /// A state by name anywhere in a machine (nested Map and Parallel machines included),
 /// with the QueryLanguage its machine gives it.
-fn find_state(machine: &Value, name: &str, language: Option<&Value>) -> Option<(Value, Option<Value>)> {
+fn find_state(
+    machine: &Value,
+    name: &str,
+    language: Option<&Value>,
+) -> Option<(Value, Option<Value>)> {
     let language = machine.get("QueryLanguage").or(language);
     let states = machine.get("States")?.as_object()?;
     if let Some(state) = states.get(name) {
@@ -228,7 +245,10 @@ fn find_state(machine: &Value, name: &str, language: Option<&Value>) -> Option<(
             children.extend(branches);
         }
         let inner = state.get("QueryLanguage").or(language);
-        if let Some(found) = children.into_iter().find_map(|m| find_state(m, name, inner)) {
+        if let Some(found) = children
+            .into_iter()
+            .find_map(|m| find_state(m, name, inner))
+        {
             return Some(found);
         }
     }
@@ -482,7 +502,11 @@ fn map_iterations(state: &Value, input: &Value) -> Option<usize> {
 /// fallback stage stands in when the state has no such field (AWS shows the value that
 /// passed through unchanged: afterParameters = afterInputPath, afterResultSelector =
 /// result).
-fn shown_stages(kind: &str, jsonata: bool, has_result: bool) -> &'static [(&'static str, &'static str)] {
+fn shown_stages(
+    kind: &str,
+    jsonata: bool,
+    has_result: bool,
+) -> &'static [(&'static str, &'static str)] {
     match (jsonata, kind) {
         (true, "Task") => &[("input", ""), ("afterArguments", ""), ("result", "")],
         (true, _) => &[("input", "")],
@@ -606,7 +630,11 @@ impl TestInfo {
         out.insert("status".into(), Value::String(status.into()));
         if self.level >= Level::Debug {
             let mut data = Map::new();
-            let kind = self.state.get("Type").and_then(Value::as_str).unwrap_or_default();
+            let kind = self
+                .state
+                .get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let has_result = self.state.get("Result").is_some();
             if let Some(stages) = stages {
                 let mut shown: Map<String, Value> = Map::new();
@@ -614,6 +642,14 @@ impl TestInfo {
                     let value = stages
                         .get(*name)
                         .or_else(|| shown.get(*fallback))
+                        .or_else(|| stages.get(*fallback))
+                        .or_else(|| {
+                            // States without InputPath (or that the engine does not
+                            // inspect) show their input as afterInputPath.
+                            (*name == "afterInputPath" && self.state.get("InputPath").is_none())
+                                .then(|| stages.get("input"))
+                                .flatten()
+                        })
                         .cloned();
                     if let Some(v) = value {
                         data.insert((*name).into(), Value::String(python_dumps(&v)));

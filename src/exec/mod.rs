@@ -68,6 +68,9 @@ pub struct TestStateHooks {
     pub retrier_retry_count: u32,
     /// The children's result of the top-level Map/Parallel state (a mock): they are not run.
     pub join_result: Option<EffectResult>,
+    /// Task results are mocks: the integration's whole response, not wrapped again
+    /// (lambda:invoke's Payload envelope).
+    pub mocked_task: bool,
 }
 
 /// Why a TestState run stopped on a failure that a retrier would retry.
@@ -1387,6 +1390,9 @@ impl Execution {
                     Some(Value::String(text)) => {
                         serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
                     }
+                    // A null Payload is sent as no payload: the function receives {}
+                    // (recorded in AWS's TestState responses).
+                    Some(Value::Null) => json!({}),
                     Some(v) => v.clone(),
                     None => Value::Null,
                 },
@@ -1464,7 +1470,13 @@ impl Execution {
     ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
-                TaskKind::LambdaInvoke { .. } => {
+                TaskKind::LambdaInvoke { .. }
+                    if !self
+                        .config
+                        .test_state
+                        .as_ref()
+                        .is_some_and(|h| h.mocked_task) =>
+                {
                     lambda_invoke_response(value, self.now, &mut self.rng)
                 }
                 _ => value,
