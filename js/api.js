@@ -146,6 +146,8 @@ export class Execution {
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      mocks: options.mocks,
+      testCase: options.testCase,
       inspect: Boolean(options.inspect),
     });
     this.executionArn = this.#run.executionArn;
@@ -194,7 +196,10 @@ export class Execution {
   }
 
   sendTaskHeartbeat(taskToken) {
-    if (!this.#tokens.has(taskToken)) throw this.#invalidToken(taskToken);
+    const id = this.#tokens.get(taskToken);
+    if (id === undefined) throw this.#invalidToken(taskToken);
+    this.#run.heartbeat(id);
+    this.#pending.get(id)?.beat?.();
   }
 
   pause() {
@@ -267,6 +272,7 @@ export class Execution {
       }
       if (progress.outcome) return this.#finish(progress.outcome);
       for (const call of progress.calls) this.#call(call, progress.now);
+      for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
       if (stepping) continue;
       if (external && progress.nextTimer !== null) {
         // Sleep until the next timer (in scaled real time); a settling handler wakes us.
@@ -312,6 +318,7 @@ export class Execution {
     if (!entry) return;
     this.#pending.delete(id);
     if (entry.timer) clearTimeout(entry.timer);
+    if (entry.heartbeat) clearTimeout(entry.heartbeat);
     if (abort) entry.controller.abort();
   }
 
@@ -330,6 +337,21 @@ export class Execution {
       }, ms);
     }
     if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
+    if (call.heartbeatSeconds && this.#speed === null) {
+      // Virtual clock: a task that gets no heartbeat for HeartbeatSeconds (real time)
+      // times out; each sendTaskHeartbeat restarts the wait.
+      const expire = () => {
+        if (!this.#pending.has(call.id)) return;
+        this.#clearPending(call.id, true);
+        this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        this.#poke();
+      };
+      entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      entry.beat = () => {
+        clearTimeout(entry.heartbeat);
+        entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      };
+    }
     const handler = this.#handlers[call.handler];
     const context = {
       stateName: call.stateName,
@@ -349,7 +371,16 @@ export class Execution {
     promise.then(
       (value) => {
         if (!this.#pending.has(call.id) || this.#done) return;
-        if (call.taskToken) return; // the task waits for sendTaskSuccess/Failure
+        if (call.taskToken) {
+          // The service call went out; the task waits for sendTaskSuccess/Failure.
+          try {
+            this.#run.taskSubmitted(call.id, jsonValue(value));
+          } catch {
+            this.#run.taskSubmitted(call.id, null);
+          }
+          this.#poke();
+          return;
+        }
         this.#clearPending(call.id);
         try {
           this.#run.resumeOk(call.id, jsonValue(value));

@@ -175,6 +175,22 @@ impl WasmMachine {
             .unwrap_or_default();
         let execution = Execution::start(self.machine.clone(), input, config);
         let mut driver = Driver::new(execution, clock, keys);
+        match (
+            options.get("mocks").filter(|m| !m.is_null()),
+            options.get("testCase").and_then(Value::as_str),
+        ) {
+            (None, None) => {}
+            (Some(config), Some(case)) => {
+                let mocks = crate::host::mocks::Mocks::from_config(config, &self.name, case)
+                    .map_err(|e| misuse(&e))?;
+                driver.mocks = Some(mocks);
+            }
+            _ => {
+                return Err(misuse(
+                    "options.mocks and options.testCase go together: give both",
+                ))
+            }
+        }
         if let Some(Value::Object(buckets)) = options.get("s3") {
             for (bucket, objects) in buckets {
                 let Value::Object(objects) = objects else {
@@ -252,6 +268,7 @@ fn call_json(call: &HandlerCall, config: &ExecConfig) -> Value {
         "taskToken": inv.task_token,
         "retryCount": inv.retry_count,
         "timeoutSeconds": inv.timeout_seconds,
+        "heartbeatSeconds": inv.heartbeat_seconds,
         "executionArn": config.execution_arn(),
     })
 }
@@ -313,6 +330,12 @@ impl WasmExecution {
             progress.next_timer.map(Value::from).unwrap_or(Value::Null),
         );
         out.insert("now".into(), Value::from(self.driver.execution().now()));
+        let tokens: Vec<Value> = progress
+            .tokens
+            .iter()
+            .map(|(id, token)| json!({"id": id, "token": token}))
+            .collect();
+        out.insert("tokens".into(), Value::Array(tokens));
         if let Some(outcome) = &progress.outcome {
             out.insert("outcome".into(), outcome_json(outcome));
         }
@@ -324,6 +347,18 @@ impl WasmExecution {
         let value = from_js(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
+    }
+
+    /// A `.waitForTaskToken` handler returned this service response: TaskSubmitted.
+    #[wasm_bindgen(js_name = taskSubmitted)]
+    pub fn task_submitted(&mut self, id: f64, value: JsValue) -> Result<(), JsValue> {
+        let value = from_js(value)?;
+        self.driver.task_submitted(id as u64, value);
+        Ok(())
+    }
+
+    pub fn heartbeat(&mut self, id: f64) {
+        self.driver.heartbeat(id as u64);
     }
 
     #[wasm_bindgen(js_name = resumeError)]

@@ -32,6 +32,8 @@ use std::rc::Rc;
 
 /// AWS's payload limit: 256 KiB of UTF-8 JSON text.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+/// AWS's limit on all workflow variables of one execution: 10 MiB.
+pub const MAX_VARIABLE_BYTES: usize = 10 * 1024 * 1024;
 /// AWS's history limit for STANDARD executions.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 /// AWS runs at most 40 inline Map iterations at once.
@@ -220,6 +222,8 @@ enum Phase {
     Task {
         effect: EffectId,
         deadline: Option<i64>,
+        /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
+        heartbeat_deadline: Option<i64>,
         invocation: Box<Invocation>,
         raw_input: Value,
     },
@@ -333,6 +337,8 @@ pub struct Execution {
     inspections: Vec<Inspection>,
     /// TestState: the failure a retrier would have retried (the run stopped there).
     retriable: Option<Retriable>,
+    /// JSON size of all workflow variables (AWS's 10 MiB limit).
+    variable_bytes: usize,
 }
 
 impl Execution {
@@ -361,6 +367,7 @@ impl Execution {
             expressions: query::ExpressionCache::default(),
             inspections: Vec::new(),
             retriable: None,
+            variable_bytes: 0,
         };
         if let Some(hooks) = &ex.config.test_state {
             ex.scopes[0].vars = hooks.variables.clone();
@@ -463,24 +470,71 @@ impl Execution {
             return;
         }
         self.now = to;
-        let expired: Vec<EffectId> = self
+        let expired: Vec<(EffectId, &'static str)> = self
             .threads
             .iter()
             .flatten()
+            .filter(|t| t.delivered.is_none())
             .filter_map(|t| match t.phase {
                 Phase::Task {
                     effect,
                     deadline: Some(d),
                     ..
-                } if d <= to && t.delivered.is_none() => Some(effect),
+                } if d <= to => Some((effect, "States.Timeout")),
+                Phase::Task {
+                    effect,
+                    heartbeat_deadline: Some(h),
+                    ..
+                } if h <= to => Some((effect, "States.HeartbeatTimeout")),
                 _ => None,
             })
             .collect();
-        for effect in expired {
-            self.resume(
-                effect,
-                EffectResult::Err(Failure::without_cause("States.Timeout")),
-            );
+        for (effect, error) in expired {
+            self.resume(effect, EffectResult::Err(Failure::without_cause(error)));
+        }
+    }
+
+    /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
+    /// its token): records TaskSubmitted with the service's response.
+    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        let Some(Some(thread)) = self.threads.get(tid) else {
+            return;
+        };
+        let Phase::Task { invocation, .. } = &thread.phase else {
+            return;
+        };
+        let (resource_type, resource) = resource_parts(&invocation.resource);
+        let mut details = payload_details("output", stringify(&response));
+        details.insert("resourceType".into(), Value::String(resource_type));
+        details.insert("resource".into(), Value::String(resource));
+        self.emit(
+            tid,
+            "TaskSubmitted",
+            Some("taskSubmittedEventDetails"),
+            details,
+        );
+    }
+
+    /// SendTaskHeartbeat: pushes the task's heartbeat deadline back.
+    pub fn heartbeat(&mut self, id: EffectId) {
+        let now = self.now;
+        let Some(&tid) = self.effects.get(&id) else {
+            return;
+        };
+        if let Some(Some(thread)) = self.threads.get_mut(tid) {
+            if let Phase::Task {
+                heartbeat_deadline: Some(h),
+                invocation,
+                ..
+            } = &mut thread.phase
+            {
+                if let Some(seconds) = invocation.heartbeat_seconds {
+                    *h = now + seconds as i64 * 1000;
+                }
+            }
         }
     }
 
@@ -490,7 +544,14 @@ impl Execution {
             .iter()
             .flatten()
             .filter_map(|t| match t.phase {
-                Phase::Task { deadline, .. } if t.delivered.is_none() => deadline,
+                Phase::Task {
+                    deadline,
+                    heartbeat_deadline,
+                    ..
+                } if t.delivered.is_none() => match (deadline, heartbeat_deadline) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
                 _ => None,
             })
             .min()
@@ -865,6 +926,10 @@ impl Execution {
             self.thread_failed(tid, f);
             return;
         }
+        if let Some(f) = self.variables_too_large(&assigned) {
+            self.thread_failed(tid, f);
+            return;
+        }
         let mut stages = self.stages();
         stages.put("output", &output);
         if !assigned.is_empty() {
@@ -884,7 +949,15 @@ impl Execution {
             );
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
-                s.vars.extend(assigned);
+                for (name, value) in assigned {
+                    let added = stringify(&value).len();
+                    let replaced = s
+                        .vars
+                        .insert(name, value)
+                        .map(|old| stringify(&old).len())
+                        .unwrap_or(0);
+                    self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
+                }
             }
         }
         details.insert("name".into(), Value::String(state.name.clone()));
@@ -911,6 +984,38 @@ impl Execution {
             }
             _ => self.thread_succeeded(tid, output),
         }
+    }
+
+    /// AWS's variable limits: 256 KiB per variable and per Assign, 10 MiB in all.
+    fn variables_too_large(&self, assigned: &Map<String, Value>) -> Option<Failure> {
+        if assigned.is_empty() {
+            return None;
+        }
+        let mut batch = 0;
+        for (name, value) in assigned {
+            let size = stringify(value).len();
+            if size > MAX_PAYLOAD_BYTES {
+                return Some(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The variable '{name}' is {size} bytes; a variable may hold at most {MAX_PAYLOAD_BYTES} bytes."),
+                ));
+            }
+            batch += size;
+        }
+        if batch > MAX_PAYLOAD_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The variables assigned by one state total {batch} bytes; at most {MAX_PAYLOAD_BYTES} bytes may be assigned at once."),
+            ));
+        }
+        let stored = self.variable_bytes;
+        if stored + batch > MAX_VARIABLE_BYTES {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The execution's variables would total {} bytes; the maximum is {MAX_VARIABLE_BYTES} bytes.", stored + batch),
+            ));
+        }
+        None
     }
 
     fn thread_succeeded(&mut self, tid: usize, output: Value) {
@@ -1409,10 +1514,14 @@ impl Execution {
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
+        let heartbeat_deadline = invocation
+            .heartbeat_seconds
+            .map(|s| self.now + s as i64 * 1000);
         let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
         self.thread_mut(tid).phase = Phase::Task {
             effect,
             deadline,
+            heartbeat_deadline,
             invocation: Box::new(invocation),
             raw_input,
         };
@@ -1538,7 +1647,8 @@ impl Execution {
                 failure_details(&f.error, f.cause.as_deref()),
             );
         } else {
-            let (kind, key) = if f.error == "States.Timeout" {
+            let (kind, key) = if f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout"
+            {
                 ("TaskTimedOut", "taskTimedOutEventDetails")
             } else {
                 ("TaskFailed", "taskFailedEventDetails")

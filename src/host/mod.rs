@@ -3,6 +3,7 @@
 //! It records the history. Like the engine, it never calls JS: the wasm boundary asks it
 //! to `drive()` and gets back what JS must do.
 
+pub mod mocks;
 use crate::exec::{
     Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
 };
@@ -35,6 +36,9 @@ pub struct Progress {
     pub calls: Vec<HandlerCall>,
     /// The earliest instant something is waiting for (External clock mode).
     pub next_timer: Option<i64>,
+    /// `.waitForTaskToken` tasks the driver submitted itself (in-memory services): the
+    /// host answers them with the token (effect id, token).
+    pub tokens: Vec<(EffectId, String)>,
     pub outcome: Option<Outcome>,
 }
 
@@ -50,6 +54,8 @@ pub struct Driver {
     pub services: Services,
     /// TestState's mock: every task gets this result instead of running.
     pub mock: Option<EffectResult>,
+    /// A MockConfigFile test case: mocked states never reach handlers or services.
+    pub mocks: Option<mocks::Mocks>,
 }
 
 impl Driver {
@@ -64,6 +70,7 @@ impl Driver {
             record_history: true,
             services: Services::default(),
             mock: None,
+            mocks: None,
         }
     }
 
@@ -96,6 +103,14 @@ impl Driver {
                 }
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
+                    Some(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
+                        // The service call went out; the task now waits for its token.
+                        self.execution.task_submitted(id, response);
+                        self.outstanding.insert(id);
+                        if let Some(token) = invocation.task_token.clone() {
+                            progress.tokens.push((id, token));
+                        }
+                    }
                     Some(result) => self.execution.resume(id, result),
                     None => {
                         let keys = invocation.handler_keys();
@@ -134,6 +149,9 @@ impl Driver {
     fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
         if let Some(mock) = &self.mock {
             return Some(mock.clone());
+        }
+        if let Some(result) = self.mocks.as_mut().and_then(|m| m.respond(invocation)) {
+            return Some(result);
         }
         if invocation
             .handler_keys()
@@ -183,6 +201,20 @@ impl Driver {
         match (timer, self.execution.next_deadline()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
+        }
+    }
+
+    /// A `.waitForTaskToken` handler returned: the task waits for its token now.
+    pub fn task_submitted(&mut self, effect: EffectId, response: serde_json::Value) {
+        if self.outstanding.contains(&effect) {
+            self.execution.task_submitted(effect, response);
+        }
+    }
+
+    /// SendTaskHeartbeat for an outstanding task.
+    pub fn heartbeat(&mut self, effect: EffectId) {
+        if self.outstanding.contains(&effect) {
+            self.execution.heartbeat(effect);
         }
     }
 

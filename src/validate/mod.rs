@@ -1236,12 +1236,18 @@ fn variable_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks a JSONata expression (the text inside `{% %}`); `Some(reason)` when it is not
-/// valid. Hook for the lead: wire this to `crate::jsonata::compile` once it exists, e.g.
-/// `crate::jsonata::compile(expr).err().map(|e| e.to_string())`, keeping the light check
-/// as a fallback if wanted.
+/// Checks a JSONata expression (the text inside `{% %}`) with our JSONata parser;
+/// `Some(reason)` when it does not compile (with JSONata's code and position).
 pub fn check_jsonata(expr: &str) -> Option<String> {
-    syntax::check_jsonata_light(expr).err()
+    if expr.trim().is_empty() {
+        return Some("the JSONata expression is empty".into());
+    }
+    crate::jsonata::compile(expr)
+        .err()
+        .map(|e| match e.position {
+            Some(p) => format!("{} at character {p}", e),
+            None => e.to_string(),
+        })
 }
 
 #[cfg(test)]

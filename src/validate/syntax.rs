@@ -607,6 +607,7 @@ pub fn jsonata_expression(text: &str) -> Option<Result<&str, String>> {
 /// A light syntax check of a JSONata expression: tokens, balanced brackets, operands
 /// between operators. Not a parser: `crate::jsonata` is the authority (see
 /// `check_jsonata` in the parent module).
+#[cfg(test)]
 pub fn check_jsonata_light(expr: &str) -> Result<(), String> {
     let tokens = jsonata_tokens(expr)?;
     if tokens.is_empty() {
@@ -710,7 +711,7 @@ enum Tok {
     Operand(String),
     Op(String),
     Open(char),
-    Close(char),
+    Close(#[allow(dead_code)] char),
     Separator(char),
     /// `|` of a transform `|location|update|`
     Pipe,
