@@ -20,6 +20,8 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
 mod shapes;
+#[cfg(test)]
+mod tests;
 
 /// The name AWS gives a state tested on its own.
 const SINGLE_STATE_NAME: &str = "StateName";
