@@ -456,8 +456,8 @@ fn mock_result(
         let exceeded = match (tolerated_count, tolerated_percentage) {
             (None, None) => false,
             (count, percentage) => {
-                let over_count = count.is_none_or(|c| failures as f64 > c);
-                let over_percentage = percentage.is_none_or(|p| {
+                let over_count = count.map_or(true, |c| failures as f64 > c);
+                let over_percentage = percentage.map_or(true, |p| {
                     iterations > 0 && failures as f64 * 100.0 / iterations as f64 > p
                 });
                 over_count && over_percentage
