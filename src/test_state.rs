@@ -64,16 +64,18 @@ pub struct TestRun {
 /// What the response needs besides the execution: the state and how to report it.
 pub struct TestInfo {
     state: Value,
+    /// The variables the request seeded.
+    variables: Map<String, Value>,
     real_next: Option<String>,
     level: Level,
     jsonata: bool,
 }
 
-/// Text or value: AWS takes JSON text for these fields; JS callers may pass values.
+/// `variables` and `context`: AWS takes JSON text; JS callers may pass objects too.
 fn json_field(request: &Map<String, Value>, key: &str) -> Result<Option<Value>, Rejection> {
     match request.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) if key != "input" => serde_json::from_str(text)
+        Some(Value::String(text)) => serde_json::from_str(text)
             .map(Some)
             .map_err(|_| validation(format!("{key} must be valid JSON"))),
         Some(other) => Ok(Some(other.clone())),
@@ -160,11 +162,8 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     if is_join && mock.is_none() {
         return Err(invalid_definition("TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]"));
     }
+    // A JS value, as for executions (AWS's JSON text is parsed by the caller).
     let input = request.get("input").cloned().unwrap_or_else(|| json!({}));
-    let input = match input {
-        Value::String(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        other => other,
-    };
     let context = json_field(request, "context")?;
     if let Some(context) = &context {
         check_context(context)?;
@@ -189,7 +188,7 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     };
     let mut hooks = TestStateHooks {
         context,
-        variables,
+        variables: variables.clone(),
         retrier_retry_count,
         join_result: None,
         mocked_task: false,
@@ -220,6 +219,7 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     Ok(TestRun {
         driver,
         info: TestInfo {
+            variables,
             jsonata: state_is_jsonata(&state, &machine_value),
             state,
             real_next,
@@ -666,6 +666,15 @@ impl TestInfo {
             }
             if !details.is_empty() {
                 data.insert("errorDetails".into(), Value::Object(details));
+            }
+            // AWS: the workflow variables after the state, the request's and its Assign's.
+            let mut variables = self.variables.clone();
+            if let Some(Value::Object(assigned)) = stage("assigned") {
+                variables.extend(assigned.clone());
+            }
+            if !variables.is_empty() {
+                let text = python_dumps(&Value::Object(variables));
+                data.insert("variables".into(), Value::String(text));
             }
             out.insert("inspectionData".into(), Value::Object(data));
         }

@@ -106,3 +106,17 @@ fn map_mock_replaces_the_iterations() {
     assert_eq!(response["status"], "FAILED");
     assert_eq!(response["error"], "States.ExceedToleratedFailureThreshold");
 }
+
+#[test]
+fn inspection_shows_the_variables_after_assign() {
+    let response = test(json!({
+        "definition": {"Type": "Pass", "Assign": {"b.$": "$.x"}, "End": true},
+        "input": {"x": 2},
+        "variables": {"a": 1},
+        "inspectionLevel": "DEBUG",
+    }));
+    assert_eq!(
+        response["inspectionData"]["variables"],
+        r#"{"a": 1, "b": 2}"#
+    );
+}
