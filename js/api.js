@@ -38,7 +38,12 @@ export function validate(definition, options) {
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
-const EXECUTION_OPTIONS = ["handlers", "s3", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
+/** The startExecution integration's resources, run as child executions. */
+const NESTED_RESOURCES = ["sync", "sync:2", "", "waitForTaskToken"].map(
+  (suffix) => `arn:aws:states:::states:startExecution${suffix ? `.${suffix}` : ""}`,
+);
+
+const EXECUTION_OPTIONS = ["handlers", "s3", "dynamodb", "sqs", "sns", "eventbridge", "stateMachines", "mocks", "testCase", "clock", "startDate", "name", "onEvent", "maxTransitions", "seed", "inspect"];
 
 export class StateMachine {
   #machine;
@@ -114,12 +119,17 @@ export class Execution {
   #paused = false;
   #stepWaiters = [];
   #done = false;
+  #stateMachines;
+  #childOptions;
   #poked = false;
   #startTime = 0;
   #realStart = 0;
 
   constructor(machine, input, options) {
     this.#handlers = options.handlers ?? {};
+    this.#stateMachines = options.stateMachines ?? {};
+    if (typeof this.#stateMachines !== "object") throw new TypeError("stateMachines must be an object of StateMachine instances");
+    this.#childOptions = { handlers: options.handlers, stateMachines: options.stateMachines, clock: options.clock };
     if (typeof this.#handlers !== "object") throw new TypeError("handlers must be an object of functions");
     for (const [key, fn] of Object.entries(this.#handlers)) {
       if (typeof fn !== "function") throw new TypeError(`handler "${key}" must be a function`);
@@ -142,10 +152,15 @@ export class Execution {
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
-      handlerKeys: Object.keys(this.#handlers),
+      // With stateMachines, startExecution tasks come to us to run the child here.
+      handlerKeys: [...Object.keys(this.#handlers), ...(options.stateMachines ? NESTED_RESOURCES : [])],
       maxTransitions: options.maxTransitions,
       seed: options.seed,
       s3: options.s3,
+      dynamodb: options.dynamodb,
+      sqs: options.sqs,
+      sns: options.sns,
+      eventbridge: options.eventbridge,
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
@@ -352,7 +367,7 @@ export class Execution {
         entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
       };
     }
-    const handler = this.#handlers[call.handler];
+    const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
     const context = {
       stateName: call.stateName,
       resource: call.resource,
@@ -397,6 +412,51 @@ export class Execution {
         this.#poke();
       },
     );
+  }
+
+  /**
+   * `arn:aws:states:::states:startExecution[.sync[:2]]`: runs the named machine from
+   * the `stateMachines` option as a child execution and answers as StartExecution /
+   * DescribeExecution would.
+   */
+  async #startChild(call, input) {
+    const target = String(input?.StateMachineArn ?? "");
+    const name = target.split(":").at(-1);
+    const machine = this.#stateMachines[target] ?? this.#stateMachines[name];
+    if (!(machine instanceof StateMachine)) {
+      throw Object.assign(new Error(`State Machine Does Not Exist: '${target}' (Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist)`), {
+        name: "StepFunctions.StateMachineDoesNotExistException",
+      });
+    }
+    let childInput = input.Input ?? {};
+    if (typeof childInput === "string") childInput = JSON.parse(childInput);
+    const child = machine.start(childInput, {
+      ...this.#childOptions,
+      name: input.Name ?? randomUuid(),
+      startDate: new Date(this.#run.now),
+    });
+    const startDate = Date.parse(child.startDate);
+    if (!call.resource.includes(".sync")) return { ExecutionArn: child.executionArn, StartDate: startDate };
+    const result = await child.result;
+    const asObjects = call.resource.endsWith(".sync:2");
+    const described = {
+      ExecutionArn: child.executionArn,
+      Input: asObjects ? childInput : JSON.stringify(childInput),
+      InputDetails: { Included: true },
+      Name: child.name,
+      StartDate: startDate,
+      StateMachineArn: target,
+      Status: result.status,
+      StopDate: Date.parse(result.stopDate),
+    };
+    if (result.status === "SUCCEEDED") {
+      described.Output = asObjects ? result.output : JSON.stringify(result.output);
+      described.OutputDetails = { Included: true };
+      return described;
+    }
+    if (result.error !== undefined) described.Error = result.error;
+    if (result.cause !== undefined) described.Cause = result.cause;
+    throw { error: "States.TaskFailed", cause: JSON.stringify(described) };
   }
 
   /** A thrown value -> the task's failure, as DESIGN.md "Handlers" describes. */

@@ -127,6 +127,47 @@ export interface ExecutionOptions {
   maxTransitions?: number;
   /** Seed for jitter, ids and UUIDs, for reproducible runs. */
   seed?: number;
+  /** In-memory DynamoDB tables: `{ tables: { Name: { keySchema: {partitionKey, sortKey?}, items?: AttributeMap[] } } }`. */
+  dynamodb?: { tables: Record<string, { keySchema: { partitionKey: string; sortKey?: string }; items?: Record<string, AttributeValue>[] }> };
+  /** In-memory SQS queues: URLs, or URL -> messages (body text or message objects). */
+  sqs?: { queues: string[] | Record<string, Array<string | Record<string, unknown>>> };
+  /** In-memory SNS topics: ARNs, or ARN -> messages. */
+  sns?: { topics: string[] | Record<string, Array<string | Record<string, unknown>>> };
+  /** In-memory EventBridge buses: names, or name -> events. */
+  eventbridge?: { buses: string[] | Record<string, Array<Record<string, unknown>>> };
+  /** Record each state visit's data-flow stages for `Execution.inspections()`. */
+  inspect?: boolean;
+}
+
+/** A DynamoDB attribute value. */
+export type AttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { M: Record<string, AttributeValue> }
+  | { L: AttributeValue[] }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] };
+
+/** One state visit with the value after each data-flow stage. */
+export interface Inspection {
+  stateName: string;
+  enteredEventId: number;
+  exitedEventId?: number;
+  queryLanguage: "JSONPath" | "JSONata";
+  input: unknown;
+  afterInputPath?: unknown;
+  afterParameters?: unknown;
+  result?: unknown;
+  afterResultSelector?: unknown;
+  afterResultPath?: unknown;
+  afterArguments?: unknown;
+  output?: unknown;
+  assigned?: Record<string, unknown>;
+  error?: { error: string; cause?: string | null };
 }
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
@@ -164,6 +205,10 @@ export class StateMachine {
 export interface ServicesState {
   /** bucket -> key -> object text. */
   s3: Record<string, Record<string, string>>;
+  dynamodb?: Record<string, unknown>;
+  sqs?: Record<string, unknown>;
+  sns?: Record<string, unknown>;
+  eventbridge?: Record<string, unknown>;
 }
 
 export class Execution {
@@ -180,6 +225,8 @@ export class Execution {
   history(): HistoryEvent[];
   /** The in-memory services' state after (or during) the run. */
   services(): ServicesState;
+  /** Each state visit's data-flow stages (when started with `inspect: true`). */
+  inspections(): Inspection[];
   stop(options?: { error?: string; cause?: string }): void;
   sendTaskSuccess(taskToken: string, output: unknown): void;
   sendTaskFailure(taskToken: string, error?: string, cause?: string): void;

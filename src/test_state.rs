@@ -210,11 +210,15 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         test_state: Some(hooks),
         ..ExecConfig::default()
     };
+    let execution_arn = config.execution_arn();
+    let state_machine_arn = config.state_machine_arn();
     let mut driver = Driver::new(
         Execution::start(machine, input, config),
         ClockMode::Virtual,
         handler_keys,
     );
+    driver.services.execution_arn = Some(execution_arn);
+    driver.services.state_machine_arn = Some(state_machine_arn);
     driver.mock = task_mock;
     Ok(TestRun {
         driver,

@@ -173,6 +173,8 @@ impl WasmMachine {
                     .collect()
             })
             .unwrap_or_default();
+        let (execution_arn, state_machine_arn) =
+            (config.execution_arn(), config.state_machine_arn());
         let execution = Execution::start(self.machine.clone(), input, config);
         let mut driver = Driver::new(execution, clock, keys);
         match (
@@ -191,22 +193,21 @@ impl WasmMachine {
                 ))
             }
         }
-        if let Some(Value::Object(buckets)) = options.get("s3") {
-            for (bucket, objects) in buckets {
-                let Value::Object(objects) = objects else {
-                    return Err(misuse(&format!(
-                        "options.s3.{bucket} must be an object of key -> text"
-                    )));
-                };
-                for (key, body) in objects {
-                    let body = match body {
-                        Value::String(s) => s.clone(),
-                        other => crate::json::stringify(other),
-                    };
-                    driver.services.s3.put(bucket, key, body);
-                }
-            }
-        }
+        driver.services.execution_arn = Some(execution_arn);
+        driver.services.state_machine_arn = Some(state_machine_arn);
+        let seed: Map<String, Value> = ["s3", "dynamodb", "sqs", "sns", "eventbridge"]
+            .iter()
+            .filter_map(|k| {
+                options
+                    .get(*k)
+                    .filter(|v| !v.is_null())
+                    .map(|v| (k.to_string(), v.clone()))
+            })
+            .collect();
+        driver
+            .services
+            .seed(&Value::Object(seed))
+            .map_err(|e| misuse(&format!("options.{e}")))?;
         Ok(WasmExecution { driver, test: None })
     }
 }
@@ -385,9 +386,9 @@ impl WasmExecution {
         self.driver.stop(error, cause);
     }
 
-    /// The in-memory services' state after (or during) the run: `{s3: {bucket: {key: text}}}`.
+    /// The in-memory services' state after (or during) the run, in the seed's shape.
     pub fn services(&self) -> JsValue {
-        to_js(&json!({ "s3": self.driver.services.s3.buckets }))
+        to_js(&self.driver.services.snapshot())
     }
 
     /// The TestState response, once the run has ended (`null` otherwise).

@@ -163,7 +163,8 @@ impl Driver {
         if invocation.is_lambda() {
             return Some(EffectResult::FunctionNotFound);
         }
-        if let Some(result) = self.services.perform(invocation) {
+        // Callbacks included: the driver keeps a token task waiting after the request.
+        if let Some(result) = self.services.perform_request(invocation) {
             return Some(result);
         }
         Some(EffectResult::Err(Failure::new(

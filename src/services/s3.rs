@@ -29,6 +29,23 @@ impl S3 {
             .insert(key.to_string(), body);
     }
 
+    /// `{ BUCKET: { KEY: text } }`; a non-text body is stored as its JSON text.
+    pub fn seed(&mut self, seed: &Value) -> Result<(), String> {
+        let Value::Object(buckets) = seed else {
+            return Err("s3 must be an object of bucket -> {key: text}".into());
+        };
+        for (bucket, objects) in buckets {
+            let Value::Object(objects) = objects else {
+                return Err(format!("s3.{bucket} must be an object of key -> text"));
+            };
+            self.buckets.entry(bucket.clone()).or_default();
+            for (key, body) in objects {
+                self.put(bucket, key, super::body_text(body));
+            }
+        }
+        Ok(())
+    }
+
     pub fn call(&mut self, action: &str, input: &Value) -> EffectResult {
         let bucket = text_field(input, "Bucket").unwrap_or_default().to_string();
         let key = text_field(input, "Key").unwrap_or_default().to_string();

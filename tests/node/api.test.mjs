@@ -318,3 +318,75 @@ test("waitForTaskToken: TaskSubmitted, heartbeats, and States.HeartbeatTimeout",
   const types = execution.history().map((e) => e.type);
   assert.deepEqual(types.slice(0, 6), ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut"]);
 });
+
+test("startExecution.sync runs a machine from stateMachines as a child execution", async () => {
+  const child = new StateMachine(
+    { StartAt: "Double", States: { Double: { Type: "Pass", Parameters: { "n.$": "States.MathAdd($.n, $.n)" }, End: true } } },
+    { name: "Doubler" },
+  );
+  const failing = new StateMachine({ StartAt: "F", States: { F: { Type: "Fail", Error: "Nope", Cause: "child failed" } } }, { name: "Failing" });
+  const parent = new StateMachine({
+    StartAt: "Call",
+    States: {
+      Call: {
+        Type: "Task",
+        Resource: "arn:aws:states:::states:startExecution.sync:2",
+        Parameters: { StateMachineArn: "arn:aws:states:us-east-1:111111111111:stateMachine:Doubler", "Input.$": "$" },
+        OutputPath: "$.Output",
+        Next: "Fails",
+      },
+      Fails: {
+        Type: "Task",
+        Resource: "arn:aws:states:::states:startExecution.sync",
+        Parameters: { StateMachineArn: "arn:aws:states:us-east-1:111111111111:stateMachine:Failing" },
+        Catch: [{ ErrorEquals: ["States.TaskFailed"], ResultPath: "$.caught", Next: "Done" }],
+        End: true,
+      },
+      Done: { Type: "Succeed" },
+    },
+  });
+  const result = await parent.run({ n: 21 }, { startDate, stateMachines: { Doubler: child, Failing: failing } });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.equal(result.output.n, 42);
+  assert.equal(result.output.caught.Error, "States.TaskFailed");
+  assert.equal(JSON.parse(result.output.caught.Cause).Error, "Nope");
+  const missing = await parent.run({ n: 1 }, { startDate, stateMachines: {} });
+  assert.equal(missing.status, "FAILED");
+  assert.equal(missing.error, "StepFunctions.StateMachineDoesNotExistException");
+});
+
+test("in-memory DynamoDB and SQS: seeded, used by tasks, read back; callbacks through SQS", async () => {
+  const machine = new StateMachine({
+    StartAt: "Save",
+    States: {
+      Save: {
+        Type: "Task",
+        Resource: "arn:aws:states:::dynamodb:putItem",
+        Parameters: { TableName: "Orders", Item: { id: { "S.$": "$.id" }, total: { N: "42" } } },
+        ResultPath: null,
+        Next: "Ask",
+      },
+      Ask: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        Parameters: { QueueUrl: "https://sqs.us-east-1.amazonaws.com/111111111111/approvals", MessageBody: { "token.$": "$$.Task.Token" } },
+        End: true,
+      },
+    },
+  });
+  const queue = "https://sqs.us-east-1.amazonaws.com/111111111111/approvals";
+  const execution = machine.start({ id: "o-1" }, {
+    startDate,
+    dynamodb: { tables: { Orders: { keySchema: { partitionKey: "id" } } } },
+    sqs: { queues: [queue] },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const state = execution.services();
+  assert.equal(JSON.stringify(state.dynamodb).includes("o-1"), true, JSON.stringify(state.dynamodb));
+  const message = JSON.stringify(state.sqs);
+  const token = JSON.parse(JSON.parse(message.match(/"Body":("(?:[^"\\]|\\.)*")/)[1])).token;
+  assert.ok(token, message);
+  assert.ok(execution.history().some((e) => e.type === "TaskSubmitted"));
+  execution.sendTaskSuccess(token, { approved: true });
+  assert.deepEqual((await execution.result).output, { approved: true });
+});
