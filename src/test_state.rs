@@ -4,8 +4,9 @@
 //!
 //! The state runs through the ordinary engine: it is wrapped in a small machine where
 //! its `Next` becomes `End` (the real `Next` is remembered for `nextState`) and every
-//! other target (Choice rules, Catch) is a stub Succeed state, so the first state
-//! reached after it names `nextState`. `ExecConfig::test_state` holds the few engine
+//! other target (Choice rules, Catch) is a stub Succeed state so that the machine is
+//! valid; the engine stops as the state leaves, naming the state it would go to
+//! (`Execution::test_next_state`). `ExecConfig::test_state` holds the few engine
 //! hooks TestState needs (context, variables, retry counts, RETRIABLE, Map/Parallel
 //! mocks). Like the engine, this module never calls JS; Task handlers go through the
 //! `Driver` exactly as for executions.
@@ -205,8 +206,8 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
         execution_name: "TestStateExecution".into(),
         express: true,
         inspect: true,
-        // The state itself, and the state after it.
-        max_transitions: 2,
+        // The state itself: the engine stops before the next one (test_next_state).
+        max_transitions: 1,
         test_state: Some(hooks),
         ..ExecConfig::default()
     };
@@ -313,11 +314,9 @@ fn wrap(name: &str, state: &Value, language: Option<Value>) -> (Value, Option<St
     let mut states = Map::new();
     states.insert(name.to_string(), state);
     for target in targets {
-        if target != name {
-            states
-                .entry(target)
-                .or_insert_with(|| json!({"Type": "Succeed"}));
-        }
+        states
+            .entry(target)
+            .or_insert_with(|| json!({"Type": "Succeed"}));
     }
     let mut machine = Map::new();
     if let Some(language) = language {
@@ -567,7 +566,7 @@ impl TestInfo {
         let stages = visit.map(|v| &v.stages);
         let stage = |k: &str| stages.and_then(|s| s.get(k));
         let failure = stage("error");
-        let reached = inspections.get(1).map(|v| v.state_name.clone());
+        let reached = execution.test_next_state().map(str::to_string);
         let mut out = Map::new();
         let mut details = Map::new();
         let error_name = failure

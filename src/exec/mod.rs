@@ -337,6 +337,8 @@ pub struct Execution {
     inspections: Vec<Inspection>,
     /// TestState: the failure a retrier would have retried (the run stopped there).
     retriable: Option<Retriable>,
+    /// TestState: the state the tested state went on to (Choice, Catch, Next).
+    test_next_state: Option<String>,
     /// JSON size of all workflow variables (AWS's 10 MiB limit).
     variable_bytes: usize,
 }
@@ -367,6 +369,7 @@ impl Execution {
             expressions: query::ExpressionCache::default(),
             inspections: Vec::new(),
             retriable: None,
+            test_next_state: None,
             variable_bytes: 0,
         };
         if let Some(hooks) = &ex.config.test_state {
@@ -395,6 +398,11 @@ impl Execution {
 
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
+    }
+
+    /// TestState: the state the tested state went on to, when it did not end.
+    pub fn test_next_state(&self) -> Option<&str> {
+        self.test_next_state.as_deref()
     }
 
     /// TestState: the failure a retrier would retry, which ended the run.
@@ -974,7 +982,19 @@ impl Execution {
                 inspection.exited_event_id = Some(id);
             }
         }
+        let top_level = self.thread(tid).parent.is_none();
         match next {
+            Some(next) if self.config.test_state.is_some() && top_level => {
+                // TestState runs one state: note where it would go, and stop there.
+                let name = self
+                    .thread(tid)
+                    .machine
+                    .states
+                    .get(next)
+                    .map(|s| s.name.clone());
+                self.test_next_state = name;
+                self.thread_succeeded(tid, output);
+            }
             Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;

@@ -120,3 +120,22 @@ fn inspection_shows_the_variables_after_assign() {
         r#"{"a": 1, "b": 2}"#
     );
 }
+
+#[test]
+fn a_catcher_back_to_the_state_itself_does_not_run_it_again() {
+    let mut calls = 0;
+    let request = json!({
+        "definition": {"StartAt": "Call", "States": {"Call": {"Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Call"}], "End": true}}},
+        "stateName": "Call",
+    });
+    let response = run(&request, &["f"], |_| {
+        calls += 1;
+        EffectResult::Err(Failure::without_cause("Boom"))
+    });
+    let response = response.unwrap_or_default();
+    assert_eq!(calls, 1);
+    assert_eq!(response["status"], "CAUGHT_ERROR");
+    assert_eq!(response["nextState"], "Call");
+}
