@@ -313,7 +313,12 @@ impl WasmExecution {
         if with_events {
             out.insert(
                 "events".into(),
-                Value::Array(progress.events.iter().map(event_json).collect()),
+                Value::Array(
+                    self.driver.history()[progress.events.clone()]
+                        .iter()
+                        .map(event_json)
+                        .collect(),
+                ),
             );
         }
         out.insert(

@@ -32,7 +32,21 @@ impl HistoryEvent {
             Value::from(self.previous_event_id),
         );
         if let Some(key) = self.details_key {
-            out.insert(key.into(), Value::Object(self.details.clone()));
+            // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
+            // they are added here, after their payload, as AWS orders them.
+            let mut details = Map::new();
+            for (k, v) in &self.details {
+                details.insert(k.clone(), v.clone());
+                let companion = match k.as_str() {
+                    "input" => "inputDetails",
+                    "output" => "outputDetails",
+                    _ => continue,
+                };
+                let mut truncated = Map::new();
+                truncated.insert("truncated".into(), Value::Bool(false));
+                details.insert(companion.into(), Value::Object(truncated));
+            }
+            out.insert(key.into(), Value::Object(details));
         }
         Value::Object(out)
     }
@@ -46,14 +60,11 @@ impl HistoryEvent {
     }
 }
 
-/// Details with a payload as AWS writes it: the JSON text and `{truncated: false}`.
-pub fn payload_details(payload_key: &str, text: String) -> Map<String, Value> {
+/// Details with a payload (`input` or `output`) as JSON text; the `…Details` companion
+/// is added by `to_json`.
+pub fn payload_details(payload_key: &'static str, text: String) -> Map<String, Value> {
     let mut details = Map::new();
-    let details_key = format!("{payload_key}Details");
     details.insert(payload_key.into(), Value::String(text));
-    let mut truncated = Map::new();
-    truncated.insert("truncated".into(), Value::Bool(false));
-    details.insert(details_key, Value::Object(truncated));
     details
 }
 

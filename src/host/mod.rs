@@ -31,8 +31,8 @@ pub struct HandlerCall {
 /// What one `drive()` produced.
 #[derive(Debug, Default)]
 pub struct Progress {
-    /// History events recorded since the previous call.
-    pub events: Vec<HistoryEvent>,
+    /// The history events recorded by this call: `history()[events]`.
+    pub events: std::ops::Range<usize>,
     pub calls: Vec<HandlerCall>,
     /// The earliest instant something is waiting for (External clock mode).
     pub next_timer: Option<i64>,
@@ -49,7 +49,6 @@ pub struct Driver {
     timers: BinaryHeap<Reverse<(i64, EffectId)>>,
     outstanding: HashSet<EffectId>,
     history: Vec<HistoryEvent>,
-    record_history: bool,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
     /// TestState's mock: every task gets this result instead of running.
@@ -67,7 +66,6 @@ impl Driver {
             timers: BinaryHeap::new(),
             outstanding: HashSet::new(),
             history: Vec::new(),
-            record_history: true,
             services: Services::default(),
             mock: None,
             mocks: None,
@@ -89,18 +87,17 @@ impl Driver {
 
     /// Like `drive`, but returns after at most `max_events` history events (stepping).
     pub fn drive_limited(&mut self, max_events: usize) -> Progress {
-        let mut progress = Progress::default();
+        let first = self.history.len();
+        let mut progress = Progress {
+            events: first..first,
+            ..Progress::default()
+        };
         loop {
-            if progress.events.len() >= max_events {
+            if self.history.len() - first >= max_events {
                 break;
             }
             match self.execution.poll() {
-                Step::Event(event) => {
-                    if self.record_history {
-                        self.history.push(event.clone());
-                    }
-                    progress.events.push(event);
-                }
+                Step::Event(event) => self.history.push(event),
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
                     Some(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
@@ -141,6 +138,7 @@ impl Driver {
                 }
             }
         }
+        progress.events = first..self.history.len();
         progress.next_timer = self.next_timer();
         progress
     }
