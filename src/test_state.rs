@@ -116,47 +116,14 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
     let options = ValidateOptions {
         machine_type: MachineType::Express,
     };
-    // The state under test, its name, and the machine-level QueryLanguage.
-    let (name, state, machine_language) = match state_name {
-        Some(name) => {
-            api::compile(Definition::Value(&definition), &options)
-                .map_err(|d| definition_rejection(&d))?;
-            let (state, language) = find_state(&definition, name, None)
-                .ok_or_else(|| validation("State not found in definition"))?;
-            (name.to_string(), state, language)
-        }
-        None => (SINGLE_STATE_NAME.to_string(), definition, None),
-    };
+    let (name, state, machine_language) = state_under_test(definition, state_name, &options)?;
     let kind = state
         .get("Type")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let mock = request.get("mock").and_then(Value::as_object);
     let is_join = kind == "Map" || kind == "Parallel";
-    if let Some(mock) = mock {
-        if !matches!(kind, "Task" | "Map" | "Parallel") {
-            return Err(validation(format!(
-                "State type '{kind}' is not supported when a mock is specified"
-            )));
-        }
-        if request.get("revealSecrets").and_then(Value::as_bool) == Some(true) {
-            return Err(validation(
-                "TestState does not support RevealSecrets when a mock is specified.",
-            ));
-        }
-        let _ = mock;
-    }
-    // AWS's schema rejects an empty Branches list (here before the mock is looked at).
-    if kind == "Parallel"
-        && state
-            .get("Branches")
-            .and_then(Value::as_array)
-            .is_some_and(Vec::is_empty)
-    {
-        return Err(invalid_definition(format!(
-            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/{name}/Branches'"
-        )));
-    }
+    check_state_for_request(request, &name, &state, mock.is_some())?;
     let (machine_value, real_next) = wrap(&name, &state, machine_language);
     let machine = api::compile(Definition::Value(&machine_value), &options)
         .map_err(|d| definition_rejection(&d))?;
@@ -231,6 +198,57 @@ pub fn start(request: &Value, handler_keys: HashSet<String>) -> Result<TestRun, 
             level,
         },
     })
+}
+
+/// The state under test, its name, and the QueryLanguage of its machine.
+fn state_under_test(
+    definition: Value,
+    state_name: Option<&str>,
+    options: &ValidateOptions,
+) -> Result<(String, Value, Option<Value>), Rejection> {
+    let Some(name) = state_name else {
+        return Ok((SINGLE_STATE_NAME.to_string(), definition, None));
+    };
+    api::compile(Definition::Value(&definition), options).map_err(|d| definition_rejection(&d))?;
+    let (state, language) = find_state(&definition, name, None)
+        .ok_or_else(|| validation("State not found in definition"))?;
+    Ok((name.to_string(), state, language))
+}
+
+/// What AWS rejects about the state for this request before running it.
+fn check_state_for_request(
+    request: &Map<String, Value>,
+    name: &str,
+    state: &Value,
+    mocked: bool,
+) -> Result<(), Rejection> {
+    let kind = state
+        .get("Type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if mocked {
+        if !matches!(kind, "Task" | "Map" | "Parallel") {
+            return Err(validation(format!(
+                "State type '{kind}' is not supported when a mock is specified"
+            )));
+        }
+        if request.get("revealSecrets").and_then(Value::as_bool) == Some(true) {
+            return Err(validation(
+                "TestState does not support RevealSecrets when a mock is specified.",
+            ));
+        }
+    }
+    // AWS's schema rejects an empty Branches list (here before the mock is looked at).
+    let no_branches = state
+        .get("Branches")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
+    if kind == "Parallel" && no_branches {
+        return Err(invalid_definition(format!(
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/{name}/Branches'"
+        )));
+    }
+    Ok(())
 }
 
 /// A state by name anywhere in a machine (nested Map and Parallel machines included),
