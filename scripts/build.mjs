@@ -4,8 +4,10 @@
 //
 //   node scripts/build.mjs [--force]
 //
-// The playground (www/) is plain ES modules and needs no build step. Afterwards the
-// repository root is the npm package exactly as `npm pack` ships it.
+// The playground (www/) is plain ES modules; its third-party libraries (CodeMirror,
+// dagre) are bundled by esbuild into www/dist/vendor.js, rebuilt when missing or older
+// than package-lock.json or this script. Afterwards the repository root is the npm
+// package exactly as `npm pack` ships it.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -72,8 +74,26 @@ function buildWasm() {
   renameSync(staging, OUT_DIR);
 }
 
+export const WWW_VENDOR = join(root, "www", "dist", "vendor.js");
+
+/** True when www/dist/vendor.js exists and is newer than its inputs. */
+export function wwwIsFresh() {
+  if (!existsSync(WWW_VENDOR)) return false;
+  const inputs = ["package-lock.json", "scripts/build.mjs", "scripts/build-www.mjs"].map((p) => join(root, p));
+  return Math.max(...inputs.map(newestMtime)) < statSync(WWW_VENDOR).mtimeMs;
+}
+
+/** Bundles the playground's libraries (scripts/build-www.mjs: esbuild with one plugin). */
+export function buildWww() {
+  run(process.execPath, [join(root, "scripts", "build-www.mjs")]);
+}
+
 /** Builds what is stale; returns the gzip size of the wasm in bytes. */
 export function build({ force = false } = {}) {
+  if (force || !wwwIsFresh()) {
+    buildWww();
+    console.log("build: www/dist/vendor.js bundled");
+  }
   if (force || !wasmIsFresh()) {
     const started = Date.now();
     buildWasm();

@@ -1,7 +1,7 @@
 // The run worker: loads the package, turns the user's handler code into functions (here,
-// never on the page), runs one execution and posts its events and result back. The page
-// stops a run by terminating this worker.
-import { ERROR, EVENT, RESULT, RUN } from "./protocol.js";
+// never on the page), runs one execution and posts its events, logs and result back. The
+// page stops a run by terminating this worker.
+import * as protocol from "./protocol.js";
 
 /** Posts a message; values that do not structured-clone are sent as their JSON form. */
 function post(message) {
@@ -12,26 +12,52 @@ function post(message) {
   }
 }
 
-/** Evaluates the handlers source (an object expression) as a module from a blob URL. */
-async function loadHandlers(source) {
+function format(value) {
+  if (typeof value === "string") return value;
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The `console` a handler module sees: its lines go to the page's console panel. */
+self.__statelabConsole = (state) => {
+  const line = (level) => (...args) => post({ type: protocol.LOG, state, level, text: args.map(format).join(" ") });
+  return { log: line("log"), info: line("info"), debug: line("log"), warn: line("warn"), error: line("error") };
+};
+
+/** Compiles one handler (a function expression) as a module with its own console. */
+async function loadHandler(state, source) {
   const body = source.trim().replace(/;+$/, "");
-  if (body === "") return {};
-  const blob = new Blob([`export default (\n${body}\n);\n`], { type: "text/javascript" });
-  const url = URL.createObjectURL(blob);
+  const code = `const console = self.__statelabConsole(${JSON.stringify(state)});\nexport default (\n${body}\n);\n`;
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
   let module;
   try {
     module = await import(url);
   } catch (error) {
-    throw new Error(`The handlers code does not compile: ${error?.message ?? error}`);
+    throw new Error(`The handler of "${state}" does not compile: ${error?.message ?? error}`);
   } finally {
     URL.revokeObjectURL(url);
   }
-  const handlers = module.default;
-  if (typeof handlers !== "object" || handlers === null || Array.isArray(handlers)) {
-    throw new Error("The handlers code must evaluate to an object: { \"State name\": async (input) => result }");
+  if (typeof module.default !== "function") {
+    throw new Error(`The handler of "${state}" must be a function expression: (input, context) => result`);
   }
-  for (const [key, handler] of Object.entries(handlers)) {
-    if (typeof handler !== "function") throw new Error(`The handler for "${key}" is not a function`);
+  return module.default;
+}
+
+async function loadHandlers(sources) {
+  const handlers = {};
+  for (const [state, source] of Object.entries(sources ?? {})) {
+    // No code (or only comments): no handler, so the package's own behaviour applies.
+    if (typeof source !== "string" || source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "").trim() === "") continue;
+    const handler = await loadHandler(state, source);
+    // Tell the page about task tokens, so that it can offer Send success / Send failure.
+    handlers[state] = (input, context) => {
+      if (context.taskToken) post({ type: protocol.TOKEN, state: context.stateName, token: context.taskToken });
+      return handler(input, context);
+    };
   }
   return handlers;
 }
@@ -47,28 +73,75 @@ function parseInput(text) {
   }
 }
 
-async function run({ definition, input, handlers: handlersSource }) {
-  const { StateMachine } = await import("../js/browser.js");
-  const handlers = await loadHandlers(handlersSource);
-  const machine = new StateMachine(definition);
-  const execution = machine.start(parseInput(input), {
-    handlers,
-    onEvent: (event) => post({ type: EVENT, event }),
-  });
-  const result = await execution.result;
-  post({ type: RESULT, result, history: execution.history() });
+/** The per-visit data flow, when this build of the package has it. */
+function inspectionsOf(execution) {
+  if (typeof execution?.inspections !== "function") return null;
+  try {
+    return execution.inspections();
+  } catch {
+    return null;
+  }
 }
 
-self.onmessage = async ({ data }) => {
-  if (data?.type !== RUN) return;
+let execution = null;
+// Control messages (pause, step...) that arrive while the run is still loading wait for it.
+let started;
+const ready = new Promise((resolve) => (started = resolve));
+
+async function run({ definition, input, handlers: sources, clock, paused }) {
+  const { StateMachine, Execution } = await import("../js/browser.js");
+  const handlers = await loadHandlers(sources);
+  const machine = new StateMachine(definition);
+  const options = {
+    handlers,
+    clock: clock ?? "virtual",
+    onEvent: (event) => post({ type: protocol.EVENT, event }),
+  };
+  // Record every state's data-flow stages, when this build of the package can.
+  if (typeof Execution?.prototype?.inspections === "function") options.inspect = true;
+  execution = machine.start(parseInput(input), options);
+  if (paused) execution.pause();
+  started();
+  post({ type: protocol.STARTED, executionArn: execution.executionArn });
+  const result = await execution.result;
+  post({ type: protocol.RESULT, result, history: execution.history(), inspections: inspectionsOf(execution) });
+}
+
+function fail(error) {
+  post({
+    type: protocol.ERROR,
+    message: String(error?.message ?? error),
+    code: typeof error?.code === "string" ? error.code : undefined,
+    diagnostics: Array.isArray(error?.diagnostics) ? error.diagnostics : undefined,
+  });
+}
+
+function parseOutput(text) {
   try {
-    await run(data);
+    return JSON.parse(text.trim() === "" ? "null" : text);
   } catch (error) {
-    post({
-      type: ERROR,
-      message: String(error?.message ?? error),
-      code: typeof error?.code === "string" ? error.code : undefined,
-      diagnostics: Array.isArray(error?.diagnostics) ? error.diagnostics : undefined,
-    });
+    throw new Error(`The task output is not valid JSON: ${error.message}`);
+  }
+}
+
+const controls = {
+  [protocol.PAUSE]: () => execution.pause(),
+  [protocol.RESUME]: () => execution.resume(),
+  [protocol.STEP]: async () => {
+    await execution.step();
+    post({ type: protocol.INSPECTIONS, inspections: inspectionsOf(execution) });
+  },
+  [protocol.TASK_SUCCESS]: ({ token, output }) => execution.sendTaskSuccess(token, parseOutput(output)),
+  [protocol.TASK_FAILURE]: ({ token, error, cause }) => execution.sendTaskFailure(token, error, cause),
+};
+
+self.onmessage = async ({ data }) => {
+  try {
+    if (data?.type === protocol.RUN) return await run(data);
+    if (!controls[data?.type]) return;
+    await ready;
+    await controls[data.type](data);
+  } catch (error) {
+    fail(error);
   }
 };

@@ -102,6 +102,8 @@ pub struct State {
     /// Whether any field mentions the context object (`$$` / `$states.context`), so the
     /// executor builds it only for states that read it.
     pub uses_context: bool,
+    /// Whether a field can read `$$.Execution.Input` (the whole context object counts).
+    pub uses_execution_input: bool,
     /// The state as written, for fields read rarely.
     pub raw: Map<String, Value>,
 }
@@ -259,6 +261,22 @@ fn mentions_context(value: &Value) -> bool {
     }
 }
 
+/// Whether a field may read the execution input through the context object: `$$`,
+/// `$$.Execution` or `$$.Execution.Input...` in JSONPath, `$states.context` in JSONata.
+pub fn mentions_execution_input(value: &Value) -> bool {
+    match value {
+        Value::String(s) => {
+            s.contains("$$.Execution.Input")
+                || s.contains("states.context")
+                || s.split(|c: char| !(c == '$' || c == '.' || c.is_alphanumeric()))
+                    .any(|t| t == "$$" || t == "$$.Execution")
+        }
+        Value::Array(items) => items.iter().any(mentions_execution_input),
+        Value::Object(map) => map.values().any(mentions_execution_input),
+        _ => false,
+    }
+}
+
 fn build_state(
     name: &str,
     raw: &Value,
@@ -396,6 +414,7 @@ fn build_state(
         retry,
         catch,
         uses_context: mentions_context(raw),
+        uses_execution_input: mentions_execution_input(raw),
         raw: obj.clone(),
     })
 }

@@ -736,6 +736,18 @@ impl Execution {
     }
 
     fn context_object(&self, thread: &Thread, state: &State, task_token: Option<&str>) -> Value {
+        self.context_object_with(thread, state, task_token, state.uses_execution_input)
+    }
+
+    /// The context object; `Execution.Input` (a copy of the whole execution input) only
+    /// when the state can read it, so that Map iterations do not copy it per item.
+    fn context_object_with(
+        &self,
+        thread: &Thread,
+        state: &State,
+        task_token: Option<&str>,
+        with_input: bool,
+    ) -> Value {
         // TestState's `context` replaces the context object as given.
         if let Some(context) = self
             .config
@@ -745,10 +757,15 @@ impl Execution {
         {
             return context.clone();
         }
+        let input = if with_input {
+            self.input.clone()
+        } else {
+            Value::Null
+        };
         let mut ctx = json!({
             "Execution": {
                 "Id": self.config.execution_arn(),
-                "Input": self.input,
+                "Input": input,
                 "StartTime": clock::format_iso(self.config.start_time),
                 "Name": self.config.execution_name,
                 "RoleArn": self.config.role_arn,
@@ -1599,12 +1616,15 @@ impl Execution {
     ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
+                // A callback's output is the task result as sent, not a Lambda response;
+                // a TestState mock is the whole response too.
                 TaskKind::LambdaInvoke { .. }
-                    if !self
-                        .config
-                        .test_state
-                        .as_ref()
-                        .is_some_and(|h| h.mocked_task) =>
+                    if inv.task_token.is_none()
+                        && !self
+                            .config
+                            .test_state
+                            .as_ref()
+                            .is_some_and(|h| h.mocked_task) =>
                 {
                     lambda_invoke_response(value, self.now, &mut self.rng)
                 }
@@ -2096,7 +2116,7 @@ impl Execution {
             return;
         }
         loop {
-            let Some(Some(join)) = self.joins.get(jid) else {
+            let Some(Some(join)) = self.joins.get_mut(jid) else {
                 return;
             };
             if join.failed
@@ -2108,9 +2128,11 @@ impl Execution {
             let index = join.next_to_start;
             let owner = join.owner;
             let kind = join.kind;
-            let join_input = join.input.clone();
+            // Taken out and put back below: copying a Map's input per item is quadratic.
+            let join_input = std::mem::take(&mut join.input);
             let join_name = join.state_name.clone();
             let item = join.items.get(index).cloned().unwrap_or(Value::Null);
+            let distributed = join.distributed;
             let owner_thread = self.thread(owner);
             let machine = owner_thread.machine.clone();
             let state_index = owner_thread.state;
@@ -2119,7 +2141,6 @@ impl Execution {
             let Some(state) = machine.states.get(state_index) else {
                 return;
             };
-            let distributed = join.distributed;
             // Distributed Map children are child executions: they cannot read the
             // parent's variables.
             let scope = if distributed {
@@ -2133,10 +2154,14 @@ impl Execution {
                         return;
                     };
                     let start = branch.start_at;
+                    let branch_input = join_input.clone();
+                    if let Some(Some(j)) = self.joins.get_mut(jid) {
+                        j.input = join_input;
+                    }
                     self.spawn(
                         branch,
                         start,
-                        join_input,
+                        branch_input,
                         scope,
                         Some((jid, index)),
                         None,
@@ -2168,7 +2193,9 @@ impl Execution {
                         match selector {
                             Some(sel) => {
                                 let thread = self.thread(owner);
-                                let mut context = self.context_object(thread, state, None);
+                                let with_input = crate::asl::mentions_execution_input(sel);
+                                let mut context =
+                                    self.context_object_with(thread, state, None, with_input);
                                 context["Map"] = json!({"Item": {"Index": index, "Value": item}});
                                 let view = ScopeView {
                                     scopes: &self.scopes,
@@ -2184,6 +2211,9 @@ impl Execution {
                             None => Ok(item.clone()),
                         }
                     };
+                    if let Some(Some(j)) = self.joins.get_mut(jid) {
+                        j.input = parent_input;
+                    }
                     let item_input = match item_input {
                         Ok(v) => v,
                         Err(f) => {
