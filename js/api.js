@@ -514,3 +514,26 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   return wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonValue(input), bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed);
 }
+
+const TEST_STATE_FIELDS = ["definition", "input", "inspectionLevel", "variables", "context", "mock", "stateName", "stateConfiguration", "revealSecrets", "handlers"];
+
+/**
+ * Runs one state like AWS's TestState API and resolves with AWS's response shape
+ * (`status`, `output` as JSON text, `error`, `cause`, `nextState`, `inspectionData`).
+ * A request AWS would reject throws with `.code` = AWS's exception name. Task states
+ * without a mock call `handlers` exactly as executions do (the same host loop).
+ */
+export async function testState(request) {
+  if (request === null || typeof request !== "object" || Array.isArray(request)) throw new TypeError("testState: the request must be an object");
+  for (const key of Object.keys(request)) {
+    if (!TEST_STATE_FIELDS.includes(key)) throw new TypeError(`testState: unknown request field "${key}"; known fields: ${TEST_STATE_FIELDS.join(", ")}`);
+  }
+  const { handlers, ...fields } = request;
+  definitionArgument(fields.definition, "testState");
+  if (fields.input !== undefined) fields.input = jsonValue(fields.input);
+  const run = wasm.testState(fields, Object.keys(handlers ?? {}));
+  // The same host loop as executions: a "machine" whose start() is this run.
+  const execution = new Execution({ start: () => run }, null, { handlers });
+  await execution.result;
+  return run.testResponse();
+}

@@ -10,6 +10,7 @@
 //! - [`exec`]: the sans-I/O execution engine (effects out, results in).
 //! - [`host`]: the driver that performs effects (virtual clock, mocks, services).
 //! - [`services`]: in-memory AWS services.
+//! - [`test_state`]: AWS's TestState API (one state, mocks, inspectionData).
 //! - [`json`]: numbers and text as JavaScript has them.
 //! - `wasm`: the wasm-bindgen boundary (wasm32 only).
 
@@ -24,6 +25,7 @@ pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod services;
+pub mod test_state;
 pub mod validate;
 
 #[cfg(target_arch = "wasm32")]

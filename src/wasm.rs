@@ -208,13 +208,43 @@ impl WasmMachine {
             .services
             .seed(&Value::Object(seed))
             .map_err(|e| misuse(&format!("options.{e}")))?;
-        Ok(WasmExecution { driver })
+        Ok(WasmExecution { driver, test: None })
     }
 }
 
 #[wasm_bindgen]
 pub struct WasmExecution {
     driver: Driver,
+    /// Set for a TestState call: what its response needs.
+    test: Option<crate::test_state::TestInfo>,
+}
+
+/// `testState(request, handlerKeys)`: a run driven like an execution (same protocol);
+/// `testResponse()` gives AWS's TestState response at the end. A request AWS would
+/// reject throws an error with `.code` = AWS's exception name.
+#[wasm_bindgen(js_name = testState)]
+pub fn test_state(request: JsValue, handler_keys: JsValue) -> Result<WasmExecution, JsValue> {
+    let request = from_js(request)?;
+    let keys: HashSet<String> = match from_js(handler_keys)? {
+        Value::Array(keys) => keys
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => HashSet::new(),
+    };
+    match crate::test_state::start(&request, keys) {
+        Ok(run) => Ok(WasmExecution {
+            driver: run.driver,
+            test: Some(run.info),
+        }),
+        Err(rejection) => {
+            let error = js_sys::Error::new(&rejection.message);
+            error.set_name(&rejection.code);
+            let _ = js_sys::Reflect::set(&error, &"code".into(), &rejection.code.as_str().into());
+            Err(error.into())
+        }
+    }
 }
 
 fn event_json(event: &HistoryEvent) -> Value {
@@ -364,6 +394,16 @@ impl WasmExecution {
     /// The in-memory services' state after (or during) the run, in the seed's shape.
     pub fn services(&self) -> JsValue {
         to_js(&self.driver.services.snapshot())
+    }
+
+    /// The TestState response, once the run has ended (`null` otherwise).
+    #[wasm_bindgen(js_name = testResponse)]
+    pub fn test_response(&self) -> JsValue {
+        let execution = self.driver.execution();
+        match (&self.test, execution.outcome()) {
+            (Some(info), Some(outcome)) => to_js(&info.response(execution, outcome)),
+            _ => JsValue::NULL,
+        }
     }
 
     /// Every state visit with its data-flow stages (when started with `inspect`).

@@ -263,6 +263,17 @@ fn mentions_context(value: &Value) -> bool {
 
 /// Whether a field may read the execution input through the context object: `$$`,
 /// `$$.Execution` or `$$.Execution.Input...` in JSONPath, `$states.context` in JSONata.
+/// JSONata's `$states` used as a whole (e.g. `{% $states %}`), not only its input,
+/// result or errorOutput: it includes the context object.
+fn mentions_whole_states(s: &str) -> bool {
+    s.match_indices("$states").any(|(at, _)| {
+        let rest = &s[at + "$states".len()..];
+        ![".input", ".result", ".errorOutput"]
+            .iter()
+            .any(|field| rest.starts_with(field))
+    })
+}
+
 pub fn mentions_execution_input(value: &Value) -> bool {
     match value {
         Value::String(s) => {
@@ -270,6 +281,7 @@ pub fn mentions_execution_input(value: &Value) -> bool {
                 || s.contains("states.context")
                 || s.split(|c: char| !(c == '$' || c == '.' || c.is_alphanumeric()))
                     .any(|t| t == "$$" || t == "$$.Execution")
+                || mentions_whole_states(s)
         }
         Value::Array(items) => items.iter().any(mentions_execution_input),
         Value::Object(map) => map.values().any(mentions_execution_input),

@@ -54,6 +54,33 @@ pub struct ExecConfig {
     pub express: bool,
     /// Record every stage of every state visit (`Execution::inspections`).
     pub inspect: bool,
+    /// TestState (crate::test_state): run one state and stop where AWS's TestState does.
+    pub test_state: Option<TestStateHooks>,
+}
+
+/// What TestState changes in the engine (see crate::test_state). With these set, a
+/// failure that a retrier would retry ends the execution (RETRIABLE) instead of waiting.
+#[derive(Clone, Debug, Default)]
+pub struct TestStateHooks {
+    /// Replaces the whole context object (`$$`, `$states.context`) when given.
+    pub context: Option<Value>,
+    /// Seeds the top-level variables.
+    pub variables: Map<String, Value>,
+    /// Attempts already made, for every retrier (stateConfiguration.retrierRetryCount).
+    pub retrier_retry_count: u32,
+    /// The children's result of the top-level Map/Parallel state (a mock): they are not run.
+    pub join_result: Option<EffectResult>,
+    /// Task results are mocks: the integration's whole response, not wrapped again
+    /// (lambda:invoke's Payload envelope).
+    pub mocked_task: bool,
+}
+
+/// Why a TestState run stopped on a failure that a retrier would retry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retriable {
+    pub failure: Failure,
+    pub retry_index: usize,
+    pub backoff_seconds: f64,
 }
 
 impl Default for ExecConfig {
@@ -69,6 +96,7 @@ impl Default for ExecConfig {
             max_transitions: 1_000_000,
             express: false,
             inspect: false,
+            test_state: None,
         }
     }
 }
@@ -307,6 +335,10 @@ pub struct Execution {
     outcome: Option<Outcome>,
     expressions: query::ExpressionCache,
     inspections: Vec<Inspection>,
+    /// TestState: the failure a retrier would have retried (the run stopped there).
+    retriable: Option<Retriable>,
+    /// TestState: the state the tested state went on to (Choice, Catch, Next).
+    test_next_state: Option<String>,
     /// JSON size of all workflow variables (AWS's 10 MiB limit).
     variable_bytes: usize,
 }
@@ -336,8 +368,13 @@ impl Execution {
             outcome: None,
             expressions: query::ExpressionCache::default(),
             inspections: Vec::new(),
+            retriable: None,
+            test_next_state: None,
             variable_bytes: 0,
         };
+        if let Some(hooks) = &ex.config.test_state {
+            ex.scopes[0].vars = hooks.variables.clone();
+        }
         let mut details = payload_details("input", stringify(&input));
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
         ex.emit_raw(
@@ -361,6 +398,16 @@ impl Execution {
 
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
+    }
+
+    /// TestState: the state the tested state went on to, when it did not end.
+    pub fn test_next_state(&self) -> Option<&str> {
+        self.test_next_state.as_deref()
+    }
+
+    /// TestState: the failure a retrier would retry, which ended the run.
+    pub fn retriable(&self) -> Option<&Retriable> {
+        self.retriable.as_ref()
     }
 
     /// Every state visit so far with its data-flow stages (empty unless `inspect`).
@@ -701,6 +748,15 @@ impl Execution {
         task_token: Option<&str>,
         with_input: bool,
     ) -> Value {
+        // TestState's `context` replaces the context object as given.
+        if let Some(context) = self
+            .config
+            .test_state
+            .as_ref()
+            .and_then(|h| h.context.as_ref())
+        {
+            return context.clone();
+        }
         let input = if with_input {
             self.input.clone()
         } else {
@@ -795,12 +851,18 @@ impl Execution {
                 } else {
                     None
                 };
+                // TestState's retrierRetryCount: attempts already made by each retrier.
+                let made = self
+                    .config
+                    .test_state
+                    .as_ref()
+                    .map_or(0, |h| h.retrier_retry_count);
                 let t = self.thread_mut(tid);
                 t.visit = visit;
                 t.entered_event = id;
                 t.entered_time = now;
-                t.retry_attempts = vec![0; state.retry.len()];
-                t.retry_count = 0;
+                t.retry_attempts = vec![made; state.retry.len()];
+                t.retry_count = made;
                 self.execute(tid, state)
             }
             Phase::Retry => self.execute(tid, state),
@@ -937,7 +999,19 @@ impl Execution {
                 inspection.exited_event_id = Some(id);
             }
         }
+        let top_level = self.thread(tid).parent.is_none();
         match next {
+            Some(next) if self.config.test_state.is_some() && top_level => {
+                // TestState runs one state: note where it would go, and stop there.
+                let name = self
+                    .thread(tid)
+                    .machine
+                    .states
+                    .get(next)
+                    .map(|s| s.name.clone());
+                self.test_next_state = name;
+                self.thread_succeeded(tid, output);
+            }
             Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;
@@ -1044,6 +1118,21 @@ impl Execution {
             failure
         };
         if let Some(delay_ms) = self.retry_delay(tid, &state.retry, &failure.error) {
+            if self.config.test_state.is_some() && self.thread(tid).parent.is_none() {
+                // TestState reports RETRIABLE instead of waiting and running again.
+                let retry_index = state
+                    .retry
+                    .iter()
+                    .position(|r| error_matches(&r.error_equals, &failure.error))
+                    .unwrap_or(0);
+                self.retriable = Some(Retriable {
+                    failure: failure.clone(),
+                    retry_index,
+                    backoff_seconds: delay_ms as f64 / 1000.0,
+                });
+                self.fail_execution(tid, failure);
+                return;
+            }
             let until = self.now + delay_ms;
             self.new_effect(tid, Effect::Wait { until });
             self.thread_mut(tid).phase = Phase::RetryWait;
@@ -1443,6 +1532,9 @@ impl Execution {
                     Some(Value::String(text)) => {
                         serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
                     }
+                    // A null Payload is sent as no payload: the function receives {}
+                    // (recorded in AWS's TestState responses).
+                    Some(Value::Null) => json!({}),
                     Some(v) => v.clone(),
                     None => Value::Null,
                 },
@@ -1524,8 +1616,16 @@ impl Execution {
     ) -> Flow {
         let outcome = match result {
             EffectResult::Ok(value) => Ok(match &inv.kind {
-                // A callback's output is the task result as sent, not a Lambda response.
-                TaskKind::LambdaInvoke { .. } if inv.task_token.is_none() => {
+                // A callback's output is the task result as sent, not a Lambda response;
+                // a TestState mock is the whole response too.
+                TaskKind::LambdaInvoke { .. }
+                    if inv.task_token.is_none()
+                        && !self
+                            .config
+                            .test_state
+                            .as_ref()
+                            .is_some_and(|h| h.mocked_task) =>
+                {
                     lambda_invoke_response(value, self.now, &mut self.rng)
                 }
                 _ => value,
@@ -1755,7 +1855,15 @@ impl Execution {
             Ok((effective, plan))
         });
         match prepared {
-            Ok((effective, plan)) => self.begin_map(tid, state, raw_input, effective, plan),
+            Ok((effective, plan)) => {
+                let mut stages = self.stages();
+                stages.put("afterInputPath", &effective);
+                if plan.reader.is_none() {
+                    stages.put("afterItemsPath", &Value::Array(plan.items.clone()));
+                }
+                self.note(tid, stages);
+                self.begin_map(tid, state, raw_input, effective, plan)
+            }
             Err(f) => Flow::StateFailed(f),
         }
     }
@@ -1769,6 +1877,15 @@ impl Execution {
         effective: Value,
         mut plan: MapPlan,
     ) -> Flow {
+        let mut stages = self.stages();
+        stages.put("maxConcurrency", &Value::from(plan.max_concurrency));
+        if let Some(c) = plan.tolerated_count {
+            stages.put("toleratedFailureCount", &crate::json::number(c));
+        }
+        if let Some(p) = plan.tolerated_percentage {
+            stages.put("toleratedFailurePercentage", &crate::json::number(p));
+        }
+        self.note(tid, stages);
         let invalid = if let Some(f) = plan.deferred_failure.take() {
             Some(f)
         } else if plan.tolerated_count.is_some_and(|c| c < 0.0) {
@@ -1963,6 +2080,31 @@ impl Execution {
         Flow::Parked
     }
 
+    /// TestState with a mock for a top-level Map/Parallel: its children are not run and
+    /// the mock is delivered as their result.
+    fn test_join_result(&mut self, jid: usize) -> bool {
+        let Some(result) = self
+            .config
+            .test_state
+            .as_ref()
+            .and_then(|h| h.join_result.clone())
+        else {
+            return false;
+        };
+        let Some(Some(join)) = self.joins.get(jid) else {
+            return false;
+        };
+        let owner = join.owner;
+        let top_level = matches!(self.threads.get(owner), Some(Some(t)) if t.parent.is_none());
+        if !top_level {
+            return false;
+        }
+        self.joins[jid] = None;
+        self.thread_mut(owner).delivered = Some(result);
+        self.runnable.push_back(owner);
+        true
+    }
+
     fn new_join(&mut self, join: Join) -> usize {
         self.joins.push(Some(join));
         self.joins.len() - 1
@@ -1970,6 +2112,9 @@ impl Execution {
 
     /// Starts children until the join's concurrency is used up.
     fn start_children(&mut self, jid: usize) {
+        if self.test_join_result(jid) {
+            return;
+        }
         loop {
             let Some(Some(join)) = self.joins.get_mut(jid) else {
                 return;

@@ -51,6 +51,8 @@ pub struct Driver {
     history: Vec<HistoryEvent>,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
+    /// TestState's mock: every task gets this result instead of running.
+    pub mock: Option<EffectResult>,
     /// A MockConfigFile test case: mocked states never reach handlers or services.
     pub mocks: Option<mocks::Mocks>,
 }
@@ -65,6 +67,7 @@ impl Driver {
             outstanding: HashSet::new(),
             history: Vec::new(),
             services: Services::default(),
+            mock: None,
             mocks: None,
         }
     }
@@ -142,6 +145,9 @@ impl Driver {
 
     /// Effects the driver performs itself; `None` hands the call to a JS handler.
     fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+        if let Some(mock) = &self.mock {
+            return Some(mock.clone());
+        }
         if let Some(result) = self.mocks.as_mut().and_then(|m| m.respond(invocation)) {
             return Some(result);
         }

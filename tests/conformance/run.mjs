@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { StateMachine } from "../../js/node.js";
 import { maskedMatch } from "./masked_match.mjs";
+import { runTestStateCorpus } from "./test_state.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -172,6 +173,9 @@ async function main() {
   if (filters.length === 0 && passed > floor.asl_passed) {
     console.log(`(above the floor of ${floor.asl_passed}: raise it in tests/conformance/floor.json)`);
   }
+  // The second corpus: TestState calls (its own report and floor).
+  console.log("");
+  await runTestStateCorpus({ list, filters });
 }
 
 await main();
