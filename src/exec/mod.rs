@@ -1142,7 +1142,15 @@ impl Execution {
             .catch
             .iter()
             .find(|c| error_matches(&c.error_equals, &failure.error));
-        if catcher.is_none() && failure.error == "States.QueryEvaluationError" {
+        // EvaluationFailed belongs to the state whose expression failed, not to the
+        // Parallel or Map a failed branch or iteration reports to.
+        let own = failure.cause.as_deref().is_some_and(|c| {
+            c.starts_with(&format!(
+                "An error occurred while executing the state '{}'",
+                state.name
+            ))
+        });
+        if catcher.is_none() && failure.error == "States.QueryEvaluationError" && own {
             self.emit_evaluation_failed(tid, state, &failure);
         }
         match state.kind {

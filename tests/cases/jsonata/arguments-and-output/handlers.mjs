@@ -1,0 +1,1 @@
+export default { price: (input) => ({ unit: 10, echo: input }) };

@@ -1,0 +1,1 @@
+export default { calc: (input) => input };
