@@ -1,0 +1,1 @@
+export default { "arn:aws:states:::sqs:sendMessage": () => ({ MessageId: "from-handler" }) };
