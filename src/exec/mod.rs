@@ -261,6 +261,8 @@ struct Thread {
     retry_attempts: Vec<u32>,
     retry_count: u32,
     map_item: Option<(usize, Value)>,
+    /// Set when a distributed Map with a ResultWriter finishes its children.
+    map_report: Option<MapReport>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -289,6 +291,16 @@ struct Join {
     failures: usize,
     tolerated_count: Option<f64>,
     tolerated_percentage: Option<f64>,
+    /// ResultWriter: each child's input and which children failed (tolerated).
+    report: Option<MapReport>,
+}
+
+/// What a distributed Map with a ResultWriter writes about its child executions.
+#[derive(Default)]
+struct MapReport {
+    map_run_arn: String,
+    inputs: Vec<Value>,
+    failed: Vec<usize>,
 }
 
 /// How a Map state will iterate, gathered before it starts.
@@ -704,6 +716,7 @@ impl Execution {
             retry_attempts: Vec::new(),
             retry_count: 0,
             map_item,
+            map_report: None,
         };
         let tid = match self.free_threads.pop() {
             Some(i) => {
@@ -1575,6 +1588,29 @@ impl Execution {
 
     fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: &Value) {
         match &inv.kind {
+            TaskKind::Activity { arn } => {
+                let mut d = payload_details("input", stringify(&inv.input));
+                d.insert("resource".into(), Value::String(arn.clone()));
+                if let Some(t) = inv.timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                }
+                if let Some(h) = inv.heartbeat_seconds {
+                    d.insert("heartbeatInSeconds".into(), Value::from(h));
+                }
+                self.emit(
+                    tid,
+                    "ActivityScheduled",
+                    Some("activityScheduledEventDetails"),
+                    d,
+                );
+                let worker = as_map(json!({"workerName": "statelab"}));
+                self.emit(
+                    tid,
+                    "ActivityStarted",
+                    Some("activityStartedEventDetails"),
+                    worker,
+                );
+            }
             TaskKind::LambdaArn { .. } => {
                 let mut d = payload_details("input", stringify(&inv.input));
                 d.insert("resource".into(), Value::String(inv.resource.clone()));
@@ -1656,7 +1692,15 @@ impl Execution {
                     );
                     return self.task_failed_event(tid, inv, f);
                 }
-                if lambda_arn {
+                if matches!(inv.kind, TaskKind::Activity { .. }) {
+                    let d = payload_details("output", text);
+                    self.emit(
+                        tid,
+                        "ActivitySucceeded",
+                        Some("activitySucceededEventDetails"),
+                        d,
+                    );
+                } else if lambda_arn {
                     self.emit(
                         tid,
                         "LambdaFunctionSucceeded",
@@ -1677,7 +1721,20 @@ impl Execution {
 
     fn task_failed_event(&mut self, tid: usize, inv: &Invocation, f: Failure) -> Flow {
         let (resource_type, resource) = resource_parts(&inv.resource);
-        if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
+        if matches!(inv.kind, TaskKind::Activity { .. }) {
+            let timed_out = f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout";
+            let (kind, key) = if timed_out {
+                ("ActivityTimedOut", "activityTimedOutEventDetails")
+            } else {
+                ("ActivityFailed", "activityFailedEventDetails")
+            };
+            self.emit(
+                tid,
+                kind,
+                Some(key),
+                failure_details(&f.error, f.cause.as_deref()),
+            );
+        } else if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
             let kind = if f.error == "States.Timeout" {
                 "LambdaFunctionTimedOut"
             } else {
@@ -1787,6 +1844,7 @@ impl Execution {
             failures: 0,
             tolerated_count: None,
             tolerated_percentage: None,
+            report: None,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if branches.is_empty() {
@@ -2078,6 +2136,14 @@ impl Execution {
             failures: 0,
             tolerated_count: plan.tolerated_count,
             tolerated_percentage: plan.tolerated_percentage,
+            report: match (&map_run_arn, state.raw.contains_key("ResultWriter")) {
+                (Some(arn), true) => Some(MapReport {
+                    map_run_arn: arn.clone(),
+                    inputs: vec![Value::Null; total],
+                    failed: Vec::new(),
+                }),
+                _ => None,
+            },
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if total == 0 {
@@ -2233,6 +2299,13 @@ impl Execution {
                             return;
                         }
                     };
+                    if let Some(Some(j)) = self.joins.get_mut(jid) {
+                        if let Some(report) = &mut j.report {
+                            if let Some(slot) = report.inputs.get_mut(index) {
+                                *slot = item_input.clone();
+                            }
+                        }
+                    }
                     let processor = map.processor.clone();
                     let start = processor.start_at;
                     self.spawn(
@@ -2357,6 +2430,9 @@ impl Execution {
                 .is_some_and(|p| join.failures as f64 * 100.0 / join.total.max(1) as f64 > p);
             if !(over_count || over_percentage || !tolerant) {
                 // Tolerated: the item's result is its error output; the Map goes on.
+                if let Some(report) = &mut join.report {
+                    report.failed.push(index);
+                }
                 join.results[index] =
                     json!({"Error": failure.error, "Cause": failure.cause.unwrap_or_default()});
                 join.finished += 1;
@@ -2442,8 +2518,132 @@ impl Execution {
         };
         if let Some(Some(t)) = self.threads.get_mut(join.owner) {
             t.delivered = Some(EffectResult::Ok(Value::Array(join.results)));
+            t.map_report = join.report;
         }
         self.runnable.push_back(join.owner);
+    }
+
+    /// ResultWriter: writes the child executions' results to S3 as AWS lays them out
+    /// (`<Prefix>/<map run id>/manifest.json`, `SUCCEEDED_0.json`, `FAILED_0.json`) through
+    /// s3:putObject effects, and returns what the Map outputs instead of the results.
+    fn write_results(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: &Value,
+        report: MapReport,
+        results: Value,
+    ) -> Result<Value, Failure> {
+        let writer = state
+            .raw
+            .get("ResultWriter")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let params = match (writer.get("Parameters"), writer.get("Arguments")) {
+            (Some(t), _) => self.with_env(tid, state, None, |env| {
+                crate::path::apply_template(t, raw_input, env)
+            })?,
+            (None, Some(a)) => a.clone(),
+            (None, None) => Value::Null,
+        };
+        let bucket = params
+            .get("Bucket")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let prefix = params
+            .get("Prefix")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string();
+        let run_id = report
+            .map_run_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let folder = if prefix.is_empty() {
+            run_id
+        } else {
+            format!("{prefix}/{run_id}")
+        };
+        let Value::Array(outputs) = results else {
+            return Ok(Value::Null);
+        };
+        let now = clock::format_iso(self.now);
+        let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
+        for (i, output) in outputs.into_iter().enumerate() {
+            let input = report.inputs.get(i).cloned().unwrap_or(Value::Null);
+            let name = self.rng.uuid_v4();
+            let mut record = json!({
+                "ExecutionArn": format!("{}:{name}", report.map_run_arn.replacen(":mapRun:", ":execution:", 1)),
+                "Input": stringify(&input),
+                "InputDetails": {"Included": true},
+                "Name": name,
+                "RedriveCount": 0,
+                "StartDate": now,
+                "StateMachineArn": report.map_run_arn,
+                "StopDate": now,
+            });
+            if report.failed.contains(&i) {
+                record["Status"] = json!("FAILED");
+                record["Error"] = output.get("Error").cloned().unwrap_or(Value::Null);
+                record["Cause"] = output.get("Cause").cloned().unwrap_or(Value::Null);
+                failed.push(record);
+            } else {
+                record["Status"] = json!("SUCCEEDED");
+                record["Output"] = json!(stringify(&output));
+                record["OutputDetails"] = json!({"Included": true});
+                succeeded.push(record);
+            }
+        }
+        let mut files = Vec::new();
+        let mut listing = Map::new();
+        for (status, records) in [
+            ("FAILED", failed),
+            ("PENDING", Vec::new()),
+            ("SUCCEEDED", succeeded),
+        ] {
+            let mut entries = Vec::new();
+            if !records.is_empty() {
+                let key = format!("{folder}/{status}_0.json");
+                let body = stringify(&Value::Array(records));
+                entries.push(json!({"Key": key, "Size": body.len()}));
+                files.push((key, body));
+            }
+            listing.insert(status.into(), Value::Array(entries));
+        }
+        let manifest_key = format!("{folder}/manifest.json");
+        let manifest = json!({"DestinationBucket": bucket, "MapRunArn": report.map_run_arn, "ResultFiles": listing});
+        files.push((manifest_key.clone(), stringify(&manifest)));
+        let resource = writer
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or("arn:aws:states:::s3:putObject")
+            .to_string();
+        for (key, body) in files {
+            let input = json!({"Bucket": bucket, "Key": key, "Body": body});
+            let invocation = Invocation {
+                state_name: state.name.clone(),
+                kind: task_kind(&resource, &input),
+                resource: resource.clone(),
+                input,
+                task_token: None,
+                sync: false,
+                timeout_seconds: None,
+                heartbeat_seconds: None,
+                retry_count: 0,
+            };
+            // Written, not awaited: the host stores the file (a late answer is ignored).
+            let id = self.next_effect_id;
+            self.next_effect_id += 1;
+            self.out
+                .push_back(Step::Effect(id, Effect::Invoke(invocation)));
+        }
+        Ok(
+            json!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}),
+        )
     }
 
     fn join_done(
@@ -2461,6 +2661,18 @@ impl Execution {
             }
             self.emit(tid, "MapStateSucceeded", None, Map::new());
         }
+        let report = self
+            .threads
+            .get_mut(tid)
+            .and_then(Option::as_mut)
+            .and_then(|t| t.map_report.take());
+        let results = match report {
+            Some(report) => match self.write_results(tid, state, &raw_input, report, results) {
+                Ok(v) => v,
+                Err(f) => return Flow::StateFailed(f),
+            },
+            None => results,
+        };
         self.task_output(tid, state, raw_input, results)
     }
 }

@@ -390,3 +390,56 @@ test("in-memory DynamoDB and SQS: seeded, used by tasks, read back; callbacks th
   execution.sendTaskSuccess(token, { approved: true });
   assert.deepEqual((await execution.result).output, { approved: true });
 });
+
+test("a distributed Map's ResultWriter writes the manifest and result files to S3", async () => {
+  const machine = new StateMachine({
+    StartAt: "Each",
+    States: {
+      Each: {
+        Type: "Map",
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+          StartAt: "Check",
+          States: {
+            Check: { Type: "Choice", Choices: [{ Variable: "$", NumericEquals: 2, Next: "Bad" }], Default: "Good" },
+            Good: { Type: "Pass", End: true },
+            Bad: { Type: "Fail", Error: "Odd", Cause: "two" },
+          },
+        },
+        ToleratedFailureCount: 1,
+        ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: "out", Prefix: "runs" } },
+        End: true,
+      },
+    },
+  });
+  const execution = machine.start([1, 2, 3], { startDate, s3: { out: {} } });
+  const result = await execution.result;
+  assert.equal(result.status, "SUCCEEDED");
+  assert.match(result.output.MapRunArn, /:mapRun:/);
+  assert.equal(result.output.ResultWriterDetails.Bucket, "out");
+  const files = execution.services().s3.out;
+  const manifest = JSON.parse(files[result.output.ResultWriterDetails.Key]);
+  assert.equal(manifest.DestinationBucket, "out");
+  assert.equal(manifest.ResultFiles.SUCCEEDED.length, 1);
+  assert.equal(manifest.ResultFiles.FAILED.length, 1);
+  const succeeded = JSON.parse(files[manifest.ResultFiles.SUCCEEDED[0].Key]);
+  assert.deepEqual(succeeded.map((r) => JSON.parse(r.Output)), [1, 3]);
+  const failed = JSON.parse(files[manifest.ResultFiles.FAILED[0].Key]);
+  assert.equal(failed[0].Error, "Odd");
+  assert.equal(failed[0].Input, "2");
+});
+
+test("activities are served by handlers and recorded as Activity events", async () => {
+  const arn = "arn:aws:states:us-east-1:111111111111:activity:review";
+  const machine = new StateMachine({ StartAt: "Review", States: { Review: { Type: "Task", Resource: arn, TimeoutSeconds: 60, End: true } } });
+  const execution = machine.start({ doc: 1 }, { startDate, handlers: { [arn]: (input) => ({ ...input, reviewed: true }) } });
+  const result = await execution.result;
+  assert.deepEqual(result.output, { doc: 1, reviewed: true });
+  assert.deepEqual(
+    execution.history().map((e) => e.type),
+    ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"],
+  );
+  const failing = await machine.run({}, { startDate, handlers: { review: () => { throw new Error("no"); } } });
+  assert.equal(failing.status, "FAILED");
+  assert.equal(failing.error, "Statelab.NoHandler");
+});
