@@ -376,6 +376,11 @@ export class Execution {
       executionArn: call.executionArn,
       retryCount: call.retryCount,
       signal: controller.signal,
+      // The callback API a worker would call (SendTaskSuccess, ...), for handlers that
+      // play the worker of a `.waitForTaskToken` task.
+      sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
+      sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
+      sendTaskHeartbeat: (token) => this.sendTaskHeartbeat(token),
     };
     let promise;
     try {

@@ -89,6 +89,10 @@ export interface HandlerContext {
   retryCount: number;
   /** Aborted when the task no longer matters (stop(), a timeout, the execution ended). */
   signal: AbortSignal;
+  /** The callback API, for a handler that plays the worker of a `.waitForTaskToken` task. */
+  sendTaskSuccess(taskToken: string, output: unknown): void;
+  sendTaskFailure(taskToken: string, error?: string, cause?: string): void;
+  sendTaskHeartbeat(taskToken: string): void;
 }
 
 /**
