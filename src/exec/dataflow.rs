@@ -47,9 +47,17 @@ pub fn result_path(field: &PathField, raw_input: Value, result: Value) -> Result
     }
 }
 
-/// JSONPath `Assign`: a template whose `$` is the state's result (or its input for
-/// states without a result). Returns the new bindings, applied together by the caller.
-pub fn assign(assign: &Value, value: &Value, env: &mut Env) -> Result<Map<String, Value>, Failure> {
+/// JSONPath `Assign` (when the state has one): a template whose `$` is the state's result
+/// (or its input for states without a result). Returns the new bindings, applied
+/// together by the caller.
+pub fn assign(
+    assign: Option<&Value>,
+    value: &Value,
+    env: &mut Env,
+) -> Result<Map<String, Value>, Failure> {
+    let Some(assign) = assign else {
+        return Ok(Map::new());
+    };
     match path::apply_template(assign, value, env)? {
         Value::Object(map) => Ok(map),
         _ => Err(Failure::runtime("Assign must be an object")),

@@ -127,10 +127,7 @@ impl Execution {
         let outcome = self.with_jsonata(
             &bindings,
             |scope| -> Result<(Value, Map<String, Value>), Failure> {
-                let assigned = match &state.assign {
-                    Some(a) => scope.assign(a)?,
-                    None => Map::new(),
-                };
+                let assigned = scope.assign(state.assign.as_ref())?;
                 let output = match &state.output {
                     Some(o) => scope.template(o, "Output")?,
                     None => result.clone().unwrap_or_else(|| raw_input.clone()),
@@ -231,10 +228,7 @@ impl Execution {
                     ),
                     None => (default, state.output.as_ref(), state.assign.as_ref()),
                 };
-                let assigned = match assign_field {
-                    Some(a) => scope.assign(a)?,
-                    None => Map::new(),
-                };
+                let assigned = scope.assign(assign_field)?;
                 let output = match output_field {
                     Some(o) => scope.template(o, "Output")?,
                     None => raw_input.clone(),
@@ -287,10 +281,7 @@ impl Execution {
                 if (until - now) / 1000 > MAX_WAIT_SECONDS {
                     return Err(Failure::runtime("Wait state delay is too long."));
                 }
-                let assigned = match &state.assign {
-                    Some(a) => scope.assign(a)?,
-                    None => Map::new(),
-                };
+                let assigned = scope.assign(state.assign.as_ref())?;
                 let output = match &state.output {
                     Some(o) => scope.template(o, "Output")?,
                     None => raw_input.clone(),
@@ -493,10 +484,7 @@ impl Execution {
         let outcome = self.with_jsonata(
             &bindings,
             |scope| -> Result<(Value, Map<String, Value>), Failure> {
-                let assigned = match &catcher.assign {
-                    Some(a) => scope.assign(a)?,
-                    None => Map::new(),
-                };
+                let assigned = scope.assign(catcher.assign.as_ref())?;
                 let output = match &catcher.output {
                     Some(o) => scope.template(o, "Output")?,
                     None => error_output.clone(),

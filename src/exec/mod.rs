@@ -1227,10 +1227,7 @@ impl Execution {
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
-                let assigned = match &catcher.assign {
-                    Some(a) => dataflow::assign(a, &error_output, env)?,
-                    None => Map::new(),
-                };
+                let assigned = dataflow::assign(catcher.assign.as_ref(), &error_output, env)?;
                 Ok((
                     dataflow::result_path(&catcher.result_path, raw_input, error_output)?,
                     assigned,
@@ -1346,13 +1343,7 @@ impl Execution {
                     stages.put("afterParameters", &value);
                 }
                 stages.put("result", &value);
-                let assigned = match &state.assign {
-                    Some(a) => dataflow::assign(a, &value, env)?,
-                    None => Map::new(),
-                };
-                let output = dataflow::result_path(&state.result_path, raw_input, value)?;
-                stages.put("afterResultPath", &output);
-                Ok((dataflow::output_path(state, output, env)?, assigned))
+                place_result(state, raw_input, value, env, &mut stages)
             },
         );
         self.note(tid, stages);
@@ -1390,10 +1381,7 @@ impl Execution {
                     }
                     None => (default, state.assign.as_ref()),
                 };
-                let assigned = match rule_assign {
-                    Some(a) => dataflow::assign(a, &effective, env)?,
-                    None => Map::new(),
-                };
+                let assigned = dataflow::assign(rule_assign, &effective, env)?;
                 Ok((
                     dataflow::output_path(state, effective, env)?,
                     next,
@@ -1421,10 +1409,7 @@ impl Execution {
             |env| -> Result<(Value, i64, Map<String, Value>), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
                 let until = wait_until(raw, &effective, now, env)?;
-                let assigned = match &state.assign {
-                    Some(a) => dataflow::assign(a, &effective, env)?,
-                    None => Map::new(),
-                };
+                let assigned = dataflow::assign(state.assign.as_ref(), &effective, env)?;
                 Ok((
                     dataflow::output_path(state, effective, env)?,
                     until,
@@ -1782,13 +1767,7 @@ impl Execution {
                 if state.result_selector.is_some() {
                     stages.put("afterResultSelector", &selected);
                 }
-                let assigned = match &state.assign {
-                    Some(a) => dataflow::assign(a, &selected, env)?,
-                    None => Map::new(),
-                };
-                let output = dataflow::result_path(&state.result_path, raw_input, selected)?;
-                stages.put("afterResultPath", &output);
-                Ok((dataflow::output_path(state, output, env)?, assigned))
+                place_result(state, raw_input, selected, env, &mut stages)
             },
         );
         self.note(tid, stages);
@@ -2696,6 +2675,21 @@ fn unreachable_thread() -> ! {
     // Thread ids are only handed out by `spawn` and cleared when the thread ends; a
     // missing one means the engine's own bookkeeping is broken.
     panic!("statelab: internal error: a thread id refers to no thread")
+}
+
+/// The end of a JSONPath state with a result: Assign (on the result), ResultPath into
+/// the raw input, OutputPath.
+fn place_result(
+    state: &State,
+    raw_input: Value,
+    result: Value,
+    env: &mut Env,
+    stages: &mut Stages,
+) -> Result<(Value, Map<String, Value>), Failure> {
+    let assigned = dataflow::assign(state.assign.as_ref(), &result, env)?;
+    let output = dataflow::result_path(&state.result_path, raw_input, result)?;
+    stages.put("afterResultPath", &output);
+    Ok((dataflow::output_path(state, output, env)?, assigned))
 }
 
 /// Where a state goes when it ends normally: nowhere for End states and Succeed.

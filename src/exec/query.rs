@@ -85,8 +85,12 @@ impl Scope<'_> {
         }
     }
 
-    /// `Assign`: every value evaluated against the same (pre-assignment) bindings.
-    pub fn assign(&mut self, assign: &Value) -> Result<Map<String, Value>, Failure> {
+    /// `Assign` (when the state has one): every value evaluated against the same
+    /// (pre-assignment) bindings.
+    pub fn assign(&mut self, assign: Option<&Value>) -> Result<Map<String, Value>, Failure> {
+        let Some(assign) = assign else {
+            return Ok(Map::new());
+        };
         let Value::Object(map) = assign else {
             return Err(Failure::runtime("Assign must be an object"));
         };

@@ -8,42 +8,20 @@
 // A case is skipped (and counted as skipped, never as passed) only when it needs a
 // feature listed in UNSUPPORTED below, with the issue that brings it.
 
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { StateMachine } from "../../js/node.js";
 import { maskedMatch } from "./masked_match.mjs";
 import { runTestStateCorpus } from "./test_state.mjs";
+import { handlersFor, loadCases } from "./corpus.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const corpus = process.env.STATELAB_CONFORMANCE ?? resolve(root, "../shared/conformance");
 const floor = JSON.parse(readFileSync(join(here, "floor.json"), "utf8"));
 
 /** Features whose cases are skipped until their issue lands: feature -> reason. */
 const UNSUPPORTED = {};
 
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-
-function loadCases() {
-  const dir = join(corpus, "asl");
-  if (!existsSync(dir)) {
-    console.error(`conformance corpus not found at ${dir} (set STATELAB_CONFORMANCE)`);
-    process.exit(2);
-  }
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
-}
-
-function handlersFor(testCase) {
-  const handlers = {};
-  for (const [name, spec] of Object.entries(testCase.handlers ?? {})) {
-    handlers[name] = new AsyncFunction("event", "context", spec.js);
-  }
-  return handlers;
-}
 
 async function runCase(testCase) {
   const machine = new StateMachine(testCase.definition, { type: testCase.state_machine_type ?? "STANDARD" });
@@ -109,7 +87,7 @@ async function main() {
   const args = process.argv.slice(2);
   const list = args.includes("--list");
   const filters = args.filter((a) => !a.startsWith("--"));
-  const cases = loadCases().filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
+  const cases = loadCases("asl").filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
   const byFeature = {};
   const failures = [];
   const skipReasons = {};

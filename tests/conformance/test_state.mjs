@@ -11,40 +11,18 @@
 // that `.code`; a `null` code (a rejection by the AWS SDK before the call was sent)
 // accepts any rejection. Skipped cases are listed with their reason, never passed.
 
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { testState } from "../../js/node.js";
 import { maskedMatch } from "./masked_match.mjs";
+import { handlersFor, loadCases } from "./corpus.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const corpus = process.env.STATELAB_CONFORMANCE ?? resolve(root, "../shared/conformance");
 
 /** Cases skipped until their feature lands: predicate -> reason. */
 const UNSUPPORTED = [];
 
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-
-function loadCases() {
-  const dir = join(corpus, "asl_test_state");
-  if (!existsSync(dir)) {
-    console.error(`TestState corpus not found at ${dir} (set STATELAB_CONFORMANCE)`);
-    process.exit(2);
-  }
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
-}
-
-function handlersFor(testCase) {
-  const handlers = {};
-  for (const [name, spec] of Object.entries(testCase.handlers ?? {})) {
-    handlers[name] = new AsyncFunction("event", "context", spec.js);
-  }
-  return handlers;
-}
 
 /** Feature group of a case: its test file's class (configuration, mocks, scenarios...). */
 function group(testCase) {
@@ -127,7 +105,7 @@ async function runCase(testCase) {
 /** Runs the corpus; returns {passed, failed, skipped}. Exits non-zero below the floor. */
 export async function runTestStateCorpus({ list = false, filters = [] } = {}) {
   const floor = JSON.parse(readFileSync(join(here, "floor.json"), "utf8"));
-  const cases = loadCases().filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
+  const cases = loadCases("asl_test_state").filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
   const byGroup = {};
   const failures = [];
   const skips = [];
