@@ -237,7 +237,8 @@ test("with the real-time clock a Wait state is seen running, and Pause holds it"
   assert.equal(await page.locator(byTestId("send-failure")).count(), 0);
   await page.locator(byTestId("pause")).click();
   await page.locator(byTestId("send-failure")).waitFor(TIMEOUT);
-  assert.equal(await statusOf(page, "Cool Down"), "succeeded");
+  // The graph repaints on the next frame; wait for it rather than read it at once.
+  await page.locator(`${stateNode("Cool Down")}[data-status="succeeded"]`).waitFor(TIMEOUT);
   await page.locator(byTestId("send-failure")).click();
   assert.equal(await waitForFinalStatus(page), "FAILED");
   assert.match(await text(page, "output"), /Rejected/);
