@@ -1,8 +1,15 @@
 //! History events in AWS's GetExecutionHistory shape: `{timestamp, type, id,
 //! previousEventId, <x>EventDetails}`. Inputs and outputs inside details are JSON text.
+//!
+//! An event's input or output is kept as a shared value (the same `Rc` the engine passes
+//! from state to state) and written as JSON text only when the event is rendered: most
+//! hosts never read the history of most executions, and formatting every payload twice
+//! per state dominated the cost of large payloads.
 
 use super::clock::format_iso;
+use crate::json::stringify;
 use serde_json::{Map, Value};
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
@@ -15,6 +22,13 @@ pub struct HistoryEvent {
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
     pub details: Map<String, Value>,
+    /// The value of the `input`/`output` member of `details` (which holds a `null`
+    /// placeholder in its place, keeping AWS's member order).
+    pub payload: Option<Rc<Value>>,
+    /// StateEntered/StateExited: the state's name (their `name` member). These two
+    /// events are most of a history, so their details are not a map: `details` holds
+    /// only the Exited event's `assignedVariables*` members.
+    pub state: Option<Rc<str>>,
 }
 
 impl HistoryEvent {
@@ -31,12 +45,28 @@ impl HistoryEvent {
             "previousEventId".into(),
             Value::from(self.previous_event_id),
         );
-        if let Some(key) = self.details_key {
+        if let (Some(key), Some(name)) = (self.details_key, &self.state) {
+            let payload = self.payload.as_deref().unwrap_or(&Value::Null);
+            let mut details = Map::new();
+            if self.kind.ends_with("StateEntered") {
+                put_payload(&mut details, "input", payload);
+                details.insert("name".into(), Value::String(name.to_string()));
+            } else {
+                details.extend(self.details.iter().map(|(k, v)| (k.clone(), v.clone())));
+                details.insert("name".into(), Value::String(name.to_string()));
+                put_payload(&mut details, "output", payload);
+            }
+            out.insert(key.into(), Value::Object(details));
+        } else if let Some(key) = self.details_key {
             // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
             // they are added here, after their payload, as AWS orders them.
             let mut details = Map::new();
             for (k, v) in &self.details {
-                details.insert(k.clone(), v.clone());
+                let value = match (k.as_str(), &self.payload) {
+                    ("input" | "output", Some(payload)) => Value::String(stringify(payload)),
+                    _ => v.clone(),
+                };
+                details.insert(k.clone(), value);
                 let companion = match k.as_str() {
                     "input" => "inputDetails",
                     "output" => "outputDetails",
@@ -53,6 +83,9 @@ impl HistoryEvent {
 
     /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
     pub fn state_name(&self) -> Option<&str> {
+        if let Some(name) = &self.state {
+            return Some(name);
+        }
         self.details
             .get("name")
             .and_then(Value::as_str)
@@ -60,11 +93,32 @@ impl HistoryEvent {
     }
 }
 
+/// `input`/`output` as JSON text and its `inputDetails`/`outputDetails` companion.
+fn put_payload(details: &mut Map<String, Value>, key: &'static str, payload: &Value) {
+    details.insert(key.into(), Value::String(stringify(payload)));
+    let companion = if key == "input" {
+        "inputDetails"
+    } else {
+        "outputDetails"
+    };
+    let mut truncated = Map::new();
+    truncated.insert("truncated".into(), Value::Bool(false));
+    details.insert(companion.into(), Value::Object(truncated));
+}
+
 /// Details with a payload (`input` or `output`) as JSON text; the `…Details` companion
 /// is added by `to_json`.
 pub fn payload_details(payload_key: &'static str, text: String) -> Map<String, Value> {
     let mut details = Map::new();
     details.insert(payload_key.into(), Value::String(text));
+    details
+}
+
+/// Details whose payload (`input` or `output`) is the event's shared `payload` value:
+/// a placeholder marks its place among the other members.
+pub fn shared_payload_details(payload_key: &'static str) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert(payload_key.into(), Value::Null);
     details
 }
 
