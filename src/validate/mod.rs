@@ -11,23 +11,10 @@
 //! - `fields.rs`: the field tables per state type and query language;
 //! - `syntax.rs`: paths, reference paths, intrinsic functions, timestamps, JSONata shape.
 //!
-//! Codes (errors unless marked; AWS rejects every error):
-//! `INVALID_JSON`, `DUPLICATE_KEY` (parser); `DEFINITION_TOO_LARGE`, `NESTING_TOO_DEEP`;
-//! `INVALID_TYPE` (wrong JSON type), `INVALID_VALUE` (out of range, bad enum);
-//! `MISSING_FIELD`, `UNKNOWN_FIELD`, `DUPLICATE_FIELD` (`x` and `x.$` together),
-//! `FIELD_NOT_SUPPORTED` (a field of another state
-//! type), `FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE`, `EXCLUSIVE_FIELDS`,
-//! `INVALID_QUERY_LANGUAGE` (JSONPath state in a JSONata machine);
-//! `UNKNOWN_STATE_TYPE`, `INVALID_STATE_NAME`, `DUPLICATE_STATE_NAME`, `EMPTY_STATES`;
-//! `UNKNOWN_START_AT`, `UNKNOWN_NEXT`, `NEXT_AND_END`, `MISSING_NEXT_OR_END`,
-//! `MISSING_END_STATE`, `UNREACHABLE_STATE` (AWS: MISSING_TRANSITION_TARGET);
-//! `STATES_ALL_NOT_ALONE`, `STATES_ALL_NOT_LAST`; `INVALID_CHOICE_RULE`;
-//! `INVALID_PATH` (JSONPath, reference path or intrinsic function), `INVALID_TIMESTAMP`,
-//! `INVALID_JSONATA`, `UNSUPPORTED_JSONATA_EXPRESSION`, `INVALID_VARIABLE_NAME`;
-//! `INVALID_RESOURCE`, `UNSUPPORTED_IN_EXPRESS`, `INVALID_LABEL`.
-//! Warnings: `CHOICE_WITHOUT_DEFAULT`, `RETRIER_NEVER_USED`, `CATCHER_NEVER_USED`,
-//! `DUPLICATE_LABEL`, `EMPTY_BRANCHES`, `MISSING_DOLLAR_SUFFIX` (`"a": "$.x"` in a
-//! JSONPath template), `DOLLAR_SUFFIX_IN_JSONATA` (`"a.$"` in a JSONata template).
+//! Codes: [`CODES`] lists every code validation can emit, with its severity and the rule
+//! it reports (errors are what AWS rejects; warnings are what AWS accepts but is likely a
+//! mistake). tests/validation_rules.rs checks that each has a failing and a passing
+//! definition in tests/validation/rules/, and that no other code appears in the source.
 
 mod choice;
 mod fields;
@@ -85,6 +72,213 @@ impl Diagnostic {
         self
     }
 }
+
+/// Which query languages a rule has to be tested in: `Both` when it is checked in both
+/// (each has its own fields and syntax), `Any` when the query language plays no part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Languages {
+    Any,
+    Both,
+    JSONPath,
+    JSONata,
+}
+
+/// One diagnostic code: its severity, the query languages its rule applies in, and what it
+/// reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Code {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub languages: Languages,
+    pub rule: &'static str,
+}
+
+const fn error(code: &'static str, languages: Languages, rule: &'static str) -> Code {
+    Code {
+        code,
+        severity: Severity::Error,
+        languages,
+        rule,
+    }
+}
+
+const fn warning(code: &'static str, languages: Languages, rule: &'static str) -> Code {
+    Code {
+        code,
+        severity: Severity::Warning,
+        languages,
+        rule,
+    }
+}
+
+/// Every code `validate`, `validate_text` and `validate_state` can emit.
+pub const CODES: &[Code] = {
+    use Languages::*;
+    &[
+        error("INVALID_JSON", Any, "the text is not JSON"),
+        error("DUPLICATE_KEY", Any, "an object has the same key twice"),
+        error("DEFINITION_TOO_LARGE", Any, "the definition is over 1 MB"),
+        error(
+            "NESTING_TOO_DEEP",
+            Any,
+            "JSON or Parallel/Map nesting beyond the limits",
+        ),
+        error("INVALID_TYPE", Both, "a field has the wrong JSON type"),
+        error(
+            "INVALID_VALUE",
+            Both,
+            "a value is out of range or not one of the allowed values",
+        ),
+        error("MISSING_FIELD", Both, "a required field is missing"),
+        error(
+            "UNKNOWN_FIELD",
+            Both,
+            "a field no state or object of this kind has",
+        ),
+        error(
+            "DUPLICATE_FIELD",
+            JSONPath,
+            "'x' and 'x.$' in the same template",
+        ),
+        error("FIELD_NOT_SUPPORTED", Both, "a field of another state type"),
+        error(
+            "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+            Both,
+            "a field of the other query language (InputPath in JSONata, Arguments in JSONPath)",
+        ),
+        error(
+            "EXCLUSIVE_FIELDS",
+            Both,
+            "two fields of which only one may be given",
+        ),
+        error(
+            "INVALID_QUERY_LANGUAGE",
+            JSONata,
+            "a JSONPath state in a JSONata state machine",
+        ),
+        error("UNKNOWN_STATE_TYPE", Any, "Type is not a state type"),
+        error(
+            "INVALID_STATE_NAME",
+            Any,
+            "a state name that is empty or over 80 characters",
+        ),
+        error(
+            "DUPLICATE_STATE_NAME",
+            Any,
+            "two states with the same name anywhere in the definition",
+        ),
+        error("EMPTY_STATES", Any, "States has no state"),
+        error(
+            "UNKNOWN_START_AT",
+            Any,
+            "StartAt names no state of its scope",
+        ),
+        error(
+            "UNKNOWN_NEXT",
+            Both,
+            "Next, Default or a Catch Next names no state of its scope",
+        ),
+        error("NEXT_AND_END", Any, "a state with both Next and End"),
+        error(
+            "MISSING_NEXT_OR_END",
+            Any,
+            "a state with neither Next nor End",
+        ),
+        error("MISSING_END_STATE", Any, "a scope without a terminal state"),
+        error(
+            "UNREACHABLE_STATE",
+            Any,
+            "a state no transition leads to (AWS: MISSING_TRANSITION_TARGET)",
+        ),
+        error(
+            "STATES_ALL_NOT_ALONE",
+            Both,
+            "States.ALL with other error names",
+        ),
+        error(
+            "STATES_ALL_NOT_LAST",
+            Both,
+            "a retrier or catcher with States.ALL that is not the last",
+        ),
+        error(
+            "INVALID_CHOICE_RULE",
+            JSONPath,
+            "a Choice rule without exactly one comparison or Condition",
+        ),
+        error(
+            "INVALID_PATH",
+            JSONPath,
+            "a path, reference path or intrinsic function that does not parse",
+        ),
+        error(
+            "INVALID_TIMESTAMP",
+            Both,
+            "a timestamp that is not RFC 3339",
+        ),
+        error(
+            "INVALID_JSONATA",
+            JSONata,
+            "a {% %} string that is not a JSONata expression",
+        ),
+        error(
+            "UNSUPPORTED_JSONATA_EXPRESSION",
+            JSONata,
+            "a JSONata expression AWS refuses (a top-level field reference)",
+        ),
+        error(
+            "INVALID_VARIABLE_NAME",
+            Both,
+            "an Assign key that is not a variable name",
+        ),
+        error(
+            "INVALID_RESOURCE",
+            Any,
+            "a Resource that is not an ARN AWS knows",
+        ),
+        error(
+            "UNSUPPORTED_IN_EXPRESS",
+            Any,
+            "activities, .sync or .waitForTaskToken in an EXPRESS machine",
+        ),
+        error(
+            "INVALID_LABEL",
+            Any,
+            "a Map Label that is empty, too long or has a forbidden character",
+        ),
+        error("DUPLICATE_LABEL", Any, "two Map states with the same Label"),
+        warning(
+            "CHOICE_WITHOUT_DEFAULT",
+            Both,
+            "a Choice state without Default fails when no rule matches",
+        ),
+        warning(
+            "RETRIER_NEVER_USED",
+            Any,
+            "a retrier whose errors earlier retriers already match",
+        ),
+        warning(
+            "CATCHER_NEVER_USED",
+            Both,
+            "a catcher whose errors earlier catchers already catch",
+        ),
+        warning(
+            "ERROR_NEVER_RAISED",
+            Any,
+            "a Task retrier or catcher for errors a Task never raises",
+        ),
+        warning("EMPTY_BRANCHES", Any, "a Parallel state without branches"),
+        warning(
+            "MISSING_DOLLAR_SUFFIX",
+            JSONPath,
+            "\"a\": \"$.x\" in a template passes the text on",
+        ),
+        warning(
+            "DOLLAR_SUFFIX_IN_JSONATA",
+            JSONata,
+            "\"a.$\" in a JSONata template is a literal key",
+        ),
+    ]
+};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MachineType {
@@ -592,7 +786,9 @@ impl Ctx<'_> {
         labels.sort();
         for (label, places) in labels {
             for place in &places[1..] {
-                self.warning(
+                // AWS lists DUPLICATE_LABEL_NAME among the errors of
+                // ValidateStateMachineDefinition.
+                self.error(
                     "DUPLICATE_LABEL",
                     format!(
                         "Map Label '{label}' is already used at {}; labels must be unique",
