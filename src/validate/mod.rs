@@ -852,6 +852,7 @@ impl Ctx<'_> {
                 let Value::String(target) = target else {
                     continue; // reported by the field checks
                 };
+                let field = if path.ends_with("/Default") { "Default" } else { "Next" };
                 if states.contains_key(target) {
                     edges.entry(name.as_str()).or_default().push(target);
                     continue;
@@ -862,14 +863,14 @@ impl Ctx<'_> {
                     .is_some_and(|places| !places.is_empty());
                 let message = if elsewhere {
                     format!(
-                        "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {names}"
+                        "{field} target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {names}"
                     )
                 } else {
                     let hint = by_lowercase
                         .get(&target.to_lowercase())
                         .map(|close| format!(" (did you mean '{close}'?)"))
                         .unwrap_or_default();
-                    format!("Next target '{target}' does not exist; states are: {names}{hint}")
+                    format!("{field} target '{target}' does not exist; states are: {names}{hint}")
                 };
                 self.error("UNKNOWN_NEXT", message, &path);
             }
@@ -1102,9 +1103,12 @@ impl Ctx<'_> {
 
     fn expect_string(&mut self, value: &Value, at: &str) {
         if !value.is_string() {
+            // The field is the last token of the pointer (unescaped).
+            let field = at.rsplit('/').next().unwrap_or("");
+            let field = field.replace("~1", "/").replace("~0", "~");
             self.error(
                 "INVALID_TYPE",
-                format!("Expected a string, not {}", type_name(value)),
+                format!("{field} must be a string, not {}", type_name(value)),
                 at,
             );
         }
