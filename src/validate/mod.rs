@@ -273,6 +273,16 @@ pub const CODES: &[Code] = {
             "\"a\": \"$.x\" in a template passes the text on",
         ),
         warning(
+            "MISSING_PATH_SUFFIX",
+            JSONPath,
+            "a path as the value of a field that takes literals (StringEquals, Error) instead of its ...Path twin",
+        ),
+        warning(
+            "PASS_RESULT_IS_STATIC",
+            JSONPath,
+            "a path (or a '.$' key) in a Pass state's Result, which is passed on literally",
+        ),
+        warning(
             "DOLLAR_SUFFIX_IN_JSONATA",
             JSONata,
             "\"a.$\" in a JSONata template is a literal key",
@@ -852,7 +862,11 @@ impl Ctx<'_> {
                 let Value::String(target) = target else {
                     continue; // reported by the field checks
                 };
-                let field = if path.ends_with("/Default") { "Default" } else { "Next" };
+                let field = if path.ends_with("/Default") {
+                    "Default"
+                } else {
+                    "Next"
+                };
                 if states.contains_key(target) {
                     edges.entry(name.as_str()).or_default().push(target);
                     continue;
@@ -1041,7 +1055,7 @@ impl Ctx<'_> {
         self.next_end(name, ty, state, at);
         self.io_fields(ql, state, at);
         match ty {
-            StateType::Pass => {}
+            StateType::Pass => self.pass_result(state, at),
             StateType::Task => self.task(state, at, ql),
             StateType::Choice => self.choice(name, state, at, ql),
             StateType::Wait => self.wait(name, state, at, ql),
@@ -1271,15 +1285,52 @@ impl Ctx<'_> {
     /// `"name": "$.x"` passes the text "$.x" on: almost always `"name.$"` was meant.
     fn literal_path_warning(&mut self, key: &str, value: &Value, at: &str) {
         let Value::String(text) = value else { return };
-        let looks_like_path = ["$.", "$$.", "$["].iter().any(|p| text.starts_with(p))
-            && syntax::check_path(text, ANY_ROOT).is_ok();
-        if looks_like_path || (text.starts_with("States.") && syntax::check_intrinsic(text).is_ok())
+        if looks_like_path(text)
+            || (text.starts_with("States.") && syntax::check_intrinsic(text).is_ok())
         {
             self.warning(
                 "MISSING_DOLLAR_SUFFIX",
                 format!("'{key}' is the literal string '{text}'; to evaluate it, name the field '{key}.$'"),
                 at,
             );
+        }
+    }
+
+    /// A Pass state's Result is passed on as written (AWS: PASS_RESULT_IS_STATIC): a path in
+    /// it, or a key ending in `.$`, was almost always meant for Parameters.
+    fn pass_result(&mut self, state: &Map<String, Value>, at: &str) {
+        let Some(result) = state.get("Result") else {
+            return;
+        };
+        let mut todo = vec![(result, child(at, "Result"))];
+        while let Some((value, here)) = todo.pop() {
+            match value {
+                Value::String(text) if looks_like_path(text) => self.warning(
+                    "PASS_RESULT_IS_STATIC",
+                    format!("Result is passed on as written: '{text}' stays text; to take data from the input use Parameters (\"name.$\": \"{text}\") or InputPath"),
+                    &here,
+                ),
+                Value::Object(map) => {
+                    for (key, item) in map {
+                        let at_key = child(&here, key);
+                        if key.ends_with(".$") {
+                            self.warning_key(
+                                "PASS_RESULT_IS_STATIC",
+                                format!("Result is passed on as written: the key '{key}' keeps its '.$' and its value is not evaluated; use Parameters to evaluate paths"),
+                                &at_key,
+                            );
+                            continue; // one warning for the key and its value
+                        }
+                        todo.push((item, at_key));
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        todo.push((item, format!("{here}/{i}")));
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1408,6 +1459,12 @@ pub(crate) enum ResourceUse {
     Task,
     ItemReader,
     ResultWriter,
+}
+
+/// A string that is a JSONPath (`$.x`, `$$.x`, `$[0]`) rather than ordinary text.
+fn looks_like_path(text: &str) -> bool {
+    ["$.", "$$.", "$["].iter().any(|p| text.starts_with(p))
+        && syntax::check_path(text, ANY_ROOT).is_ok()
 }
 
 fn is_jsonata_string(v: &Value) -> bool {
