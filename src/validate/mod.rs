@@ -283,6 +283,11 @@ pub const CODES: &[Code] = {
             "a path (or a '.$' key) in a Pass state's Result, which is passed on literally",
         ),
         warning(
+            "STATES_FIELD_UNAVAILABLE",
+            JSONata,
+            "$states.result or $states.errorOutput where the state never sets it",
+        ),
+        warning(
             "DOLLAR_SUFFIX_IN_JSONATA",
             JSONata,
             "\"a.$\" in a JSONata template is a literal key",
@@ -1067,6 +1072,88 @@ impl Ctx<'_> {
         if matches!(ty, StateType::Task | StateType::Parallel | StateType::Map) {
             self.retry(state, at);
             self.catch(state, at, ql);
+        }
+        if ql == QueryLanguage::JSONata {
+            self.states_fields(ty, state, at);
+        }
+    }
+
+    /// `$states.result` exists only in the Output and Assign of a Task, Parallel or Map
+    /// state (after it succeeded), `$states.errorOutput` only in a catcher's Output and
+    /// Assign; elsewhere they are undefined.
+    fn states_fields(&mut self, ty: StateType, state: &Map<String, Value>, at: &str) {
+        let with_result = matches!(ty, StateType::Task | StateType::Parallel | StateType::Map);
+        for (field, value) in state {
+            let here = child(at, field);
+            match field.as_str() {
+                // Nested machines: their states are checked on their own.
+                "Branches" | "ItemProcessor" | "Iterator" => {}
+                "Catch" => {
+                    let Value::Array(catchers) = value else {
+                        continue;
+                    };
+                    for (i, catcher) in catchers.iter().enumerate() {
+                        let Value::Object(catcher) = catcher else {
+                            continue;
+                        };
+                        for (key, v) in catcher {
+                            let at_c = child(&format!("{here}/{i}"), key);
+                            let place = format!("a catcher's {key}");
+                            self.states_fields_in(v, &at_c, false, true, &place);
+                        }
+                    }
+                }
+                "Output" | "Assign" => {
+                    let place = format!("the {field} of a {} state", ty.name());
+                    self.states_fields_in(value, &here, with_result, false, &place);
+                }
+                _ => {
+                    let place = format!("the {field} of a {} state", ty.name());
+                    self.states_fields_in(value, &here, false, false, &place);
+                }
+            }
+        }
+    }
+
+    fn states_fields_in(&mut self, v: &Value, at: &str, result: bool, error: bool, place: &str) {
+        let mut todo = vec![(v, at.to_string())];
+        while let Some((v, here)) = todo.pop() {
+            match v {
+                Value::String(s) => {
+                    let Some(Ok(expr)) = syntax::jsonata_expression(s) else {
+                        continue;
+                    };
+                    for field in syntax::jsonata_states_fields(expr) {
+                        let (available, needs) = match field.as_str() {
+                            "result" => (
+                                result,
+                                "the Output and Assign of Task, Parallel and Map states",
+                            ),
+                            "errorOutput" => (error, "the Output and Assign of a catcher"),
+                            _ => continue,
+                        };
+                        if !available {
+                            self.warning(
+                                "STATES_FIELD_UNAVAILABLE",
+                                format!("$states.{field} is not set in {place}: it exists only in {needs}; here it is undefined"),
+                                &here,
+                            );
+                        }
+                    }
+                }
+                Value::Object(map) => {
+                    todo.extend(map.iter().map(|(k, item)| (item, child(&here, k))));
+                }
+                Value::Array(items) => {
+                    todo.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| (item, format!("{here}/{i}"))),
+                    );
+                }
+                _ => {}
+            }
         }
     }
 
