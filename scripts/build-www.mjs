@@ -20,7 +20,8 @@ export { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
   drawSelection, Decoration, placeholder } from "@codemirror/view";
 export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 export { foldGutter, foldKeymap, bracketMatching, indentOnInput, syntaxHighlighting,
-  defaultHighlightStyle, syntaxTree } from "@codemirror/language";
+  HighlightStyle, syntaxTree } from "@codemirror/language";
+export { tags } from "@lezer/highlight";
 export { json } from "@codemirror/lang-json";
 export { linter, lintGutter, setDiagnostics, forceLinting } from "@codemirror/lint";
 export { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";

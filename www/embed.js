@@ -1,5 +1,6 @@
 // <statelab-playground>: a playground for documentation pages. Configured by attributes
 //   height="420px"  readonly  panels="definition,graph,output"  clock="virtual|real"
+//   theme="light|dark|auto" (auto, the default, follows the system; style.css reads it)
 // and by an inline <script type="application/json"> child:
 //   { "definition": object | string, "input": any, "handlers": { "State": "source" } }
 // No network at run time beyond same-origin files; every widget on a page shares one
