@@ -8,6 +8,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writePrecache } from "./build-www.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -57,6 +58,16 @@ function handle(request, response) {
   }
   const url = new URL(request.url, "http://localhost");
   if (url.pathname === "/") return send(response, 302, "", { location: "/www/" });
+  // The service worker's file list and cache version, written afresh whenever a browser
+  // checks for an update: pages edited since the last build are then a new cache version
+  // (a static host serves the file that `npm run build` wrote).
+  if (url.pathname === "/www/dist/precache.js") {
+    try {
+      writePrecache();
+    } catch (error) {
+      return send(response, 500, `${error.message}\n`);
+    }
+  }
   let file = resolve(url.pathname);
   if (file === null) return send(response, 404, "Not Found\n");
   let stat;

@@ -92,7 +92,8 @@ function baseExtensions({ readonly, onChange, label }) {
     EditorState.tabSize.of(2),
     EditorState.readOnly.of(Boolean(readonly)),
     EditorView.editable.of(!readonly),
-    EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false" }),
+    // Tab indents; Escape, then Tab, moves the focus on (CodeMirror's tab focus mode).
+    EditorView.contentAttributes.of({ "aria-label": `${label} (Escape, then Tab, leaves the editor)`, spellcheck: "false" }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && onChange) onChange(update.state.doc.toString());
     }),

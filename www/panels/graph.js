@@ -281,7 +281,9 @@ export class GraphPanel {
         if (type === "MapIterationSucceeded") state.iterations.succeeded++;
         if (type === "MapIterationFailed" || type === "MapIterationAborted") state.iterations.failed++;
       } else if (/(Failed|TimedOut)$/.test(type)) {
-        state.status = "failed";
+        // A state already retried stays "retried" through its next backoff: a learner sees
+        // the retries happen. ExecutionFailed, or the next state's entry (caught), ends it.
+        state.status = state.retries > 0 ? "retried" : "failed";
         state.failedLast = true;
       } else if (/(Scheduled|Started)$/.test(type) && state.failedLast) {
         state.status = "retried";
