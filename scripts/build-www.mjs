@@ -4,7 +4,7 @@
 //
 // Also writes www/dist/precache.js, the service worker's list of files to precache and
 // its cache version (a hash of their contents), so that a new build is a new cache.
-// `node scripts/build-www.mjs --precache` writes only that (build.mjs runs it after every
+// `node scripts/build-www.mjs --precache` writes it (build.mjs runs that after every
 // build, since the wasm changes without the bundle changing).
 //
 // One patch: style-mod (CodeMirror's CSS-in-JS) writes a <style> element into a document,
@@ -104,8 +104,13 @@ export function writePrecache() {
   return { version, files };
 }
 
+// `node scripts/build-www.mjs`: the bundle; `--precache`: the precache list (which needs
+// the wasm built, so build.mjs asks for it last).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (!process.argv.includes("--precache")) await bundle();
-  const { version, files } = writePrecache();
-  console.log(`build-www: www/dist/precache.js: ${files.length} files, cache version ${version}`);
+  if (process.argv.includes("--precache")) {
+    const { version, files } = writePrecache();
+    console.log(`build-www: www/dist/precache.js: ${files.length} files, cache version ${version}`);
+  } else {
+    await bundle();
+  }
 }
