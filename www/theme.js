@@ -5,7 +5,8 @@
 (() => {
   const KEY = "statelab-theme";
   const THEMES = ["auto", "light", "dark"];
-  const LABELS = { auto: "◐ Auto theme", light: "☀ Light theme", dark: "☾ Dark theme" };
+  const ICONS = { auto: "◐", light: "☀", dark: "☾" };
+  const LABELS = { auto: "Auto theme", light: "Light theme", dark: "Dark theme" };
   const DESCRIPTIONS = { auto: "Auto (follows the system)", light: "Light", dark: "Dark" };
 
   function stored() {
@@ -23,7 +24,13 @@
   }
 
   function label(button, theme) {
-    button.textContent = LABELS[theme];
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = `${ICONS[theme]} `;
+    const text = document.createElement("span");
+    text.className = "label"; // hidden on narrow screens: the icon (and aria-label) remain
+    text.textContent = LABELS[theme];
+    button.replaceChildren(icon, text);
     button.setAttribute("aria-label", `Colour theme: ${DESCRIPTIONS[theme]}. Press to change.`);
     button.dataset.theme = theme;
   }
