@@ -1,6 +1,8 @@
 // A small static file server for development: serves the repository root so that the
 // playground (www/) loads the package (js/, dist/wasm/) by relative URLs, exactly as a
-// static host would. Node built-ins only; 127.0.0.1 only.
+// static host would, except that it rewrites www/dist/precache.js (the service worker's
+// cache version) when asked for it, so that edits show without a rebuild. Node built-ins
+// and scripts/build-www.mjs only; 127.0.0.1 only.
 //
 //   node scripts/serve.mjs            # http://127.0.0.1:8080/ (PORT, HOST to override)
 
