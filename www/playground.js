@@ -94,7 +94,9 @@ function stubFor(name, resource) {
 export class Playground {
   /**
    * options: { definition, input, handlers: {state: source}, panels?: string[],
-   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean }
+   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean,
+   *   s3?: {bucket: {key: text}} (the run's in-memory S3),
+   *   onRunEnd?: ({ result, history }) => void (a run ended, or could not start) }
    */
   constructor(root, options) {
     this.root = root;
@@ -405,6 +407,7 @@ export class Playground {
       handlers,
       clock: this.clockOption(),
       paused,
+      s3: this.options.s3,
     });
     this.setRunning(true);
     return worker;
@@ -487,6 +490,7 @@ export class Playground {
     }
     this.callbacks.replaceChildren();
     this.endWorker();
+    this.options.onRunEnd?.({ result, history: Array.isArray(history) ? history : [] });
   }
 
   onError({ message, diagnostics }) {
@@ -497,6 +501,7 @@ export class Playground {
     }
     this.notice(message);
     if (diagnostics) this.renderDiagnostics(diagnostics);
+    if (running) this.options.onRunEnd?.({ result: { status: "NOT_STARTED", error: message }, history: [] });
   }
 
   endWorker() {
