@@ -126,8 +126,14 @@ function setupExercise(widget, slug) {
   result.dataset.state = "pending";
   const reset = el("button", { type: "button", testid: "reset-exercise", text: "Start over" });
   const solve = el("button", { type: "button", testid: "show-solution", text: "Show solution" });
-  reset.addEventListener("click", () => widget.load(start));
-  solve.addEventListener("click", () => widget.load({ ...start, ...solution }));
+  const load = (session) => {
+    widget.load(session);
+    result.dataset.state = "pending";
+    message.textContent = "Press Run to check.";
+    list.replaceChildren();
+  };
+  reset.addEventListener("click", () => load(start));
+  solve.addEventListener("click", () => load({ ...start, ...solution }));
   const bar = el("div", { class: "exercise-bar" }, result, el("div", { class: "exercise-buttons" }, solve, reset));
   widget.after(bar);
   widget.addEventListener("statelab-run", ({ detail }) => {
