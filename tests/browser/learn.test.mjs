@@ -126,6 +126,8 @@ for (const [index, file] of LESSON_FILES.entries()) {
       const expected = await widget.getAttribute("data-expect");
       const status = await runWidget(page, widget);
       assert.equal(status, expected, `example ${i + 1}: ${await widget.locator(byTestId("output")).textContent()}`);
+      // Where the lesson shows the data-flow panel, open it on the first state (the screenshot shows it).
+      if (await widget.locator('[data-panel="dataflow"]:not([hidden])').count()) await widget.locator("g.state").first().click();
     }
 
     const exercises = page.locator("statelab-playground.exercise");
