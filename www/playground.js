@@ -9,7 +9,7 @@ import { GraphPanel } from "./panels/graph.js";
 import { HistoryPanel } from "./panels/history.js";
 import * as protocol from "./protocol.js";
 import { encodeShare } from "./share.js";
-import { loadStatelab } from "./statelab.js";
+import { loadStatelab, wasmModule } from "./statelab.js";
 
 export const ALL_PANELS = ["definition", "input", "handlers", "graph", "dataflow", "output", "console", "history"];
 const CLOCKS = [
@@ -400,7 +400,7 @@ export class Playground {
       event.preventDefault();
       if (this.worker === worker) this.onError({ message: `The run worker failed: ${event.message || "it could not be loaded"}` });
     };
-    worker.postMessage({
+    const message = {
       type: protocol.RUN,
       definition: this.definitionText,
       input: this.inputEditor.state.doc.toString(),
@@ -408,7 +408,12 @@ export class Playground {
       clock: this.clockOption(),
       paused,
       s3: this.options.s3,
-    });
+    };
+    // The page's compiled wasm goes along, so that the worker does not fetch it again.
+    // (Control messages posted meanwhile wait in the worker until the run has started.)
+    wasmModule()
+      .then((module) => worker.postMessage({ ...message, module }))
+      .catch(() => worker.postMessage(message));
     this.setRunning(true);
     return worker;
   }

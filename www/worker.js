@@ -88,7 +88,12 @@ let execution = null;
 let started;
 const ready = new Promise((resolve) => (started = resolve));
 
-async function run({ definition, input, handlers: sources, clock, paused, s3 }) {
+async function run({ definition, input, handlers: sources, clock, paused, s3, module }) {
+  if (module instanceof WebAssembly.Module) {
+    // The page's compiled wasm: browser.js then finds its glue initialised, fetches nothing.
+    const { default: init } = await import("../dist/wasm/statelab.js");
+    await init({ module_or_path: module });
+  }
   const { StateMachine, Execution } = await import("../js/browser.js");
   const handlers = await loadHandlers(sources);
   const machine = new StateMachine(definition);

@@ -149,6 +149,8 @@ for (const [index, file] of LESSON_FILES.entries()) {
     assert.equal(await hrefOf(page, 'nav.lesson-nav a[rel="next"]'), LESSON_FILES[index + 1] ?? null);
     assert.equal(await hrefOf(page, 'nav.lesson-nav a[rel="prev"]'), LESSON_FILES[index - 1] ?? null);
 
+    // Runs reuse the page's compiled wasm: still one fetch after every run.
+    assert.equal(wasm.length, 1, `runs fetch no more wasm: ${wasm.join(", ")}`);
     await page.screenshot({ path: `${SCREENSHOTS}learn-${slug}.png`, fullPage: true });
 
     // The table of contents shows the tick (same browser context, same localStorage).
