@@ -9,7 +9,7 @@ import { GraphPanel } from "./panels/graph.js";
 import { HistoryPanel } from "./panels/history.js";
 import * as protocol from "./protocol.js";
 import { encodeShare } from "./share.js";
-import { loadStatelab } from "./statelab.js";
+import { loadStatelab, wasmModule } from "./statelab.js";
 
 export const ALL_PANELS = ["definition", "input", "handlers", "graph", "dataflow", "output", "console", "history"];
 const CLOCKS = [
@@ -95,7 +95,9 @@ function stubFor(name, resource) {
 export class Playground {
   /**
    * options: { definition, input, handlers: {state: source}, panels?: string[],
-   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean }
+   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean,
+   *   s3?: {bucket: {key: text}} (the run's in-memory S3),
+   *   onRunEnd?: ({ result, history }) => void (a run ended, or could not start) }
    */
   constructor(root, options) {
     this.root = root;
@@ -403,14 +405,20 @@ export class Playground {
       event.preventDefault();
       if (this.worker === worker) this.onError({ message: `The run worker failed: ${event.message || "it could not be loaded"}` });
     };
-    worker.postMessage({
+    const message = {
       type: protocol.RUN,
       definition: this.definitionText,
       input: this.inputEditor.state.doc.toString(),
       handlers,
       clock: this.clockOption(),
       paused,
-    });
+      s3: this.options.s3,
+    };
+    // The page's compiled wasm goes along, so that the worker does not fetch it again.
+    // (Control messages posted meanwhile wait in the worker until the run has started.)
+    wasmModule()
+      .then((module) => worker.postMessage({ ...message, module }))
+      .catch(() => worker.postMessage(message));
     this.setRunning(true);
     return worker;
   }
@@ -492,6 +500,7 @@ export class Playground {
     }
     this.callbacks.replaceChildren();
     this.endWorker();
+    this.options.onRunEnd?.({ result, history: Array.isArray(history) ? history : [] });
   }
 
   onError({ message, diagnostics }) {
@@ -502,6 +511,7 @@ export class Playground {
     }
     this.notice(message);
     if (diagnostics) this.renderDiagnostics(diagnostics);
+    if (running) this.options.onRunEnd?.({ result: { status: "NOT_STARTED", error: message }, history: [] });
   }
 
   endWorker() {
