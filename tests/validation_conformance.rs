@@ -377,6 +377,62 @@ fn statelint_verdicts() {
     assert!(t.stale.is_empty(), "listed but agreeing: {:?}", t.stale);
 }
 
+/// statelint's fixtures write `foo:bar` where any Task Resource would do: its rules never
+/// look at the Resource beyond "is a URI". With that placeholder swapped for a real Lambda
+/// ARN (and nothing else changed), the fixtures test what they were written to test, and
+/// our verdict must agree with statelint's on at least 90% of them.
+#[test]
+fn statelint_verdicts_with_real_resource_arns() {
+    let Some(corpus) = corpus_dir() else {
+        println!("conformance corpus not found; skipping");
+        return;
+    };
+    let mut total = 0;
+    let mut agree = 0;
+    let mut disagreements = Vec::new();
+    for file in json_files(&corpus.join("validation").join("statelint")) {
+        let mut case = read_json(&file);
+        let Some(expected_valid) = case.pointer("/expected/valid").and_then(Value::as_bool) else {
+            continue;
+        };
+        total += 1;
+        if let Some(definition) = case.get_mut("definition") {
+            replace_placeholder_resources(definition);
+        }
+        let valid = !has_errors(&run_case(&case));
+        if valid == expected_valid {
+            agree += 1;
+        } else {
+            disagreements.push(case.get("name").cloned().unwrap_or(Value::Null));
+        }
+    }
+    println!(
+        "validation/statelint with the 'foo:bar' placeholder Resource replaced by a Lambda ARN: {agree}/{total} verdicts agree ({:.1}%); disagreeing: {disagreements:?}",
+        ratio(agree, total)
+    );
+    assert!(total > 0, "no statelint cases found");
+    assert!(ratio(agree, total) >= 90.0, "agreement on statelint (real ARNs) below 90%");
+}
+
+/// Replaces every `"Resource": "foo:bar"` (statelint's placeholder) in a definition.
+fn replace_placeholder_resources(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "Resource" && child.as_str() == Some("foo:bar") {
+                    *child = Value::String(
+                        "arn:aws:lambda:us-east-1:123456789012:function:placeholder".into(),
+                    );
+                } else {
+                    replace_placeholder_resources(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(replace_placeholder_resources),
+        _ => {}
+    }
+}
+
 /// Every definition in asl/ was created and run on AWS: none may get an error.
 #[test]
 fn aws_executed_definitions_are_valid() {
