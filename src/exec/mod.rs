@@ -2341,7 +2341,7 @@ impl Execution {
                                     let with_input = crate::asl::mentions_execution_input(sel);
                                     self.context_object_with(thread, state, None, with_input)
                                 });
-                                context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                                set_map_item(&mut context, index, item.clone());
                                 let view = ScopeView {
                                     scopes: &self.scopes,
                                     at: owner_scope,
@@ -2787,6 +2787,19 @@ fn place_result(
     let output = dataflow::result_path(&state.result_path, raw_input, result)?;
     stages.put("afterResultPath", &output);
     Ok((dataflow::output_path(state, output, env)?, assigned))
+}
+
+/// Sets the context object's `Map.Item` (`{Index, Value}`), in place when the object
+/// already has one (a Map reuses one context object for all its items).
+fn set_map_item(context: &mut Value, index: usize, item: Value) {
+    if let Some(Value::Object(fields)) = context.pointer_mut("/Map/Item") {
+        if fields.contains_key("Index") && fields.contains_key("Value") {
+            fields.insert("Index".into(), Value::from(index));
+            fields.insert("Value".into(), item);
+            return;
+        }
+    }
+    context["Map"] = json!({"Item": {"Index": index, "Value": item}});
 }
 
 /// Where a state goes when it ends normally: nowhere for End states and Succeed.
