@@ -428,8 +428,8 @@ pub fn select_ref<'v>(
     env: &Env,
 ) -> Result<std::borrow::Cow<'v, Value>, Failure> {
     if let Ok(parsed) = parse_cached(path) {
-        // Only paths on the input borrow (from the input, not from the environment).
-        if parsed.root == Root::Input && !(input.is_null() && !parsed.tokens.is_empty()) {
+        // Only paths on the input borrow (a null input finds nothing, as `select` says).
+        if parsed.root == Root::Input {
             if let Some(found) = parsed.lookup(input) {
                 return Ok(std::borrow::Cow::Borrowed(found));
             }

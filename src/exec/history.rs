@@ -1,13 +1,14 @@
 //! History events in AWS's GetExecutionHistory shape: `{timestamp, type, id,
 //! previousEventId, <x>EventDetails}`. Inputs and outputs inside details are JSON text.
 //!
-//! An event's input or output is kept as a shared value (the same `Rc` the engine passes
-//! from state to state) and written as JSON text only when the event is rendered: most
-//! hosts never read the history of most executions, and formatting every payload twice
-//! per state dominated the cost of large payloads.
+//! An event's input or output is JSON text shared with other events: a state's output
+//! is written once, and that one text serves the 256 KiB check, its StateExited event and
+//! the next state's StateEntered event (formatting every payload twice per state, into
+//! two strings, dominated the cost of large payloads). Text, not the value itself: a
+//! history keeps every intermediate payload, and text is several times smaller than a
+//! `serde_json::Value` tree (wasm heap growth is slow).
 
 use super::clock::format_iso;
-use crate::json::stringify;
 use serde_json::{Map, Value};
 use std::rc::Rc;
 
@@ -22,9 +23,9 @@ pub struct HistoryEvent {
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
     pub details: Map<String, Value>,
-    /// The value of the `input`/`output` member of `details` (which holds a `null`
+    /// The JSON text of the `input`/`output` member of `details` (which holds a `null`
     /// placeholder in its place, keeping AWS's member order).
-    pub payload: Option<Rc<Value>>,
+    pub payload: Option<Rc<str>>,
     /// StateEntered/StateExited: the state's name (their `name` member). These two
     /// events are most of a history, so their details are not a map: `details` holds
     /// only the Exited event's `assignedVariables*` members.
@@ -46,7 +47,7 @@ impl HistoryEvent {
             Value::from(self.previous_event_id),
         );
         if let (Some(key), Some(name)) = (self.details_key, &self.state) {
-            let payload = self.payload.as_deref().unwrap_or(&Value::Null);
+            let payload = self.payload.as_deref().unwrap_or("null");
             let mut details = Map::new();
             if self.kind.ends_with("StateEntered") {
                 put_payload(&mut details, "input", payload);
@@ -63,7 +64,7 @@ impl HistoryEvent {
             let mut details = Map::new();
             for (k, v) in &self.details {
                 let value = match (k.as_str(), &self.payload) {
-                    ("input" | "output", Some(payload)) => Value::String(stringify(payload)),
+                    ("input" | "output", Some(payload)) => Value::String(payload.to_string()),
                     _ => v.clone(),
                 };
                 details.insert(k.clone(), value);
@@ -94,8 +95,8 @@ impl HistoryEvent {
 }
 
 /// `input`/`output` as JSON text and its `inputDetails`/`outputDetails` companion.
-fn put_payload(details: &mut Map<String, Value>, key: &'static str, payload: &Value) {
-    details.insert(key.into(), Value::String(stringify(payload)));
+fn put_payload(details: &mut Map<String, Value>, key: &'static str, payload: &str) {
+    details.insert(key.into(), Value::String(payload.to_string()));
     let companion = if key == "input" {
         "inputDetails"
     } else {
@@ -114,7 +115,7 @@ pub fn payload_details(payload_key: &'static str, text: String) -> Map<String, V
     details
 }
 
-/// Details whose payload (`input` or `output`) is the event's shared `payload` value:
+/// Details whose payload (`input` or `output`) is the event's shared `payload` text:
 /// a placeholder marks its place among the other members.
 pub fn shared_payload_details(payload_key: &'static str) -> Map<String, Value> {
     let mut details = Map::new();

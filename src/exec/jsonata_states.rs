@@ -94,7 +94,7 @@ impl Execution {
             Kind::Parallel { branches } => {
                 let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
                 let arguments = state.arguments.clone();
-                let input = Value::clone(&raw_input);
+                let input = (*raw_input).clone();
                 let effective = self.with_jsonata(&bindings, |scope| match &arguments {
                     Some(a) => scope.template(a, "Arguments"),
                     None => Ok(input),
@@ -163,7 +163,7 @@ impl Execution {
             |scope| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let arguments = match &state.arguments {
                     Some(a) => scope.template(a, "Arguments")?,
-                    None => Value::clone(&raw_input),
+                    None => (*raw_input).clone(),
                 };
                 let timeout = positive_seconds(scope, raw.get("TimeoutSeconds"), "TimeoutSeconds")?;
                 let heartbeat =
@@ -232,7 +232,7 @@ impl Execution {
                 let assigned = scope.assign(assign_field)?;
                 let output = match output_field {
                     Some(o) => scope.template(o, "Output")?,
-                    None => Value::clone(&raw_input),
+                    None => (*raw_input).clone(),
                 };
                 Ok((next, output, assigned))
             },
@@ -285,7 +285,7 @@ impl Execution {
                 let assigned = scope.assign(state.assign.as_ref())?;
                 let output = match &state.output {
                     Some(o) => scope.template(o, "Output")?,
-                    None => Value::clone(&raw_input),
+                    None => (*raw_input).clone(),
                 };
                 Ok((until, output, assigned))
             },
@@ -440,7 +440,7 @@ impl Execution {
         });
         match prepared {
             Ok(plan) => {
-                let parent = Value::clone(&raw_input);
+                let parent = (*raw_input).clone();
                 self.begin_map(tid, state, raw_input, parent, plan)
             }
             Err(f) => Flow::StateFailed(f),

@@ -249,9 +249,11 @@ struct Thread {
     silent: bool,
     machine: Rc<Machine>,
     state: usize,
-    /// The current state's input, shared with its StateEntered event (and the previous
-    /// state's StateExited event, whose output it is).
+    /// The current state's input (shared while the state runs: a Catch or a Retry reads
+    /// it again).
     input: Rc<Value>,
+    /// Its JSON text when already written (the previous state's output, see history.rs).
+    input_text: Option<Rc<str>>,
     phase: Phase,
     /// The effect or join result delivered while parked.
     delivered: Option<EffectResult>,
@@ -400,7 +402,7 @@ impl Execution {
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
             details,
-            Some(input.clone()),
+            Some(Rc::from(stringify(&input))),
         );
         let start = machine.start_at;
         ex.spawn_shared(machine, start, input, 0, None, None, 0);
@@ -632,7 +634,7 @@ impl Execution {
         kind: &'static str,
         key: Option<&'static str>,
         details: Map<String, Value>,
-        payload: Option<Rc<Value>>,
+        payload: Option<Rc<str>>,
     ) -> u64 {
         self.push_event(HistoryEvent {
             id: 0,
@@ -664,7 +666,7 @@ impl Execution {
         key: &'static str,
         state: &State,
         assigned: Map<String, Value>,
-        payload: Rc<Value>,
+        payload: Rc<str>,
     ) -> u64 {
         let (previous, silent) = self
             .threads
@@ -785,6 +787,7 @@ impl Execution {
             machine,
             state,
             input,
+            input_text: None,
             phase: Phase::Enter,
             delivered: None,
             scope,
@@ -850,7 +853,7 @@ impl Execution {
             return context.clone();
         }
         let input = if with_input {
-            Value::clone(&self.input)
+            (*self.input).clone()
         } else {
             Value::Null
         };
@@ -918,7 +921,11 @@ impl Execution {
                     self.fail_execution(tid, f);
                     return;
                 }
-                let input = self.thread(tid).input.clone();
+                let thread = self.thread_mut(tid);
+                let input = match thread.input_text.take() {
+                    Some(text) => text,
+                    None => Rc::from(stringify(&thread.input)),
+                };
                 let id = self.emit_state_event(
                     tid,
                     entered_event(state),
@@ -929,7 +936,7 @@ impl Execution {
                 );
                 let now = self.now;
                 let visit = if self.config.inspect {
-                    let input = Value::clone(&self.thread(tid).input);
+                    let input = (*self.thread(tid).input).clone();
                     let mut stages = Map::new();
                     stages.insert("input".into(), input);
                     self.inspections.push(Inspection {
@@ -1034,7 +1041,8 @@ impl Execution {
         assigned: Map<String, Value>,
         next: Option<usize>,
     ) {
-        if serialized_len(&output) > MAX_PAYLOAD_BYTES {
+        let text: Rc<str> = Rc::from(stringify(&output));
+        if text.len() > MAX_PAYLOAD_BYTES {
             let f = Failure::new(
                 "States.DataLimitExceeded",
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
@@ -1066,11 +1074,11 @@ impl Execution {
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 for (name, value) in assigned {
-                    let added = stringify(&value).len();
+                    let added = serialized_len(&value);
                     let replaced = s
                         .vars
                         .insert(name, value)
-                        .map(|old| stringify(&old).len())
+                        .map(|old| serialized_len(&old))
                         .unwrap_or(0);
                     self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
                 }
@@ -1084,7 +1092,7 @@ impl Execution {
                 "stateExitedEventDetails",
                 state,
                 details,
-                output.clone(),
+                text.clone(),
             );
             let visit = self.thread(tid).visit;
             if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
@@ -1102,16 +1110,17 @@ impl Execution {
                     .get(next)
                     .map(|s| s.name.clone());
                 self.test_next_state = name;
-                self.thread_succeeded(tid, output);
+                self.thread_succeeded(tid, output, text);
             }
             Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;
                 t.input = output;
+                t.input_text = Some(text);
                 t.phase = Phase::Enter;
                 self.runnable.push_back(tid);
             }
-            _ => self.thread_succeeded(tid, output),
+            _ => self.thread_succeeded(tid, output, text),
         }
     }
 
@@ -1122,7 +1131,7 @@ impl Execution {
         }
         let mut batch = 0;
         for (name, value) in assigned {
-            let size = stringify(value).len();
+            let size = serialized_len(value);
             if size > MAX_PAYLOAD_BYTES {
                 return Some(Failure::new(
                     "States.DataLimitExceeded",
@@ -1147,7 +1156,8 @@ impl Execution {
         None
     }
 
-    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>) {
+    /// `text` is the output's JSON text (already written for the StateExited event).
+    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>, text: Rc<str>) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -1161,7 +1171,7 @@ impl Execution {
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
                     details,
-                    Some(output.clone()),
+                    Some(text),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
