@@ -1,5 +1,6 @@
 // <statelab-playground>: a playground for documentation pages. Configured by attributes
 //   height="420px"  readonly  panels="definition,graph,output"  clock="virtual|real"
+//   theme="light|dark|auto" (auto, the default, follows the system; style.css reads it)
 // and by an inline <script type="application/json"> child:
 //   { "definition": object | string, "input": any, "handlers": { "State": "source" },
 //     "s3": { "bucket": { "key": "object text" } } }   (s3: the run's in-memory S3)

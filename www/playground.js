@@ -31,8 +31,9 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** A button whose accessible name is its title (which starts with its visible text). */
 function button(text, testid, title) {
-  return el("button", { type: "button", testid, title: title ?? text, text });
+  return el("button", { type: "button", testid, title: title ?? text, "aria-label": title ?? text, text });
 }
 
 function panel(name, title, ...content) {
@@ -131,7 +132,7 @@ export class Playground {
     this.runButton.classList.add("primary");
     this.stopButton = button("Stop", "stop", "Stop the run (terminates its worker)");
     this.pauseButton = button("Pause", "pause", "Pause or resume the run");
-    this.stepButton = button("Step", "step", "Advance by one history event");
+    this.stepButton = button("Step", "step", "Step: advance the run by one history event");
     this.clock = el("select", { testid: "clock", "aria-label": "Clock" });
     for (const [value, label] of CLOCKS) this.clock.append(el("option", { value, text: label }));
     this.language = el("select", { testid: "query-language", "aria-label": "Query language", title: "The top-level QueryLanguage" });
@@ -148,7 +149,7 @@ export class Playground {
     toolbar.append(el("span", { class: "spacer" }));
     toolbar.append(this.runButton, this.stopButton, this.pauseButton, this.stepButton, this.clock);
     if (options.share) {
-      this.shareButton = button("Share", "share", "Put definition, input and handlers in a link");
+      this.shareButton = button("Share", "share", "Share: put definition, input and handlers in a link");
       toolbar.append(this.shareButton);
     }
     toolbar.append(el("span", { class: "status-box" }, el("span", { class: "muted", text: "Status " }), this.status));
@@ -306,7 +307,11 @@ export class Playground {
         if (start) item.dataset.line = String(start.line);
         const where = el("code", { text: `${start ? `${start.line}:${start.column}` : diagnostic.path || "/"} ${diagnostic.code}` });
         item.append(where, ` ${diagnostic.message}`);
+        item.tabIndex = 0;
         item.addEventListener("click", () => reveal(this.definitionEditor, diagnostic.range));
+        item.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") reveal(this.definitionEditor, diagnostic.range);
+        });
         return item;
       }),
     );
@@ -468,8 +473,8 @@ export class Playground {
 
   addCallback({ state, token }) {
     const output = el("input", { class: "callback-output", value: '{"approved": true}', "aria-label": "Task output (JSON)", spellcheck: "false" });
-    const success = button("Send success", "send-success", "sendTaskSuccess(token, output)");
-    const failure = button("Send failure", "send-failure", "sendTaskFailure(token, error, cause)");
+    const success = button("Send success", "send-success", "Send success: sendTaskSuccess(token, output)");
+    const failure = button("Send failure", "send-failure", "Send failure: sendTaskFailure(token, error, cause)");
     const item = el("div", { class: "callback" }, el("strong", { text: state }), " waits for its task token ", output, success, failure);
     success.addEventListener("click", () => {
       this.worker?.postMessage({ type: protocol.TASK_SUCCESS, token, output: output.value });
