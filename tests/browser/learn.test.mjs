@@ -34,8 +34,17 @@ after(async () => {
   server?.close();
 });
 
+// Runs in the page before its scripts: a CSP violation becomes a console error (which
+// every test fails on), with what was blocked.
+function reportCspViolations() {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
+  });
+}
+
 async function open(path) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(reportCspViolations);
   const problems = [];
   const wasm = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -160,3 +169,18 @@ for (const [index, file] of LESSON_FILES.entries()) {
     await page.close();
   });
 }
+
+test("after one visit the tour works offline (the playground's service worker)", async () => {
+  const { page, problems } = await open(`learn/${LESSON_FILES[0]}`);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, TIMEOUT);
+  await page.context().setOffline(true);
+  await page.goto(new URL("learn/", url).href);
+  assert.equal(await page.locator("ol.lessons li").count(), LESSON_FILES.length);
+  const last = LESSON_FILES.at(-1);
+  await page.goto(new URL(`learn/${last}`, url).href);
+  const example = page.locator("statelab-playground[data-expect]").first();
+  await example.locator("g.state").first().waitFor(TIMEOUT);
+  assert.equal(await runWidget(page, example), await example.getAttribute("data-expect"));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

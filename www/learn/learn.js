@@ -139,6 +139,14 @@ function renderContents(list) {
   if (summary) summary.textContent = `${done} of ${LESSONS.length} lessons done.`;
 }
 
+// Offline after the first visit, like the playground: its service worker (../sw.js, scope
+// www/) precaches the tour's pages too.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch((error) => {
+    console.warn(`The tour will not work offline: ${error.message}`);
+  });
+}
+
 const slug = document.body.dataset.lesson;
 const contents = document.querySelector("ol.lessons");
 if (contents) renderContents(contents);
