@@ -184,3 +184,29 @@ test("after one visit the tour works offline (the playground's service worker)",
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("an exercise says why a run could not start, and Start over restores the starting code", async () => {
+  const { page, problems } = await open(`learn/${LESSON_FILES[1]}`);
+  const exercise = page.locator("statelab-playground.exercise");
+  await exercise.locator("g.state").first().waitFor(TIMEOUT);
+  const starting = await exercise.locator(`${byTestId("definition-editor")} .cm-content`).textContent();
+
+  // Broken JSON: the widget's notice says why, and so does the check.
+  await exercise.locator(`${byTestId("definition-editor")} .cm-content`).click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText('{"StartAt": "Greet", "States": {');
+  const broken = await checkExercise(page, exercise);
+  assert.equal(broken.state, "failed");
+  assert.match(broken.text, /The run could not start: /);
+  // The page's own notice is expected here; it is not a problem of the page.
+  assert.ok(await noticeOf(exercise));
+
+  await page.locator(byTestId("reset-exercise")).click();
+  assert.equal(await exercise.locator(`${byTestId("definition-editor")} .cm-content`).textContent(), starting);
+  assert.equal(await page.locator(byTestId("exercise-result")).getAttribute("data-state"), "pending");
+  const again = await checkExercise(page, exercise);
+  assert.equal(again.state, "failed");
+  assert.match(again.text, /output is "Hello"/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
