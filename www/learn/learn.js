@@ -114,7 +114,7 @@ function renderNav(slug) {
     const previous = LESSONS[index - 1];
     const next = LESSONS[index + 1];
     nav.replaceChildren(
-      previous ? el("a", { href: `${previous.slug}.html`, rel: "prev", text: `← ${previous.title}` }) : el("a", { href: "./", text: "← Contents" }),
+      previous ? el("a", { href: `${previous.slug}.html`, rel: "prev", text: `← ${previous.title}` }) : el("span"),
       el("a", { href: "./", class: "contents", text: "Contents" }),
       next ? el("a", { href: `${next.slug}.html`, rel: "next", text: `${next.title} →` }) : el("a", { href: "../", text: "Open the playground →" }),
     );
