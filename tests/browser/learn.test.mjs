@@ -125,8 +125,8 @@ for (const [index, file] of LESSON_FILES.entries()) {
     for (let waited = 0; wasm.length === 0 && waited < TIMEOUT.timeout; waited += 100) await page.waitForTimeout(100);
     await page.waitForTimeout(500);
     assert.equal(wasm.length, 1, `the page loads the wasm once: ${wasm.join(", ")}`);
-    const invalid = await page.locator(".diagnostics li.error").allTextContents();
-    assert.deepEqual(invalid, [], "every widget starts with a valid definition");
+    const diagnostics = await page.locator(".diagnostics li").allTextContents();
+    assert.deepEqual(diagnostics, [], "every widget starts with a definition free of errors and warnings");
 
     const examples = page.locator("statelab-playground[data-expect]");
     assert.ok((await examples.count()) >= 1, "a lesson has a runnable example");
