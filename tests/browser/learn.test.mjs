@@ -5,42 +5,16 @@
 // to test-results/screenshots/learn-<lesson>.png. Page errors, failed requests and
 // console errors (CSP violations included) fail the test.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
-import { serve } from "../../scripts/serve.mjs";
-import { launchChromium } from "./chromium.mjs";
+import { test } from "node:test";
+import { browser, byTestId, FINAL, reportCspViolations, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url } from "./harness.mjs";
 
-const FINAL = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-const TIMEOUT = { timeout: 20_000 };
-const byTestId = (id) => `[data-testid="${id}"]`;
 const LESSON_FILES = readdirSync(fileURLToPath(new URL("../../www/learn/", import.meta.url)))
   .filter((name) => /^\d\d-[a-z0-9-]+\.html$/.test(name))
   .sort();
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 
-let server;
-let url;
-let browser;
-
-before(async () => {
-  ({ server, url } = await serve({ port: 0 }));
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-// Runs in the page before its scripts: a CSP violation becomes a console error (which
-// every test fails on), with what was blocked.
-function reportCspViolations() {
-  document.addEventListener("securitypolicyviolation", (event) => {
-    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
-  });
-}
+serveAndLaunchChromium();
 
 async function open(path) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
