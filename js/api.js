@@ -5,6 +5,15 @@
 
 import * as wasm from "../dist/wasm/statelab.js";
 
+// Values cross into wasm as JSON text (`JSON.stringify` here, serde_json there) and come
+// back as JSON text for `JSON.parse`: far cheaper than converting objects property by
+// property across the boundary (see bench/RESULTS.md, "The JS boundary").
+
+/** `definition` as the wasm exports take it: the text, and whether it is the user's. */
+function definitionText(definition) {
+  return typeof definition === "string" ? definition : JSON.stringify(definition);
+}
+
 /** Thrown by `new StateMachine()` for a definition AWS would reject. */
 export class ValidationError extends Error {
   constructor(message, diagnostics) {
@@ -34,7 +43,7 @@ function optionsArgument(options, what, allowed) {
 export function validate(definition, options) {
   definitionArgument(definition, "validate");
   const opts = optionsArgument(options, "validate", ["type"]);
-  const diagnostics = wasm.validateDefinition(definition, opts);
+  const diagnostics = JSON.parse(wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts)));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
@@ -53,9 +62,9 @@ export class StateMachine {
     const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
     this.type = opts.type ?? "STANDARD";
     try {
-      this.#machine = new wasm.WasmMachine(definition, opts);
+      this.#machine = new wasm.WasmMachine(definitionText(definition), typeof definition === "string", JSON.stringify(opts));
     } catch (error) {
-      if (error && error.name === "ValidationError") throw new ValidationError(error.message, error.diagnostics);
+      if (error && error.name === "ValidationError") throw new ValidationError(error.message, JSON.parse(error.diagnostics));
       throw error;
     }
     this.name = this.#machine.name;
@@ -97,10 +106,51 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** A JS value as Lambda would return it: JSON-serialisable, `undefined` -> null. */
-function jsonValue(value) {
-  if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value) ?? "null");
+/** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
+function jsonText(value) {
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * A handler's second argument. `signal` and `awsRequestId` are made on first use: most
+ * handlers never read them, and an AbortController plus a UUID per call cost more than
+ * the rest of the call.
+ */
+class HandlerContext {
+  #controller = null;
+  #aborted = false;
+  #requestId = null;
+
+  constructor(call, executionArn, callbacks) {
+    this.stateName = call.stateName;
+    this.resource = call.resource;
+    this.taskToken = call.taskToken ?? undefined;
+    this.executionArn = executionArn;
+    this.retryCount = call.retryCount;
+    // The callback API a worker would call (SendTaskSuccess, ...), for handlers that
+    // play the worker of a `.waitForTaskToken` task: one set of functions per execution.
+    this.sendTaskSuccess = callbacks.sendTaskSuccess;
+    this.sendTaskFailure = callbacks.sendTaskFailure;
+    this.sendTaskHeartbeat = callbacks.sendTaskHeartbeat;
+  }
+
+  get awsRequestId() {
+    return (this.#requestId ??= randomUuid());
+  }
+
+  get signal() {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  /** The task no longer matters: abort the signal (now, or when it is first read). */
+  static abort(context) {
+    context.#aborted = true;
+    context.#controller?.abort();
+  }
 }
 
 function traceOf(error) {
@@ -113,15 +163,21 @@ export class Execution {
   #onEvent;
   #speed;
   #settle;
-  #wake = null;
-  #pending = new Map(); // effect id -> {call, controller, timer}
+  #pending = new Map(); // effect id -> {call, context, timer}
   #tokens = new Map(); // task token -> effect id
   #paused = false;
   #stepWaiters = [];
   #done = false;
   #stateMachines;
   #childOptions;
-  #poked = false;
+  #scheduled = false; // a #pump is queued as a microtask
+  #timer = null; // external clock: the timeout that pumps at the next timer
+  #pumpNow = () => this.#pump();
+  #callbacks = {
+    sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
+    sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
+    sendTaskHeartbeat: (token) => this.sendTaskHeartbeat(token),
+  };
   #startTime = 0;
   #realStart = 0;
 
@@ -140,15 +196,15 @@ export class Execution {
     const startTime = toMillis(options.startDate);
     this.#startTime = startTime;
     this.#realStart = Date.now();
-    let inputValue;
+    let inputText;
     try {
-      inputValue = jsonValue(input);
+      inputText = jsonText(input);
     } catch (cause) {
       const error = new Error(`Input is not JSON-serialisable: ${cause.message}`);
       error.code = "InvalidExecutionInput";
       throw error;
     }
-    this.#run = machine.start(inputValue, {
+    this.#run = machine.start(inputText, JSON.stringify({
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
@@ -164,17 +220,17 @@ export class Execution {
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
-    });
+    }));
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
     this.status = "RUNNING";
     this.result = new Promise((resolve) => (this.#settle = resolve));
-    queueMicrotask(() => this.#loop());
+    this.#poke();
   }
 
   history() {
-    return this.#run.history();
+    return JSON.parse(this.#run.history());
   }
 
   /**
@@ -183,12 +239,12 @@ export class Execution {
    * output, assigned, error). Recorded only when started with `inspect: true`.
    */
   inspections() {
-    return this.#run.inspections();
+    return JSON.parse(this.#run.inspections());
   }
 
   /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */
   services() {
-    return this.#run.services();
+    return JSON.parse(this.#run.services());
   }
 
   stop(options = {}) {
@@ -200,7 +256,7 @@ export class Execution {
 
   sendTaskSuccess(taskToken, output) {
     const id = this.#takeToken(taskToken);
-    this.#run.resumeOk(id, jsonValue(output));
+    this.#run.resumeOk(id, jsonText(output));
     this.#poke();
   }
 
@@ -249,38 +305,30 @@ export class Execution {
     return id;
   }
 
+  /** Something happened (a handler settled, stop(), resume(), ...): pump soon, once. */
   #poke() {
-    const wake = this.#wake;
-    this.#wake = null;
-    if (wake) wake();
-    else this.#poked = true;
+    if (this.#scheduled || this.#done) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#pumpNow);
   }
 
-  /** Resolves after `ms` (or never) unless poked first; a poke before the call counts. */
-  #sleep(ms) {
-    if (this.#poked) {
-      this.#poked = false;
-      return Promise.resolve();
+  /**
+   * Drives the execution until it must wait: for handlers (their settling pokes), a task
+   * token, stop(), resume()/step() while paused, or (external clock) the next timer.
+   * Each drive returns everything ready at once (events, calls, tokens, outcome).
+   */
+  #pump() {
+    this.#scheduled = false;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
     }
-    return new Promise((resolve) => {
-      const timer = ms === undefined ? null : setTimeout(resolve, ms);
-      this.#wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async #loop() {
     const external = this.#speed !== null;
-    for (;;) {
-      if (this.#paused && this.#stepWaiters.length === 0) {
-        await this.#sleep();
-        continue;
-      }
+    while (!this.#done) {
+      if (this.#paused && this.#stepWaiters.length === 0) return;
       if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const progress = this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      const progress = JSON.parse(this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
       if (progress.events) {
         for (const event of progress.events) this.#emit(event);
         if (stepping) this.#stepWaiters.shift()(progress.events);
@@ -290,12 +338,10 @@ export class Execution {
       for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
       if (stepping) continue;
       if (external && progress.nextTimer !== null) {
-        // Sleep until the next timer (in scaled real time); a settling handler wakes us.
-        await this.#sleep(Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
-        continue;
+        // Wake at the next timer (in scaled real time) unless something pokes first.
+        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
       }
-      // Waiting for handlers, a task token or stop(): sleep until something happens.
-      await this.#sleep();
+      return;
     }
   }
 
@@ -334,12 +380,12 @@ export class Execution {
     this.#pending.delete(id);
     if (entry.timer) clearTimeout(entry.timer);
     if (entry.heartbeat) clearTimeout(entry.heartbeat);
-    if (abort) entry.controller.abort();
+    if (abort) HandlerContext.abort(entry.context);
   }
 
   #call(call, now) {
-    const controller = new AbortController();
-    const entry = { call, controller, timer: null };
+    const context = new HandlerContext(call, this.executionArn, this.#callbacks);
+    const entry = { call, context, timer: null };
     this.#pending.set(call.id, entry);
     if (call.timeoutSeconds && this.#speed === null) {
       // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
@@ -368,55 +414,40 @@ export class Execution {
       };
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    const context = {
-      stateName: call.stateName,
-      resource: call.resource,
-      taskToken: call.taskToken ?? undefined,
-      awsRequestId: randomUuid(),
-      executionArn: call.executionArn,
-      retryCount: call.retryCount,
-      signal: controller.signal,
-      // The callback API a worker would call (SendTaskSuccess, ...), for handlers that
-      // play the worker of a `.waitForTaskToken` task.
-      sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
-      sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
-      sendTaskHeartbeat: (token) => this.sendTaskHeartbeat(token),
-    };
-    let promise;
+    this.#invoke(handler, call, context);
+  }
+
+  /** Calls the handler and answers the task with what it returns or throws. */
+  async #invoke(handler, call, context) {
+    let value;
     try {
-      promise = Promise.resolve(handler(call.input, context));
+      value = await handler(call.input, context);
     } catch (error) {
-      promise = Promise.reject(error);
+      if (!this.#pending.has(call.id) || this.#done) return;
+      this.#clearPending(call.id);
+      if (call.taskToken) this.#tokens.delete(call.taskToken);
+      this.#fail(call, error);
+      this.#poke();
+      return;
     }
-    promise.then(
-      (value) => {
-        if (!this.#pending.has(call.id) || this.#done) return;
-        if (call.taskToken) {
-          // The service call went out; the task waits for sendTaskSuccess/Failure.
-          try {
-            this.#run.taskSubmitted(call.id, jsonValue(value));
-          } catch {
-            this.#run.taskSubmitted(call.id, null);
-          }
-          this.#poke();
-          return;
-        }
-        this.#clearPending(call.id);
-        try {
-          this.#run.resumeOk(call.id, jsonValue(value));
-        } catch (error) {
-          this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
-        }
-        this.#poke();
-      },
-      (error) => {
-        if (!this.#pending.has(call.id) || this.#done) return;
-        this.#clearPending(call.id);
-        if (call.taskToken) this.#tokens.delete(call.taskToken);
-        this.#fail(call, error);
-        this.#poke();
-      },
-    );
+    if (!this.#pending.has(call.id) || this.#done) return;
+    if (call.taskToken) {
+      // The service call went out; the task waits for sendTaskSuccess/Failure.
+      try {
+        this.#run.taskSubmitted(call.id, jsonText(value));
+      } catch {
+        this.#run.taskSubmitted(call.id, "null");
+      }
+      this.#poke();
+      return;
+    }
+    this.#clearPending(call.id);
+    try {
+      this.#run.resumeOk(call.id, jsonText(value));
+    } catch (error) {
+      this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+    }
+    this.#poke();
   }
 
   /**
@@ -481,9 +512,9 @@ export class Execution {
       if (lambda) {
         let payload;
         try {
-          payload = jsonValue(error);
+          payload = jsonText(error);
         } catch {
-          payload = { errorType: "Error", errorMessage: String(error) };
+          payload = JSON.stringify({ errorType: "Error", errorMessage: String(error) });
         }
         this.#run.resumeErrorPayload(call.id, payload);
       } else {
@@ -517,7 +548,8 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  return wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonValue(input), bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed);
+  const result = wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonText(input), JSON.stringify(bindings ?? {}), JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed);
+  return result === undefined ? undefined : JSON.parse(result);
 }
 
 const TEST_STATE_FIELDS = ["definition", "input", "inspectionLevel", "variables", "context", "mock", "stateName", "stateConfiguration", "revealSecrets", "handlers"];
@@ -535,10 +567,9 @@ export async function testState(request) {
   }
   const { handlers, ...fields } = request;
   definitionArgument(fields.definition, "testState");
-  if (fields.input !== undefined) fields.input = jsonValue(fields.input);
-  const run = wasm.testState(fields, Object.keys(handlers ?? {}));
+  const run = wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})));
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });
   await execution.result;
-  return run.testResponse();
+  return JSON.parse(run.testResponse());
 }

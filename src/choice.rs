@@ -7,6 +7,7 @@
 //! `Variable` that matches nothing is `States.Runtime`, except for `IsPresent`.
 
 use crate::exec::Failure;
+use crate::jsonata::case::{lower_char, upper_char};
 use crate::json::as_f64;
 use crate::path::{select_opt, select_ref, Env};
 use serde_json::Value;
@@ -487,7 +488,7 @@ impl Regex {
     }
 
     fn same(&self, a: char, b: char) -> bool {
-        a == b || (self.case_insensitive && a.to_lowercase().eq(b.to_lowercase()))
+        a == b || (self.case_insensitive && lower_char(a) == lower_char(b))
     }
 
     fn class_matches(&self, class: &Class, c: char) -> bool {
@@ -503,7 +504,7 @@ impl Regex {
         };
         let mut hit = test(c);
         if !hit && self.case_insensitive {
-            hit = c.to_lowercase().any(test) || c.to_uppercase().any(test);
+            hit = test(lower_char(c)) || test(upper_char(c));
         }
         hit != class.negated
     }
