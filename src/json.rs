@@ -119,7 +119,8 @@ impl Write for ByteCounter {
     }
 }
 
-fn write_value(out: &mut impl Write, value: &Value) {
+/// Writes `stringify(value)` into `out`.
+pub fn write_value(out: &mut impl Write, value: &Value) {
     match value {
         Value::Null => push(out, "null"),
         Value::Bool(b) => push(out, if *b { "true" } else { "false" }),

@@ -5,7 +5,7 @@ use crate::api::{self, Definition};
 use crate::asl::Machine;
 use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome, TaskKind};
 use crate::host::{ClockMode, Driver, HandlerCall};
-use crate::json::{stringify, write_string};
+use crate::json::{serialized_len, stringify, write_string, write_value};
 use crate::validate::{Diagnostic, MachineType, ValidateOptions};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -136,7 +136,7 @@ impl WasmMachine {
     pub fn start(&self, input: &str, options: &str) -> Result<WasmExecution, JsValue> {
         let input = parse_json(input)?;
         let options = options_value(options)?;
-        let text_len = stringify(&input).len();
+        let text_len = serialized_len(&input);
         if text_len > crate::exec::MAX_PAYLOAD_BYTES {
             let error = js_sys::Error::new(&format!(
                 "Input is {text_len} bytes of JSON; the maximum is {} (256 KiB)",
@@ -263,18 +263,16 @@ struct JsonObject<'a> {
 
 impl<'a> JsonObject<'a> {
     fn new(out: &'a mut String) -> Self {
-        out.push('{');
         JsonObject { out, empty: true }
     }
 
-    /// Starts a field; the caller writes its value.
+    /// Starts a field; the caller writes its value. Keys are our own ASCII names
+    /// (and AWS's stage names), which need no escaping.
     fn key(&mut self, key: &str) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
+        self.out.push_str(if self.empty { "{\"" } else { ",\"" });
         self.empty = false;
-        write_string(self.out, key);
-        self.out.push(':');
+        self.out.push_str(key);
+        self.out.push_str("\":");
         self.out
     }
 
@@ -287,7 +285,7 @@ impl<'a> JsonObject<'a> {
     }
 
     fn value(&mut self, key: &str, value: &Value) {
-        self.key(key).push_str(&stringify(value));
+        write_value(self.key(key), value);
     }
 
     fn number<N: std::fmt::Display>(&mut self, key: &str, value: N) {
@@ -303,7 +301,7 @@ impl<'a> JsonObject<'a> {
     }
 
     fn end(self) {
-        self.out.push('}');
+        self.out.push_str(if self.empty { "{}" } else { "}" });
     }
 }
 
@@ -382,7 +380,7 @@ impl WasmExecution {
             usize::MAX
         };
         let progress = self.driver.drive_limited(limit);
-        let mut out = String::with_capacity(256);
+        let mut out = String::with_capacity(1024);
         let mut o = JsonObject::new(&mut out);
         if with_events {
             let events = &self.driver.history()[progress.events.clone()];
