@@ -112,6 +112,22 @@ function jsonText(value) {
 }
 
 /**
+ * JSON text of a value the caller hands us as data (execution input, callback output,
+ * JSONata bindings). Unlike a handler's result, which is serialised as the Lambda runtime
+ * does (JSON.stringify: functions vanish), a function or symbol here is a mistake, so it
+ * throws rather than being dropped without a word.
+ */
+function dataJsonText(value, what) {
+  const text = JSON.stringify(value, (key, item) => {
+    if (typeof item === "function" || typeof item === "symbol") {
+      throw new TypeError(`${what} is not JSON: ${key === "" ? "the value" : `"${key}"`} is a ${typeof item}`);
+    }
+    return item;
+  });
+  return text ?? "null";
+}
+
+/**
  * A handler's second argument. `signal` and `awsRequestId` are made on first use: most
  * handlers never read them, and an AbortController plus a UUID per call cost more than
  * the rest of the call.
@@ -198,7 +214,7 @@ export class Execution {
     this.#realStart = Date.now();
     let inputText;
     try {
-      inputText = jsonText(input);
+      inputText = dataJsonText(input, "the input");
     } catch (cause) {
       const error = new Error(`Input is not JSON-serialisable: ${cause.message}`);
       error.code = "InvalidExecutionInput";
@@ -256,7 +272,7 @@ export class Execution {
 
   sendTaskSuccess(taskToken, output) {
     const id = this.#takeToken(taskToken);
-    this.#run.resumeOk(id, jsonText(output));
+    this.#run.resumeOk(id, dataJsonText(output, "the task output"));
     this.#poke();
   }
 
@@ -548,7 +564,7 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  const result = wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonText(input), JSON.stringify(bindings ?? {}), JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed);
+  const result = wasm.evaluateJsonata(expression, input === undefined ? undefined : dataJsonText(input, "the input"), dataJsonText(bindings ?? {}, "bindings"), JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed);
   return result === undefined ? undefined : JSON.parse(result);
 }
 

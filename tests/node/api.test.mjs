@@ -178,6 +178,8 @@ test("input over 256 KiB or not JSON is InvalidExecutionInput; bad options throw
   const cyclic = {};
   cyclic.self = cyclic;
   assert.throws(() => machine.start(cyclic), (e) => e.code === "InvalidExecutionInput");
+  // A function in the input is a mistake, not something to drop silently.
+  assert.throws(() => machine.start({ callback() {} }), (e) => e.code === "InvalidExecutionInput" && /"callback" is a function/.test(e.message));
   assert.throws(() => machine.start({}, { colour: "blue" }), /unknown option "colour"/);
   assert.throws(() => machine.start({}, { handlers: { A: "not a function" } }), /must be a function/);
   assert.throws(() => machine.start({}, { clock: "sundial" }), TypeError);
@@ -221,6 +223,7 @@ test("evaluateJsonata: values, AWS functions, codes and positions, limits", () =
   assert.throws(() => evaluateJsonata("$eval('1')"), (e) => typeof e.code === "string");
   const deep = "$f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000)";
   assert.throws(() => evaluateJsonata(`(${deep})`, {}, {}, { maxDepth: 200 }), (e) => e.code === "U1001");
+  assert.throws(() => evaluateJsonata("$f", {}, { f: () => 1 }), /bindings is not JSON: "f" is a function/);
   assert.equal(evaluateJsonata("1 + 1"), 2, "still usable after errors");
 });
 
