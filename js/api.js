@@ -4,6 +4,9 @@
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
 import * as wasm from "../dist/wasm/statelab.js";
+import { callWasm, generation, staleError, StatelabInternalError } from "./guard.js";
+
+export { StatelabInternalError };
 
 /** Thrown by `new StateMachine()` for a definition AWS would reject. */
 export class ValidationError extends Error {
@@ -34,7 +37,9 @@ function optionsArgument(options, what, allowed) {
 export function validate(definition, options) {
   definitionArgument(definition, "validate");
   const opts = optionsArgument(options, "validate", ["type"]);
-  const diagnostics = wasm.validateDefinition(definition, opts);
+  const deep = tooDeepDiagnostic(definition);
+  if (deep) return { valid: false, diagnostics: [deep] };
+  const diagnostics = callWasm(() => wasm.validateDefinition(definition, opts));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
@@ -47,23 +52,36 @@ const EXECUTION_OPTIONS = ["handlers", "s3", "dynamodb", "sqs", "sns", "eventbri
 
 export class StateMachine {
   #machine;
+  #generation;
+  #source;
 
   constructor(definition, options) {
     definitionArgument(definition, "StateMachine");
     const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
+    const deep = tooDeepDiagnostic(definition);
+    if (deep) throw new ValidationError(`Invalid state machine definition: ${deep.message}`, [deep]);
     this.type = opts.type ?? "STANDARD";
+    this.#source = { definition, opts };
+    this.#compile();
+    this.name = this.#machine.name;
+  }
+
+  #compile() {
+    const { definition, opts } = this.#source;
+    this.#generation = generation();
     try {
-      this.#machine = new wasm.WasmMachine(definition, opts);
+      this.#machine = callWasm(() => new wasm.WasmMachine(definition, opts));
     } catch (error) {
       if (error && error.name === "ValidationError") throw new ValidationError(error.message, error.diagnostics);
       throw error;
     }
-    this.name = this.#machine.name;
   }
 
   /** Starts an execution; its `result` promise resolves for every outcome. */
   start(input, options) {
     const opts = optionsArgument(options, "start", EXECUTION_OPTIONS);
+    // After an internal error the module was re-instantiated: compile again there.
+    if (this.#generation !== generation()) this.#compile();
     return new Execution(this.#machine, input === undefined ? {} : input, opts);
   }
 
@@ -97,10 +115,70 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * Objects and arrays nest at most this deep in values that cross into the interpreter
+ * (the definition parser's limit too): deeper values would overflow its stack.
+ */
+const MAX_NESTING = 512;
+
+/**
+ * The JSON pointer of the first object or array nested deeper than MAX_NESTING, or null.
+ * Iterative (a cycle counts as too deep), so any value can be checked.
+ */
+function tooDeep(value) {
+  const stack = [[value, 0, ""]];
+  while (stack.length > 0) {
+    const [item, depth, pointer] = stack.pop();
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= MAX_NESTING) return pointer;
+    for (const [key, child] of Object.entries(item)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1, `${pointer}/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+    }
+  }
+  return null;
+}
+
+const TOO_DEEP = `objects and arrays are nested more than ${MAX_NESTING} levels deep`;
+
+/** A definition object too deep to cross into the interpreter: its diagnostic. */
+function tooDeepDiagnostic(definition) {
+  if (typeof definition === "string") return null;
+  const pointer = tooDeep(definition);
+  return pointer === null ? null : { severity: "error", code: "INVALID_JSON", message: `The definition's ${TOO_DEEP}`, path: pointer };
+}
+
 /** A JS value as Lambda would return it: JSON-serialisable, `undefined` -> null. */
 function jsonValue(value) {
   if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value) ?? "null");
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    // JSON.stringify runs out of stack on very deep values before we can measure them.
+    if (error instanceof RangeError) throw new RangeError(TOO_DEEP);
+    throw error;
+  }
+  const copy = JSON.parse(text ?? "null");
+  if (tooDeep(copy) !== null) throw new RangeError(TOO_DEEP);
+  return copy;
+}
+
+/** String(value) that cannot throw (a Symbol, an object whose toString throws). */
+function safeString(value) {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** JSON text of a value, or its string form when it is not serialisable. */
+function safeJson(value) {
+  try {
+    return JSON.stringify(value) ?? safeString(value);
+  } catch {
+    return safeString(value);
+  }
 }
 
 function traceOf(error) {
@@ -124,6 +202,8 @@ export class Execution {
   #poked = false;
   #startTime = 0;
   #realStart = 0;
+  #reject;
+  #generation = generation();
 
   constructor(machine, input, options) {
     this.#handlers = options.handlers ?? {};
@@ -148,7 +228,7 @@ export class Execution {
       error.code = "InvalidExecutionInput";
       throw error;
     }
-    this.#run = machine.start(inputValue, {
+    this.#run = callWasm(() => machine.start(inputValue, {
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
@@ -164,17 +244,37 @@ export class Execution {
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
-    });
-    this.executionArn = this.#run.executionArn;
-    this.name = this.#run.name;
-    this.startDate = this.#run.startDate;
+    }));
+    ({ executionArn: this.executionArn, name: this.name, startDate: this.startDate } = this.#wasm((run) => ({
+      executionArn: run.executionArn,
+      name: run.name,
+      startDate: run.startDate,
+    })));
     this.status = "RUNNING";
-    this.result = new Promise((resolve) => (this.#settle = resolve));
-    queueMicrotask(() => this.#loop());
+    this.result = new Promise((resolve, reject) => {
+      this.#settle = resolve;
+      this.#reject = reject;
+    });
+    queueMicrotask(() => this.#loop().catch((error) => this.#crash(error)));
+  }
+
+  /** Every call into this execution's wasm object: traps and staleness become errors. */
+  #wasm(call) {
+    if (this.#generation !== generation()) throw staleError("execution");
+    return callWasm(() => call(this.#run));
+  }
+
+  /** An internal error ended the run: `result` rejects with it, handlers are aborted. */
+  #crash(error) {
+    if (this.#done) return;
+    this.#done = true;
+    this.status = "FAILED";
+    this.#abortPending();
+    this.#reject(error);
   }
 
   history() {
-    return this.#run.history();
+    return this.#wasm((run) => run.history());
   }
 
   /**
@@ -183,37 +283,38 @@ export class Execution {
    * output, assigned, error). Recorded only when started with `inspect: true`.
    */
   inspections() {
-    return this.#run.inspections();
+    return this.#wasm((run) => run.inspections());
   }
 
   /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */
   services() {
-    return this.#run.services();
+    return this.#wasm((run) => run.services());
   }
 
   stop(options = {}) {
     if (this.#done) return;
-    this.#run.stop(options.error, options.cause);
+    this.#wasm((run) => run.stop(options.error, options.cause));
     this.#abortPending();
     this.#poke();
   }
 
   sendTaskSuccess(taskToken, output) {
     const id = this.#takeToken(taskToken);
-    this.#run.resumeOk(id, jsonValue(output));
+    const value = jsonValue(output);
+    this.#wasm((run) => run.resumeOk(id, value));
     this.#poke();
   }
 
   sendTaskFailure(taskToken, error, cause) {
     const id = this.#takeToken(taskToken);
-    this.#run.resumeError(id, error ?? "", cause);
+    this.#wasm((run) => run.resumeError(id, error ?? "", cause));
     this.#poke();
   }
 
   sendTaskHeartbeat(taskToken) {
     const id = this.#tokens.get(taskToken);
     if (id === undefined) throw this.#invalidToken(taskToken);
-    this.#run.heartbeat(id);
+    this.#wasm((run) => run.heartbeat(id));
     this.#pending.get(id)?.beat?.();
   }
 
@@ -278,9 +379,10 @@ export class Execution {
         await this.#sleep();
         continue;
       }
-      if (external) this.#run.advanceClock(this.#virtualNow());
+      if (this.#done) return;
+      if (external) this.#wasm((run) => run.advanceClock(this.#virtualNow()));
       const stepping = this.#paused;
-      const progress = this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      const progress = this.#wasm((run) => run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
       if (progress.events) {
         for (const event of progress.events) this.#emit(event);
         if (stepping) this.#stepWaiters.shift()(progress.events);
@@ -296,6 +398,15 @@ export class Execution {
       }
       // Waiting for handlers, a task token or stop(): sleep until something happens.
       await this.#sleep();
+    }
+  }
+
+  /** For callbacks (timers, settled handlers): an internal error ends the run. */
+  #guarded(action) {
+    try {
+      action();
+    } catch (error) {
+      this.#crash(error);
     }
   }
 
@@ -347,7 +458,7 @@ export class Execution {
       entry.timer = setTimeout(() => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#run.advanceClock(now + call.timeoutSeconds * 1000);
+        this.#guarded(() => this.#wasm((run) => run.advanceClock(now + call.timeoutSeconds * 1000)));
         this.#poke();
       }, ms);
     }
@@ -358,7 +469,7 @@ export class Execution {
       const expire = () => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        this.#guarded(() => this.#wasm((run) => run.advanceClock(now + call.heartbeatSeconds * 1000)));
         this.#poke();
       };
       entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
@@ -393,27 +504,34 @@ export class Execution {
         if (!this.#pending.has(call.id) || this.#done) return;
         if (call.taskToken) {
           // The service call went out; the task waits for sendTaskSuccess/Failure.
+          let submitted;
           try {
-            this.#run.taskSubmitted(call.id, jsonValue(value));
+            submitted = jsonValue(value);
           } catch {
-            this.#run.taskSubmitted(call.id, null);
+            submitted = null;
           }
+          this.#guarded(() => this.#wasm((run) => run.taskSubmitted(call.id, submitted)));
           this.#poke();
           return;
         }
         this.#clearPending(call.id);
+        let result;
         try {
-          this.#run.resumeOk(call.id, jsonValue(value));
+          result = jsonValue(value);
         } catch (error) {
-          this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+          const cause = `The handler's result is not JSON-serialisable: ${error?.message ?? String(error)}`;
+          this.#guarded(() => this.#wasm((run) => run.resumeError(call.id, "States.Runtime", cause)));
+          this.#poke();
+          return;
         }
+        this.#guarded(() => this.#wasm((run) => run.resumeOk(call.id, result)));
         this.#poke();
       },
       (error) => {
         if (!this.#pending.has(call.id) || this.#done) return;
         this.#clearPending(call.id);
         if (call.taskToken) this.#tokens.delete(call.taskToken);
-        this.#fail(call, error);
+        this.#guarded(() => this.#fail(call, error));
         this.#poke();
       },
     );
@@ -438,7 +556,7 @@ export class Execution {
     const child = machine.start(childInput, {
       ...this.#childOptions,
       name: input.Name ?? randomUuid(),
-      startDate: new Date(this.#run.now),
+      startDate: new Date(this.#wasm((run) => run.now)),
     });
     const startDate = Date.parse(child.startDate);
     if (!call.resource.includes(".sync")) return { ExecutionArn: child.executionArn, StartDate: startDate };
@@ -464,18 +582,33 @@ export class Execution {
     throw { error: "States.TaskFailed", cause: JSON.stringify(described) };
   }
 
-  /** A thrown value -> the task's failure, as DESIGN.md "Handlers" describes. */
+  #resumeError(id, error, cause) {
+    this.#wasm((run) => run.resumeError(id, error, cause));
+  }
+
+  /**
+   * A thrown value -> the task's failure. Reading a hostile thrown value (a throwing
+   * getter, a Proxy, a Symbol) must not break the run: it becomes a plain "Error".
+   */
   #fail(call, error) {
+    let failure;
+    try {
+      failure = this.#failure(call, error);
+    } catch (readError) {
+      failure = { error: "Error", cause: `The handler threw a value that cannot be read: ${safeString(readError)}` };
+    }
+    if ("payload" in failure) this.#wasm((run) => run.resumeErrorPayload(call.id, failure.payload));
+    else this.#resumeError(call.id, failure.error, failure.cause);
+  }
+
+  /** What #fail reports: `{error, cause}` or a Lambda error `{payload}`. */
+  #failure(call, error) {
     const lambda = call.kind === "lambda" || call.kind === "lambda:invoke";
     if (error instanceof Error) {
-      const name = error.name || "Error";
-      if (lambda) {
-        const payload = { errorType: name, errorMessage: error.message, trace: traceOf(error) };
-        this.#run.resumeError(call.id, name, JSON.stringify(payload));
-      } else {
-        this.#run.resumeError(call.id, name, error.message);
-      }
-      return;
+      const name = String(error.name || "Error");
+      const message = String(error.message);
+      if (lambda) return { error: name, cause: JSON.stringify({ errorType: name, errorMessage: message, trace: traceOf(error) }) };
+      return { error: name, cause: message };
     }
     if (error !== null && typeof error === "object") {
       if (lambda) {
@@ -483,25 +616,21 @@ export class Execution {
         try {
           payload = jsonValue(error);
         } catch {
-          payload = { errorType: "Error", errorMessage: String(error) };
+          payload = { errorType: "Error", errorMessage: safeString(error) };
         }
-        this.#run.resumeErrorPayload(call.id, payload);
-      } else {
-        const name = String(error.error ?? error.Error ?? error.errorType ?? error.name ?? "Error");
-        const cause = error.cause ?? error.Cause ?? error.errorMessage ?? error.message;
-        this.#run.resumeError(call.id, name, cause === undefined ? undefined : typeof cause === "string" ? cause : JSON.stringify(cause));
+        return { payload };
       }
-      return;
+      const name = String(error.error ?? error.Error ?? error.errorType ?? error.name ?? "Error");
+      const cause = error.cause ?? error.Cause ?? error.errorMessage ?? error.message;
+      return { error: name, cause: cause === undefined ? undefined : typeof cause === "string" ? cause : safeJson(cause) };
     }
-    // A thrown primitive (string, number, null, undefined).
+    // A thrown primitive (string, number, null, undefined, symbol, bigint).
     const type = error === null ? "object" : typeof error;
-    const message = String(error);
-    if (lambda) {
-      this.#run.resumeError(call.id, type, JSON.stringify({ errorType: type, errorMessage: message, trace: [] }));
-    } else {
-      this.#run.resumeError(call.id, "Error", message);
-    }
+    const message = safeString(error);
+    if (lambda) return { error: type, cause: JSON.stringify({ errorType: type, errorMessage: message, trace: [] }) };
+    return { error: "Error", cause: message };
   }
+
 }
 
 /**
@@ -517,7 +646,8 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  return wasm.evaluateJsonata(expression, input === undefined ? undefined : jsonValue(input), bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed);
+  const value = input === undefined ? undefined : jsonValue(input);
+  return callWasm(() => wasm.evaluateJsonata(expression, value, bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed));
 }
 
 const TEST_STATE_FIELDS = ["definition", "input", "inspectionLevel", "variables", "context", "mock", "stateName", "stateConfiguration", "revealSecrets", "handlers"];
@@ -535,10 +665,12 @@ export async function testState(request) {
   }
   const { handlers, ...fields } = request;
   definitionArgument(fields.definition, "testState");
+  const deep = tooDeepDiagnostic(fields.definition);
+  if (deep) throw Object.assign(new Error(deep.message), { name: "InvalidDefinition", code: "InvalidDefinition" });
   if (fields.input !== undefined) fields.input = jsonValue(fields.input);
-  const run = wasm.testState(fields, Object.keys(handlers ?? {}));
+  const run = callWasm(() => wasm.testState(fields, Object.keys(handlers ?? {})));
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });
   await execution.result;
-  return run.testResponse();
+  return callWasm(() => run.testResponse());
 }

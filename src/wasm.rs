@@ -12,9 +12,14 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+/// Values cross as JSON text that JS's `JSON.parse` rebuilds: it defines every key as an
+/// own property, so a `"__proto__"` key in user data stays a key (setting it on an object,
+/// as a serializer does, would replace the object's prototype instead).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or(JsValue::NULL)
+    let Ok(value) = serde_json::to_value(value) else {
+        return JsValue::NULL;
+    };
+    js_sys::JSON::parse(&crate::json::stringify(&value)).unwrap_or(JsValue::NULL)
 }
 
 fn from_js(value: JsValue) -> Result<Value, JsValue> {
@@ -129,6 +134,14 @@ impl WasmMachine {
     pub fn start(&self, input: JsValue, options: JsValue) -> Result<WasmExecution, JsValue> {
         let input = from_js(input)?;
         let options = options_value(options)?;
+        if crate::json::nested_too_deep(&input) {
+            let error = js_sys::Error::new(&format!(
+                "Input objects and arrays are nested more than {} levels deep",
+                crate::json::MAX_NESTING
+            ));
+            let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidExecutionInput".into());
+            return Err(error.into());
+        }
         let text_len = crate::json::stringify(&input).len();
         if text_len > crate::exec::MAX_PAYLOAD_BYTES {
             let error = js_sys::Error::new(&format!(
@@ -508,4 +521,40 @@ pub fn evaluate_jsonata(
             Err(error.into())
         }
     }
+}
+
+// --- Panics -------------------------------------------------------------------------
+// On wasm32-unknown-unknown a panic aborts: the instance traps (`unreachable`) and is
+// left in an unknown state. js/guard.js catches the trap at every call, reads the
+// message recorded here, and instantiates the module afresh; no panic is expected, this
+// is the safety net that turns one into a clear `StatelabInternalError`.
+
+thread_local! {
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs when the module is instantiated (and re-instantiated after a trap).
+#[wasm_bindgen(start)]
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        LAST_PANIC.with(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = Some(message);
+            }
+        });
+    }));
+}
+
+/// The message of the panic that trapped the instance, once (null if none).
+#[wasm_bindgen(js_name = takePanicMessage)]
+pub fn take_panic_message() -> Option<String> {
+    LAST_PANIC.with(|slot| slot.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
+}
+
+/// For tests only (not part of the public API): panics, so that the recovery in
+/// js/guard.js can be proven without a real bug.
+#[wasm_bindgen(js_name = debugPanic)]
+pub fn debug_panic(message: &str) {
+    panic!("{message}");
 }
