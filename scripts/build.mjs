@@ -104,6 +104,8 @@ export function build({ force = false } = {}) {
   } else {
     console.log("build: dist/wasm is up to date (use --force to rebuild)");
   }
+  // The playground's offline cache lists (and hashes) the page and the wasm: after both.
+  run(process.execPath, [join(root, "scripts", "build-www.mjs"), "--precache"]);
   const bytes = readFileSync(join(OUT_DIR, "statelab_bg.wasm"));
   const gzip = gzipSync(bytes, { level: 9 }).length;
   console.log(

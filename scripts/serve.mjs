@@ -1,6 +1,8 @@
 // A small static file server for development: serves the repository root so that the
 // playground (www/) loads the package (js/, dist/wasm/) by relative URLs, exactly as a
-// static host would. Node built-ins only; 127.0.0.1 only.
+// static host would, except that it rewrites www/dist/precache.js (the service worker's
+// cache version) when asked for it, so that edits show without a rebuild. Node built-ins
+// and scripts/build-www.mjs only; 127.0.0.1 only.
 //
 //   node scripts/serve.mjs            # http://127.0.0.1:8080/ (PORT, HOST to override)
 
@@ -8,6 +10,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writePrecache } from "./build-www.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -57,6 +60,16 @@ function handle(request, response) {
   }
   const url = new URL(request.url, "http://localhost");
   if (url.pathname === "/") return send(response, 302, "", { location: "/www/" });
+  // The service worker's file list and cache version, written afresh whenever a browser
+  // checks for an update: pages edited since the last build are then a new cache version
+  // (a static host serves the file that `npm run build` wrote).
+  if (url.pathname === "/www/dist/precache.js") {
+    try {
+      writePrecache();
+    } catch (error) {
+      return send(response, 500, `${error.message}\n`);
+    }
+  }
   let file = resolve(url.pathname);
   if (file === null) return send(response, 404, "Not Found\n");
   let stat;

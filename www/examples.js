@@ -1,9 +1,15 @@
 // Built-in examples: definition, input and handlers (per Task state: the source of a
 // function expression) as the editors show them. The first is the default.
+//
+// `expect` is what a run of the example does, as data for the browser tests
+// (tests/browser/playground.test.mjs runs every example): the final status, `callback`
+// when a task waits for its token ("success": press Send success), and the graph colour
+// of some states after the run.
 
 const text = (value) => JSON.stringify(value, null, 2);
 
 const orderFulfilment = {
+  expect: { status: "SUCCEEDED", states: { "Process Payment": "succeeded", "Out Of Stock": null } },
   name: "Order fulfilment (Retry, Catch, Parallel, failure paths)",
   definition: {
     Comment: "Check inventory, take payment (retried, failures caught), then ship and notify in parallel.",
@@ -122,7 +128,49 @@ const orderFulfilment = {
   },
 };
 
+const retry = {
+  name: "Retry with backoff (transient errors, then a fallback)",
+  expect: { status: "SUCCEEDED", states: { "Call Flaky Service": "succeeded", "Use Cached Rate": null } },
+  definition: {
+    Comment: "A Retry waits IntervalSeconds, then BackoffRate times longer each attempt (try the real clock). A Catch is the fallback when every attempt fails.",
+    StartAt: "Call Flaky Service",
+    States: {
+      "Call Flaky Service": {
+        Type: "Task",
+        Resource: "arn:aws:lambda:us-east-1:123456789012:function:exchange-rate",
+        Retry: [
+          { ErrorEquals: ["ServiceUnavailable"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "NONE" },
+          { ErrorEquals: ["States.Timeout"], MaxAttempts: 0 },
+        ],
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Use Cached Rate" }],
+        TimeoutSeconds: 10,
+        ResultPath: "$.rate",
+        Next: "Convert",
+      },
+      "Use Cached Rate": { Type: "Pass", Result: 1.1, ResultPath: "$.rate", Next: "Convert" },
+      Convert: {
+        Type: "Pass",
+        Parameters: { "amount.$": "$.amount", "rate.$": "$.rate", "currency.$": "$.to" },
+        End: true,
+      },
+    },
+  },
+  input: { amount: 100, from: "EUR", to: "USD", failures: 2 },
+  handlers: {
+    "Call Flaky Service": `async ({ failures, from, to }, context) => {
+  // Fails the first \`failures\` attempts (set it to 4 in the input: every retry fails and
+  // the Catch takes the fallback path).
+  console.log("attempt", context.retryCount + 1, from, "->", to);
+  if (context.retryCount < failures) {
+    throw Object.assign(new Error("try again later"), { name: "ServiceUnavailable" });
+  }
+  return 1.08;
+}`,
+  },
+};
+
 const choice = {
+  expect: { status: "SUCCEEDED", states: { Pass: "succeeded", Excellent: null } },
   name: "Choice: route by a value",
   definition: {
     Comment: "A Choice state picks the first rule that matches; Default catches the rest.",
@@ -146,6 +194,7 @@ const choice = {
 };
 
 const map = {
+  expect: { status: "SUCCEEDED", states: { "Price Items": "succeeded", "Line Total": "succeeded" } },
   name: "Map: one item at a time",
   definition: {
     Comment: "A Map state runs its ItemProcessor for every item of an array.",
@@ -188,6 +237,7 @@ const map = {
 };
 
 const parallel = {
+  expect: { status: "SUCCEEDED", states: { Left: "succeeded", Right: "succeeded", Cross: "succeeded" } },
   name: "Parallel: branches side by side",
   definition: {
     Comment: "Every branch gets the same input; the output is an array, one entry per branch.",
@@ -215,7 +265,8 @@ const parallel = {
 };
 
 const wait = {
-  name: "Wait and callbacks (.waitForTaskToken)",
+  expect: { status: "SUCCEEDED", callback: "success", states: { "Ask For Approval": "succeeded" } },
+  name: "Human approval: Wait, then a task token (.waitForTaskToken)",
   definition: {
     Comment: "Wait pauses the execution (try the real clock); the approval task waits for Send success / Send failure.",
     StartAt: "Cool Down",
@@ -242,6 +293,7 @@ const wait = {
 };
 
 const jsonata = {
+  expect: { status: "SUCCEEDED", states: { Total: "succeeded" } },
   name: "JSONata + Assign: variables",
   definition: {
     Comment: "QueryLanguage JSONata: Arguments and Output are JSONata expressions; Assign sets variables.",
@@ -270,6 +322,7 @@ const jsonata = {
 };
 
 const intrinsics = {
+  expect: { status: "SUCCEEDED", states: { Compute: "succeeded" } },
   name: "Intrinsic functions (States.*)",
   definition: {
     Comment: "Intrinsic functions inside Parameters: strings, arrays, maths, JSON.",
@@ -294,7 +347,7 @@ const intrinsics = {
   handlers: {},
 };
 
-export const examples = [orderFulfilment, choice, map, parallel, wait, jsonata, intrinsics].map((example) => ({
+export const examples = [orderFulfilment, retry, choice, map, parallel, jsonata, wait, intrinsics].map((example) => ({
   ...example,
   definition: text(example.definition),
   input: text(example.input),

@@ -37,3 +37,11 @@ window.addEventListener("hashchange", async () => {
   if (link.session) playground.load(link.session);
   playground.info(link.note);
 });
+
+// Offline after the first visit: sw.js precaches the page and the package. Only the page
+// registers it; the embeddable widget leaves the host page's origin alone.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(new URL("./sw.js", import.meta.url)).catch((error) => {
+    console.warn(`The playground will not work offline: ${error.message}`);
+  });
+}

@@ -9,7 +9,7 @@ import { GraphPanel } from "./panels/graph.js";
 import { HistoryPanel } from "./panels/history.js";
 import * as protocol from "./protocol.js";
 import { encodeShare } from "./share.js";
-import { loadStatelab } from "./statelab.js";
+import { loadStatelab, wasmModule } from "./statelab.js";
 
 export const ALL_PANELS = ["definition", "input", "handlers", "graph", "dataflow", "output", "console", "history"];
 const CLOCKS = [
@@ -31,8 +31,9 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** A button whose accessible name is its title (which starts with its visible text). */
 function button(text, testid, title) {
-  return el("button", { type: "button", testid, title: title ?? text, text });
+  return el("button", { type: "button", testid, title: title ?? text, "aria-label": title ?? text, text });
 }
 
 function panel(name, title, ...content) {
@@ -94,7 +95,9 @@ function stubFor(name, resource) {
 export class Playground {
   /**
    * options: { definition, input, handlers: {state: source}, panels?: string[],
-   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean }
+   *   readonly?: boolean, examples?: boolean, share?: boolean, embedded?: boolean,
+   *   s3?: {bucket: {key: text}} (the run's in-memory S3),
+   *   onRunEnd?: ({ result, history }) => void (a run ended, or could not start) }
    */
   constructor(root, options) {
     this.root = root;
@@ -129,7 +132,7 @@ export class Playground {
     this.runButton.classList.add("primary");
     this.stopButton = button("Stop", "stop", "Stop the run (terminates its worker)");
     this.pauseButton = button("Pause", "pause", "Pause or resume the run");
-    this.stepButton = button("Step", "step", "Advance by one history event");
+    this.stepButton = button("Step", "step", "Step: advance the run by one history event");
     this.clock = el("select", { testid: "clock", "aria-label": "Clock" });
     for (const [value, label] of CLOCKS) this.clock.append(el("option", { value, text: label }));
     this.language = el("select", { testid: "query-language", "aria-label": "Query language", title: "The top-level QueryLanguage" });
@@ -146,7 +149,7 @@ export class Playground {
     toolbar.append(el("span", { class: "spacer" }));
     toolbar.append(this.runButton, this.stopButton, this.pauseButton, this.stepButton, this.clock);
     if (options.share) {
-      this.shareButton = button("Share", "share", "Put definition, input and handlers in a link");
+      this.shareButton = button("Share", "share", "Share: put definition, input and handlers in a link");
       toolbar.append(this.shareButton);
     }
     toolbar.append(el("span", { class: "status-box" }, el("span", { class: "muted", text: "Status " }), this.status));
@@ -304,7 +307,11 @@ export class Playground {
         if (start) item.dataset.line = String(start.line);
         const where = el("code", { text: `${start ? `${start.line}:${start.column}` : diagnostic.path || "/"} ${diagnostic.code}` });
         item.append(where, ` ${diagnostic.message}`);
+        item.tabIndex = 0;
         item.addEventListener("click", () => reveal(this.definitionEditor, diagnostic.range));
+        item.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") reveal(this.definitionEditor, diagnostic.range);
+        });
         return item;
       }),
     );
@@ -398,14 +405,20 @@ export class Playground {
       event.preventDefault();
       if (this.worker === worker) this.onError({ message: `The run worker failed: ${event.message || "it could not be loaded"}` });
     };
-    worker.postMessage({
+    const message = {
       type: protocol.RUN,
       definition: this.definitionText,
       input: this.inputEditor.state.doc.toString(),
       handlers,
       clock: this.clockOption(),
       paused,
-    });
+      s3: this.options.s3,
+    };
+    // The page's compiled wasm goes along, so that the worker does not fetch it again.
+    // (Control messages posted meanwhile wait in the worker until the run has started.)
+    wasmModule()
+      .then((module) => worker.postMessage({ ...message, module }))
+      .catch(() => worker.postMessage(message));
     this.setRunning(true);
     return worker;
   }
@@ -460,8 +473,8 @@ export class Playground {
 
   addCallback({ state, token }) {
     const output = el("input", { class: "callback-output", value: '{"approved": true}', "aria-label": "Task output (JSON)", spellcheck: "false" });
-    const success = button("Send success", "send-success", "sendTaskSuccess(token, output)");
-    const failure = button("Send failure", "send-failure", "sendTaskFailure(token, error, cause)");
+    const success = button("Send success", "send-success", "Send success: sendTaskSuccess(token, output)");
+    const failure = button("Send failure", "send-failure", "Send failure: sendTaskFailure(token, error, cause)");
     const item = el("div", { class: "callback" }, el("strong", { text: state }), " waits for its task token ", output, success, failure);
     success.addEventListener("click", () => {
       this.worker?.postMessage({ type: protocol.TASK_SUCCESS, token, output: output.value });
@@ -487,6 +500,7 @@ export class Playground {
     }
     this.callbacks.replaceChildren();
     this.endWorker();
+    this.options.onRunEnd?.({ result, history: Array.isArray(history) ? history : [] });
   }
 
   onError({ message, diagnostics }) {
@@ -497,6 +511,7 @@ export class Playground {
     }
     this.notice(message);
     if (diagnostics) this.renderDiagnostics(diagnostics);
+    if (running) this.options.onRunEnd?.({ result: { status: "NOT_STARTED", error: message }, history: [] });
   }
 
   endWorker() {

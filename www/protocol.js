@@ -4,10 +4,13 @@
 //
 // page -> worker
 //   { type: "run", definition: string, input: string, handlers: { [stateName]: string },
-//     clock: "virtual" | "real" | { speed: number }, paused: boolean }
+//     clock: "virtual" | "real" | { speed: number }, paused: boolean,
+//     s3?: { [bucket]: { [key]: string } }, module?: WebAssembly.Module }
 //       definition: ASL JSON text; input: JSON text ("" means {}); handlers: for each Task
 //       state, the JavaScript source of a function expression `(input, context) => result`.
-//       paused: start paused (the page's Step before any Run).
+//       paused: start paused (the page's Step before any Run). s3: the in-memory S3's
+//       objects at the start (e.g. a distributed Map's item source). module: the page's
+//       compiled wasm, so that the worker neither fetches nor compiles it again.
 //   { type: "pause" } | { type: "resume" } | { type: "step" }
 //   { type: "task-success", token: string, output: string /* JSON text */ }
 //   { type: "task-failure", token: string, error: string, cause: string }

@@ -88,7 +88,12 @@ let execution = null;
 let started;
 const ready = new Promise((resolve) => (started = resolve));
 
-async function run({ definition, input, handlers: sources, clock, paused }) {
+async function run({ definition, input, handlers: sources, clock, paused, s3, module }) {
+  if (module instanceof WebAssembly.Module) {
+    // The page's compiled wasm: browser.js then finds its glue initialised, fetches nothing.
+    const { default: init } = await import("../dist/wasm/statelab.js");
+    await init({ module_or_path: module });
+  }
   const { StateMachine, Execution } = await import("../js/browser.js");
   const handlers = await loadHandlers(sources);
   const machine = new StateMachine(definition);
@@ -97,6 +102,7 @@ async function run({ definition, input, handlers: sources, clock, paused }) {
     clock: clock ?? "virtual",
     onEvent: (event) => post({ type: protocol.EVENT, event }),
   };
+  if (s3) options.s3 = s3;
   // Record every state's data-flow stages, when this build of the package can.
   if (typeof Execution?.prototype?.inspections === "function") options.inspect = true;
   execution = machine.start(parseInput(input), options);

@@ -1,15 +1,21 @@
-// Drives the playground (www/) in headless Chromium: runs, the graph's colours,
-// diagnostics as squiggles, the data-flow view, Stop, share links, callbacks and the
-// embedding demo. Every test also fails on page errors, failed requests and console
-// errors (CSP violations included).
+// Drives the playground (www/) in headless Chromium: runs (every example), the graph's
+// colours, diagnostics as squiggles, the data-flow view, Stop, share links, callbacks,
+// themes, keyboard use, offline use and the embedding demo. Every test also fails on page
+// errors, failed requests, console errors, Content-Security-Policy violations and any
+// request to another origin. Screenshots of the main views go to
+// test-results/screenshots/ (not committed) for people to look at.
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { serve } from "../../scripts/serve.mjs";
+import { examples } from "../../www/examples.js";
 import { launchChromium } from "./chromium.mjs";
 
 const FINAL = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 const byTestId = (id) => `[data-testid="${id}"]`;
 const TIMEOUT = { timeout: 20_000 };
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 
 let server;
 let url;
@@ -18,6 +24,7 @@ let browser;
 before(async () => {
   ({ server, url } = await serve({ port: 0 }));
   browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 after(async () => {
@@ -25,11 +32,25 @@ after(async () => {
   server?.close();
 });
 
-/** A fresh page that records page errors, failed requests and console errors. */
-async function open(path = "") {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+// Runs in the page before its scripts: a CSP violation becomes a console error (which
+// every test fails on), with what was blocked.
+function reportCspViolations() {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
+  });
+}
+
+/**
+ * A fresh page (its own browser context) that records page errors, failed requests,
+ * console errors, CSP violations and requests to any origin but the server's, the page's
+ * own, its workers' and its service worker's. options: Playwright context options
+ * (viewport, colorScheme, ...).
+ */
+async function open(path = "", options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...options });
   const problems = [];
   const wasm = [];
+  const origin = new URL(url).origin;
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
@@ -38,8 +59,27 @@ async function open(path = "") {
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
   });
+  page.context().on("request", (request) => {
+    const target = new URL(request.url());
+    if (!["data:", "blob:"].includes(target.protocol) && target.origin !== origin) problems.push(`request to another origin: ${request.url()}`);
+  });
+  page.context().on("requestfailed", (request) => {
+    // Offline, a request the service worker does not answer fails: that is a problem too.
+    // (A request cut short on purpose, e.g. by Stop terminating a worker, is "aborted".)
+    const reason = request.failure()?.errorText ?? "";
+    if (reason !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()} (${reason})`);
+  });
+  await page.addInitScript(reportCspViolations);
   await page.goto(new URL(path, url).href);
   return { page, problems, wasm };
+}
+
+/** Saves a screenshot to test-results/screenshots/<name>.png (of an element, or the page). */
+async function screenshot(page, name, locator = null) {
+  const path = `${SCREENSHOTS}${name}.png`;
+  if (locator) await locator.screenshot({ path, animations: "disabled" });
+  else await page.screenshot({ path, animations: "disabled" });
+  return path;
 }
 
 const openPlayground = () => open();
@@ -90,6 +130,14 @@ async function waitForDiagnostic(page, { code, path }) {
   await assertNoNotice(page);
 }
 
+/** Picks the example whose menu entry matches `pattern`; returns its entry of examples.js. */
+async function chooseExample(page, pattern) {
+  const index = examples.findIndex((example) => pattern.test(example.name));
+  assert.ok(index >= 0, `no example matches ${pattern}`);
+  await page.locator(byTestId("examples")).selectOption(String(index));
+  return examples[index];
+}
+
 const stateNode = (name) => `${byTestId("graph")} g.state[data-state="${name}"]`;
 const statusOf = (page, name) => page.locator(stateNode(name)).getAttribute("data-status");
 
@@ -120,6 +168,12 @@ test("the default example runs to SUCCEEDED with a history and the graph coloure
   // Nested Parallel branches are clusters of the graph.
   assert.equal(await page.locator(`${byTestId("graph")} g.cluster.branch`).count(), 2);
   assert.match(await text(page, "console"), /\[Check Inventory\] checking 2 items/);
+  // A row's details open in place: the failed payment attempt's error and cause.
+  const failed = page.locator(`${byTestId("history")} tbody tr[data-type="TaskFailed"]`).first();
+  await failed.locator("summary").click();
+  assert.match(await failed.locator("pre").textContent(), /PaymentGatewayTimeout/);
+  await page.locator(`${byTestId("history")} tbody tr[data-type="TaskSucceeded"] summary`).first().click();
+  await screenshot(page, "history-expanded", page.locator('[data-panel="history"]'));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -283,6 +337,25 @@ test("user text is shown as text, never as markup", async () => {
   await waitForDiagnostic(page, { path: `/States/${name}/Next` });
   assert.equal(await page.locator(`${byTestId("graph")} img, ${byTestId("diagnostics")} b`).count(), 0);
   assert.equal(await page.locator(`${byTestId("graph")} g.state`).first().getAttribute("data-state"), name);
+
+  // Run it: the name reaches the history, the data flow, the output and the console.
+  const runnable = { StartAt: name, States: { [name]: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:123456789012:function:x", ResultPath: "$.r", End: true } } };
+  await setEditor(page, "definition-editor", JSON.stringify(runnable, null, 2));
+  await page.locator(byTestId("handler-state")).selectOption(name);
+  await setEditor(page, "handler-editor", `async (input, context) => { console.log(context.stateName); return ${JSON.stringify(name)}; }`);
+  await setEditor(page, "input-editor", JSON.stringify({ [name]: "<script>document.title=2</script>" }));
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  await page.locator(`${byTestId("history")} tbody tr[data-type="TaskStateEntered"] button.link`).click();
+  await page.locator(`${byTestId("dataflow")} li.stage`).first().waitFor(TIMEOUT);
+  await page.locator(`${byTestId("history")} summary`).first().click();
+  assert.ok((await text(page, "history")).includes(name), `the history shows the name as text: ${await text(page, "history")}`);
+  assert.ok((await text(page, "dataflow")).includes(name), "the data flow shows the name as text");
+  assert.ok((await text(page, "console")).includes(name), "the console shows the name as text");
+  assert.equal(JSON.parse(await text(page, "output")).r, name, "the output keeps the name as data");
+  assert.equal(await page.locator("main img, main b, main script").count(), 0, "no markup made from user text");
+  assert.notEqual(await page.title(), "1");
+  assert.notEqual(await page.title(), "2");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -303,10 +376,11 @@ test("selecting a state shows its data-flow stages with the changes highlighted"
   const afterResultPath = page.locator(`${byTestId("dataflow")} li.stage[data-stage="afterResultPath"]`);
   assert.match(await afterResultPath.locator(".added").first().textContent(), /"payment"/);
   assert.match(await afterResultPath.locator(".stage-title").textContent(), /\+1 added/);
+  await screenshot(page, "dataflow-task-state", page.locator('[data-panel="dataflow"]'));
   // The handler editor follows the selection.
   assert.equal(await page.locator(byTestId("handler-state")).inputValue(), "Process Payment");
   // A Map's inner state is visited once per item; a history row picks its visit.
-  await page.locator(byTestId("examples")).selectOption("2");
+  await chooseExample(page, /^Map/);
   await page.locator(stateNode("Look Up Price")).waitFor(TIMEOUT);
   await page.locator(byTestId("run")).click();
   assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
@@ -423,7 +497,7 @@ test("a share link round-trips and does not run on load", async () => {
 });
 
 test("the embedding demo renders two working widgets that share one wasm load", async () => {
-  const { page, problems, wasm } = await open("embed-demo.html");
+  const { page, problems, wasm } = await open("embed-demo.html", { colorScheme: "light", viewport: { width: 1280, height: 800 } });
   const widgets = page.locator("statelab-playground");
   assert.equal(await widgets.count(), 2);
   await widgets.nth(0).locator('g.state[data-state="Add Greeting"]').waitFor(TIMEOUT);
@@ -442,8 +516,281 @@ test("the embedding demo renders two working widgets that share one wasm load", 
     assert.equal(await widget.locator(byTestId("execution-status")).textContent(), "SUCCEEDED");
     assert.deepEqual(JSON.parse(await widget.locator(byTestId("output")).textContent()), expected);
   }
+  await page.locator(`${stateNode("Add Greeting")}`).first().click();
+  await screenshot(page, "embed-demo", null);
+  await page.screenshot({ path: `${SCREENSHOTS}embed-demo-full.png`, fullPage: true, animations: "disabled" });
+  // The theme attribute: the second widget is dark on a light page, the first follows it.
+  const widgetBackground = (index) => widgets.nth(index).locator(".statelab").evaluate((node) => getComputedStyle(node).backgroundColor);
+  assert.ok(isDark(await widgetBackground(1)), "theme=dark");
+  assert.ok(!isDark(await widgetBackground(0)), "no theme attribute: the page's (light)");
+  await widgets.nth(0).evaluate((node) => node.setAttribute("theme", "dark"));
+  assert.ok(isDark(await widgetBackground(0)), "theme set later applies at once");
   // The second widget is read-only.
   assert.equal(await widgets.nth(1).locator(".cm-content").first().getAttribute("contenteditable"), "false");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("every example in the menu runs to the end status examples.js expects", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  const names = await page.locator(`${byTestId("examples")} option`).allTextContents();
+  assert.deepEqual(names, examples.map((example) => example.name), "the menu lists examples.js");
+  for (const [index, example] of examples.entries()) {
+    await page.locator(byTestId("examples")).selectOption(String(index));
+    const start = JSON.parse(example.definition).StartAt;
+    await page.locator(stateNode(start)).waitFor(TIMEOUT);
+    await page.locator(byTestId("run")).click();
+    if (example.expect.callback === "success") {
+      await page.locator(byTestId("send-success")).waitFor(TIMEOUT);
+      assert.equal(await text(page, "execution-status"), "RUNNING", `${example.name} waits for its token`);
+      await page.locator(byTestId("send-success")).click();
+    }
+    const status = await waitForFinalStatus(page);
+    assert.equal(status, example.expect.status, `${example.name}: ${await text(page, "output")}`);
+    const lastEvent = await page.locator(`${byTestId("history")} tbody tr`).last().getAttribute("data-type");
+    assert.equal(lastEvent, status === "SUCCEEDED" ? "ExecutionSucceeded" : "ExecutionFailed", example.name);
+    for (const [name, colour] of Object.entries(example.expect.states ?? {})) {
+      await page.locator(stateNode(name)).first().waitFor(TIMEOUT);
+      assert.equal(await page.locator(stateNode(name)).first().getAttribute("data-status"), colour, `${example.name}: ${name}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a retried state is coloured as retried while its backoff runs, then succeeded", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  await chooseExample(page, /^Retry/);
+  await page.locator(stateNode("Call Flaky Service")).waitFor(TIMEOUT);
+  await page.locator(byTestId("clock")).selectOption("real");
+  await page.locator(byTestId("run")).click();
+  // Second attempt failed: 2 s of backoff before the third, coloured "retried".
+  await page.locator(`${stateNode("Call Flaky Service")}[data-status="retried"]`).waitFor(TIMEOUT);
+  assert.match(await page.locator(`${stateNode("Call Flaky Service")} .badge`).textContent(), /↻[12]/);
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  assert.equal(await statusOf(page, "Call Flaky Service"), "succeeded");
+  assert.match(await page.locator(`${stateNode("Call Flaky Service")} .badge`).textContent(), /↻2/);
+  assert.equal(await statusOf(page, "Use Cached Rate"), null);
+  assert.deepEqual(JSON.parse(await text(page, "output")), { amount: 100, rate: 1.08, currency: "USD" });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// ---- themes and contrast ----------------------------------------------------------------
+
+/** The WCAG contrast ratio of two "rgb(r, g, b)" colours. */
+function contrast(a, b) {
+  const luminance = (colour) => {
+    const [r, g, bl] = colour.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high + 0.05) / (low + 0.05);
+}
+
+/** The computed colours of custom properties inside `selector` (light-dark() resolved). */
+function colours(page, names, selector = ".statelab") {
+  return page.evaluate(
+    ([names, selector]) => {
+      const probe = document.createElement("span");
+      document.querySelector(selector).append(probe);
+      const result = {};
+      for (const name of names) {
+        probe.style.color = `var(--${name})`;
+        result[name] = getComputedStyle(probe).color;
+      }
+      probe.remove();
+      return result;
+    },
+    [names, selector],
+  );
+}
+
+// Text on a background: 4.5:1 (WCAG AA); graph outlines on the node fill: 3:1 (non-text).
+const TEXT_PAIRS = [
+  ["fg", "panel"], ["fg", "bg"], ["muted", "panel"], ["muted", "bg"], ["muted", "subtle"], ["accent", "panel"],
+  ["ok", "panel"], ["bad", "panel"], ["run-text", "panel"], ["warn", "panel"],
+  ["fg", "ok-bg"], ["fg", "bad-bg"], ["fg", "warn-bg"], ["fg", "caught-bg"], ["fg", "retry-bg"],
+  ["muted", "ok-bg"], ["muted", "bad-bg"], ["muted", "warn-bg"], ["muted", "caught-bg"], ["muted", "retry-bg"],
+  ["fg", "node-bg"], ["muted", "node-bg"], ["muted", "cluster-bg"], ["accent", "bg"],
+  ["fg", "diff-added"], ["fg", "diff-changed"], ["diff-removed-fg", "diff-removed"], ["fg", "notice-bg"], ["fg", "info-bg"],
+  ["syntax-property", "panel"], ["syntax-string", "panel"], ["syntax-number", "panel"], ["syntax-literal", "panel"],
+  ["syntax-property", "active-line"], ["syntax-string", "selection"], ["fg", "selection"],
+  ["console-fg", "console-bg"], ["console-muted", "console-bg"], ["header-muted", "header-bg"], ["header-link", "header-bg"],
+];
+const OUTLINE_PAIRS = [["run", "warn-bg"], ["ok", "ok-bg"], ["bad", "bad-bg"], ["caught", "caught-bg"], ["retry", "retry-bg"], ["node-stroke", "node-bg"], ["edge", "bg"]];
+
+async function assertContrast(page, theme) {
+  const names = [...new Set([...TEXT_PAIRS, ...OUTLINE_PAIRS].flat())];
+  const values = await colours(page, names);
+  const low = [];
+  for (const [pairs, minimum] of [[TEXT_PAIRS, 4.5], [OUTLINE_PAIRS, 3]]) {
+    for (const [fg, bg] of pairs) {
+      const ratio = contrast(values[fg], values[bg]);
+      if (ratio < minimum) low.push(`${fg} on ${bg}: ${ratio.toFixed(2)} < ${minimum}`);
+    }
+  }
+  assert.deepEqual(low, [], `${theme} theme contrast`);
+  // The five run colours are five different colours.
+  const fills = ["warn-bg", "ok-bg", "bad-bg", "caught-bg", "retry-bg"].map((name) => values[name]);
+  assert.equal(new Set(fills).size, 5, `${theme}: ${fills}`);
+}
+
+const background = (page) => page.evaluate(() => getComputedStyle(document.querySelector(".panel")).backgroundColor);
+const isDark = (colour) => contrast(colour, "rgb(0, 0, 0)") < contrast(colour, "rgb(255, 255, 255)");
+
+test("light and dark themes: system preference, the toggle (remembered), readable colours", async () => {
+  const { page, problems } = await open("", { viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+  await waitForPackage(page);
+  const toggle = page.locator(byTestId("theme-toggle"));
+  assert.equal(await toggle.getAttribute("data-theme"), "auto");
+  assert.match(await toggle.getAttribute("aria-label"), /Auto/);
+  assert.ok(isDark(await background(page)), "auto follows the dark system preference");
+
+  // Colour every kind of state, then look at the result in both themes.
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  await page.locator(stateNode("Process Payment")).click();
+  await assertContrast(page, "dark (system)");
+
+  await toggle.click(); // auto -> light
+  assert.equal(await toggle.getAttribute("data-theme"), "light");
+  assert.ok(!isDark(await background(page)), "light, although the system prefers dark");
+  await assertContrast(page, "light");
+  await screenshot(page, "playground-light-1280x800");
+
+  await toggle.click(); // light -> dark
+  assert.equal(await toggle.getAttribute("data-theme"), "dark");
+  await page.emulateMedia({ colorScheme: "light" });
+  assert.ok(isDark(await background(page)), "dark, although the system now prefers light");
+  await assertContrast(page, "dark");
+  // The editors follow: CodeMirror's background is the panel colour.
+  const editor = await page.locator(`${byTestId("definition-editor")} .cm-editor`).evaluate((node) => getComputedStyle(node).backgroundColor);
+  assert.ok(isDark(editor), `editor background ${editor}`);
+  await screenshot(page, "playground-dark-1280x800");
+
+  // Remembered across loads.
+  await page.reload();
+  await waitForPackage(page);
+  assert.equal(await page.locator(byTestId("theme-toggle")).getAttribute("data-theme"), "dark");
+  assert.ok(isDark(await background(page)));
+  await page.locator(byTestId("theme-toggle")).click(); // dark -> auto (the system: light)
+  assert.ok(!isDark(await background(page)));
+  assert.equal(await page.evaluate(() => localStorage.getItem("statelab-theme")), "auto");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// ---- keyboard, narrow screens, layout ----------------------------------------------------
+
+test("keyboard: Tab reaches the graph's states with a visible focus ring, Enter selects", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  // From the Run button, Tab through the page until a state of the graph has the focus.
+  await page.locator(byTestId("run")).focus();
+  let focused = null;
+  for (let presses = 0; presses < 60 && !focused; presses++) {
+    // Tab indents inside an editor; Escape first lets the next Tab move the focus on.
+    if (await page.evaluate(() => document.activeElement?.classList.contains("cm-content"))) await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.closest?.("g.state")?.dataset.state ?? null);
+  }
+  assert.equal(focused, "Check Inventory", "the first state in the tab order is the start state");
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement.querySelector(".focus-ring")).stroke);
+  assert.notEqual(ring, "none", "the focused state shows its focus ring");
+  // Every button has an accessible name.
+  const unnamed = await page.locator(".statelab button").evaluateAll((buttons) =>
+    buttons.filter((b) => !(b.getAttribute("aria-label") || b.textContent.trim())).map((b) => b.outerHTML));
+  assert.deepEqual(unnamed, []);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const selected = await page.evaluate(() => document.activeElement.closest("g.state").dataset.state);
+  assert.equal(await page.locator(`${stateNode(selected)}.selected`).count(), 1);
+  await page.locator(`${byTestId("dataflow")} li.stage`).first().waitFor(TIMEOUT);
+  assert.match(await text(page, "dataflow"), new RegExp(selected.replace(/[?]/g, "\\?")));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a narrow screen (390x844) stacks the panels without horizontal scrolling", async () => {
+  const { page, problems } = await open("", { viewport: { width: 390, height: 844 }, colorScheme: "light" });
+  await waitForPackage(page);
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  const boxes = await page.evaluate(() =>
+    ["definition", "graph", "dataflow", "output", "history"].map((name) => {
+      const box = document.querySelector(`[data-panel="${name}"]`).getBoundingClientRect();
+      return { name, left: Math.round(box.left), right: Math.round(box.right), top: box.top };
+    }));
+  for (const box of boxes) assert.ok(box.left >= 0 && box.right <= 390, `${box.name} fits: ${JSON.stringify(box)}`);
+  for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].top > boxes[i - 1].top, `${boxes[i].name} is below ${boxes[i - 1].name}`);
+  await screenshot(page, "playground-narrow-390x844");
+  await page.locator(byTestId("graph")).scrollIntoViewIfNeeded();
+  await screenshot(page, "playground-narrow-390x844-graph");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("nothing moves on the page while a run goes on", async () => {
+  const { page, problems } = await open("", { viewport: { width: 1280, height: 800 } });
+  await waitForPackage(page);
+  await chooseExample(page, /task token/);
+  await page.locator(stateNode("Ask For Approval")).waitFor(TIMEOUT);
+  const layout = () =>
+    page.evaluate(() => {
+      const selectors = ['[data-testid="run"]', '[data-testid="stop"]', '[data-testid="pause"]', '[data-testid="step"]',
+        '[data-testid="clock"]', '[data-testid="share"]', ...["graph", "dataflow", "output", "console", "history"].map((n) => `[data-panel="${n}"]`)];
+      return Object.fromEntries(selectors.map((selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return [selector, [box.x, box.y, box.width, box.height].map(Math.round).join(",")];
+      }));
+    });
+  const before = await layout();
+  await page.locator(byTestId("run")).click();
+  await page.locator(byTestId("send-success")).waitFor(TIMEOUT); // mid-run: the callback is shown
+  await page.locator(byTestId("pause")).click(); // "Resume": a longer label
+  assert.deepEqual(await layout(), before, "mid-run, paused, with a callback waiting");
+  await page.locator(byTestId("pause")).click();
+  await page.locator(byTestId("send-success")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  assert.deepEqual(await layout(), before, "after the run");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// ---- offline -----------------------------------------------------------------------------
+
+test("after one load the page works offline (service worker), asking no other origin", async () => {
+  const { page, problems } = await openPlayground();
+  await waitForPackage(page);
+  // The service worker has precached everything and controls the page.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, TIMEOUT);
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((name) => name.startsWith("statelab-playground-")));
+    return (await cache.keys()).map((request) => new URL(request.url).pathname);
+  });
+  for (const path of ["/www/", "/www/index.html", "/www/dist/vendor.js", "/www/worker.js", "/js/browser.js", "/dist/wasm/statelab_bg.wasm"]) {
+    assert.ok(cached.includes(path), `${path} is precached: ${cached.join(" ")}`);
+  }
+
+  await page.context().setOffline(true);
+  await page.reload();
+  await waitForPackage(page);
+  await chooseExample(page, /^Map/);
+  await page.locator(stateNode("Look Up Price")).waitFor(TIMEOUT);
+  await page.locator(byTestId("run")).click();
+  assert.equal(await waitForFinalStatus(page), "SUCCEEDED");
+  assert.match(await page.locator(`${stateNode("Price Items")} .badge`).textContent(), /3\/3 items/);
   assert.deepEqual(problems, []);
   await page.close();
 });

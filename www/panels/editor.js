@@ -4,7 +4,7 @@
 import {
   EditorState, EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, defaultKeymap, history, historyKeymap, indentWithTab, foldGutter, foldKeymap,
-  bracketMatching, indentOnInput, syntaxHighlighting, defaultHighlightStyle, syntaxTree, json,
+  bracketMatching, indentOnInput, syntaxHighlighting, HighlightStyle, tags, syntaxTree, json,
   lintGutter, setDiagnostics, autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap,
 } from "../dist/vendor.js";
 
@@ -51,12 +51,31 @@ function complete(context) {
   return null;
 }
 
+// Colours are style.css's custom properties, so the editors follow the light/dark theme.
 const theme = EditorView.theme({
-  "&": { height: "100%", fontSize: "13px", backgroundColor: "#fff" },
+  "&": { height: "100%", fontSize: "13px", backgroundColor: "var(--panel)", color: "var(--fg)" },
   ".cm-scroller": { fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace', overflow: "auto" },
-  ".cm-gutters": { backgroundColor: "#f6f8fa", borderRight: "1px solid #d5d9e0" },
-  "&.cm-focused": { outline: "2px solid #1f6feb55" },
+  ".cm-gutters": { backgroundColor: "var(--subtle)", color: "var(--muted)", borderRight: "1px solid var(--border)" },
+  ".cm-activeLine": { backgroundColor: "var(--active-line)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--active-line)", color: "var(--fg)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+  "&.cm-focused": { outline: "2px solid var(--focus)", outlineOffset: "-2px" },
+  "&.cm-focused .cm-matchingBracket": { backgroundColor: "var(--diff-added)", outline: "1px solid var(--ok)" },
+  ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--border)" },
+  ".cm-tooltip-autocomplete ul li[aria-selected]": { backgroundColor: "var(--accent-solid)", color: "#fff" },
+  ".cm-diagnostic": { color: "var(--fg)" },
+  ".cm-foldPlaceholder": { backgroundColor: "var(--subtle)", color: "var(--muted)", border: "1px solid var(--border)" },
 });
+
+const highlight = HighlightStyle.define([
+  { tag: tags.propertyName, color: "var(--syntax-property)" },
+  { tag: tags.string, color: "var(--syntax-string)" },
+  { tag: tags.number, color: "var(--syntax-number)" },
+  { tag: [tags.bool, tags.null, tags.atom], color: "var(--syntax-literal)" },
+  { tag: [tags.keyword, tags.operatorKeyword, tags.controlKeyword], color: "var(--syntax-keyword)" },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: "var(--syntax-comment)", fontStyle: "italic" },
+  { tag: tags.invalid, color: "var(--bad)" },
+]);
 
 function baseExtensions({ readonly, onChange, label }) {
   return [
@@ -68,12 +87,13 @@ function baseExtensions({ readonly, onChange, label }) {
     bracketMatching(),
     closeBrackets(),
     highlightActiveLine(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    syntaxHighlighting(highlight),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, indentWithTab]),
     EditorState.tabSize.of(2),
     EditorState.readOnly.of(Boolean(readonly)),
     EditorView.editable.of(!readonly),
-    EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false" }),
+    // Tab indents; Escape, then Tab, moves the focus on (CodeMirror's tab focus mode).
+    EditorView.contentAttributes.of({ "aria-label": `${label} (Escape, then Tab, leaves the editor)`, spellcheck: "false" }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && onChange) onChange(update.state.doc.toString());
     }),

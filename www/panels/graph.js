@@ -196,12 +196,15 @@ export class GraphPanel {
         root.append(svg("circle", { cx: node.x, cy: node.y, r: 6, class: "join" }));
         continue;
       }
-      const group = svg("g", { class: "state", tabindex: 0, role: "button" });
+      const group = svg("g", { class: "state", tabindex: 0, role: "button", "aria-label": `${node.name} (${node.type}): select to show its data flow` });
       group.dataset.state = node.name;
       group.dataset.type = node.type;
       const left = node.x - node.width / 2;
       const top = node.y - node.height / 2;
-      group.append(svg("rect", { x: left, y: top, width: node.width, height: node.height, rx: node.type === "Choice" ? 14 : 6 }));
+      const radius = node.type === "Choice" ? 14 : 6;
+      group.append(svg("rect", { x: left, y: top, width: node.width, height: node.height, rx: radius }));
+      // Shown only on keyboard focus (style.css), outside the node so that it never hides its colour.
+      group.append(svg("rect", { class: "focus-ring", x: left - 4, y: top - 4, width: node.width + 8, height: node.height + 8, rx: radius + 4 }));
       const name = svg("text", { x: node.x, y: top + 17, class: "name" });
       name.textContent = node.label;
       const title = svg("title");
@@ -278,7 +281,9 @@ export class GraphPanel {
         if (type === "MapIterationSucceeded") state.iterations.succeeded++;
         if (type === "MapIterationFailed" || type === "MapIterationAborted") state.iterations.failed++;
       } else if (/(Failed|TimedOut)$/.test(type)) {
-        state.status = "failed";
+        // A state already retried stays "retried" through its next backoff: a learner sees
+        // the retries happen. ExecutionFailed, or the next state's entry (caught), ends it.
+        state.status = state.retries > 0 ? "retried" : "failed";
         state.failedLast = true;
       } else if (/(Scheduled|Started)$/.test(type) && state.failedLast) {
         state.status = "retried";

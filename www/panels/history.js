@@ -82,12 +82,20 @@ export class HistoryPanel {
     if (/Failed|TimedOut|Aborted/.test(type)) row.className = "failed";
     else if (/Succeeded$/.test(type)) row.className = "succeeded";
     const elapsed = time !== null && this.startedAt !== null ? `${time - this.startedAt}` : "";
-    const stepCell = cell(step, "step");
+    let stepCell;
     if (step && this.onSelect) {
-      // The state's name selects it: graph, data flow (this visit) and handler follow.
-      stepCell.classList.add("link");
-      stepCell.title = "Show this visit's data flow";
-      stepCell.addEventListener("click", () => this.onSelect(step, event.id));
+      // The state's name selects it: graph, data flow (this visit) and handler follow. A
+      // button, so that the keyboard reaches it too.
+      stepCell = cell("", "step");
+      const link = document.createElement("button");
+      link.type = "button";
+      link.className = "link";
+      link.textContent = step;
+      link.title = "Show this visit's data flow";
+      link.addEventListener("click", () => this.onSelect(step, event.id));
+      stepCell.append(link);
+    } else {
+      stepCell = cell(step, "step");
     }
     row.append(cell(String(event.id ?? ""), "id"), cell(type, "type"), stepCell, cell(elapsed, "elapsed"));
 
