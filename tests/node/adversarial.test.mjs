@@ -196,10 +196,17 @@ test("a wrong type at any field of any state type is a diagnostic", async () => 
     }
   }
   assert.ok(checked > 400, `only ${checked} substitutions`);
-  // Fields that take any JSON value (Result, Assign values, Parameters values...) may
-  // accept another type; everything else must be rejected. The list is the contract.
-  const anyValue = /\/(Result|Assign\/v|Parameters\/a|Arguments\/a|ItemSelector\/v|ResultSelector\/b)$|\/Arguments$|\/Output$/;
-  assert.deepEqual(accepted.filter((line) => !anyValue.test(line.split(" = ")[0])), [], "wrong types accepted");
+  // Where AWS takes more than one type, another type is fine; everything else must be
+  // rejected. This list is the contract.
+  const allowed = [
+    /^JSONPath \w+\/(InputPath|OutputPath|ResultPath|Catch\/0\/ResultPath) = null$/, // null discards
+    /^JSONPath \w+\/(Parameters|Result)(\/.*)? = /, // payload templates and Result: any JSON
+    /\/(Assign\/v|Arguments(\/a)?|Output|ItemSelector(\/v)?|ResultSelector\/b|Parameters\/a) = /, // any JSON
+    /^JSONata \w+\/(TimeoutSeconds|Seconds) = 7$/, // a number or an expression
+    /^JSONata Choice\/Choices\/0\/Condition = true$/, // a boolean or an expression
+    /^JSONata Map\/Items = \[\]$/, // an array or an expression
+  ];
+  assert.deepEqual(accepted.filter((line) => !allowed.some((pattern) => pattern.test(line))), [], "wrong types accepted");
   await assertStillWorks();
 });
 

@@ -94,8 +94,8 @@ test("the same seed gives the same history byte for byte; another seed other ids
   assert.deepEqual(first.output, second.output);
   // Everything random took part: retries with jitter, a Map, a task token, UUIDs.
   const types = JSON.parse(first.history).map((e) => e.type);
-  for (const type of ["TaskSubmitted", "MapIterationSucceeded", "ParallelStateSucceeded", "WaitStateExited", "LambdaFunctionFailed"]) {
-    assert.ok(types.includes(type), `history has no ${type}`);
+  for (const type of ["TaskSubmitted", "MapIterationSucceeded", "ParallelStateStarted", "WaitStateExited", "LambdaFunctionFailed"]) {
+    assert.ok(types.includes(type), `history has no ${type}: ${[...new Set(types)].join(", ")}`);
   }
   assert.match(first.output.ids.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
