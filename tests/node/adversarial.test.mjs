@@ -266,10 +266,16 @@ test("an endless loop stops under the default budget with a clear failure", asyn
       Done: { Type: "Succeed" },
     },
   };
-  const express = await new StateMachine(definition, { type: "EXPRESS" }).run({}, { startDate });
+  // STANDARD (the default type) with default options: AWS's 25,000-event history limit.
+  const standard = await new StateMachine(definition).run({}, { startDate });
+  assert.equal(standard.status, "FAILED");
+  assert.match(standard.cause, /maximum number of history events/);
+  // EXPRESS has no history limit: the transition budget stops it. (The default budget,
+  // 1,000,000 transitions, takes tens of seconds on a loaded machine; see FINDINGS.md.)
+  const express = await new StateMachine(definition, { type: "EXPRESS" }).run({}, { startDate, maxTransitions: 20_000 });
   assert.equal(express.status, "FAILED");
   assert.equal(express.error, "Statelab.MaxTransitionsExceeded");
-  assert.match(express.cause, /state transitions/);
+  assert.match(express.cause, /more than 20000 state transitions/);
   // A Map whose iterations loop forever: the budget counts every iteration's transitions.
   const mapLoop = new StateMachine(
     { StartAt: "M", States: { M: { Type: "Map", ItemProcessor: { StartAt: "Again", States: definition.States }, End: true } } },
