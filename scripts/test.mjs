@@ -89,7 +89,9 @@ function fuzzShort() {
       ok =
         run("cargo", [
           "+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", target, scratch, join("fuzz", "corpus", target),
-          "--", `-max_total_time=${seconds}`, "-timeout=10", "-rss_limit_mb=2048", "-max_len=4096",
+          // -detect_leaks=0: JSONata closures that bind themselves leak a reference cycle
+          // (fuzz/FINDINGS.md, open); the run looks for crashes and hangs.
+          "--", `-max_total_time=${seconds}`, "-timeout=10", "-rss_limit_mb=2048", "-max_len=4096", "-len_control=0", "-detect_leaks=0",
           `-artifact_prefix=${join(scratch, "")}`,
         ]) && ok;
     } finally {
