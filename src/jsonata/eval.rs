@@ -748,6 +748,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 if size > 1e7 {
                     return Err(at(Err::new("D2014").val(V::Num(size))));
                 }
+                // Building the items is work the step budget must see (a cheap step per ten
+                // items, so jsonata-js's largest range, 1e7, still fits the default budget).
+                self.steps += (size / 10.0) as u64;
+                if self.steps > self.max_steps {
+                    return Err(at(Err::new("U1001")
+                        .msg("Expression evaluation timeout: Check for infinite loop")));
+                }
                 let mut v = Vec::with_capacity(size as usize);
                 let mut x = l;
                 while x <= r {
