@@ -126,13 +126,18 @@ const MAX_NESTING = 512;
  * Iterative (a cycle counts as too deep), so any value can be checked.
  */
 function tooDeep(value) {
-  const stack = [[value, 0, ""]];
+  // Each entry links to its parent's, so the pointer is built only for the one reported.
+  const stack = [{ item: value, depth: 0, key: null, parent: null }];
   while (stack.length > 0) {
-    const [item, depth, pointer] = stack.pop();
-    if (item === null || typeof item !== "object") continue;
-    if (depth >= MAX_NESTING) return pointer;
-    for (const [key, child] of Object.entries(item)) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1, `${pointer}/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+    const entry = stack.pop();
+    if (entry.depth >= MAX_NESTING) {
+      const keys = [];
+      for (let e = entry; e.parent; e = e.parent) keys.push(String(e.key).replaceAll("~", "~0").replaceAll("/", "~1"));
+      return keys.reverse().map((key) => `/${key}`).join("");
+    }
+    if (entry.item === null || typeof entry.item !== "object") continue;
+    for (const [key, child] of Object.entries(entry.item)) {
+      if (child !== null && typeof child === "object") stack.push({ item: child, depth: entry.depth + 1, key, parent: entry });
     }
   }
   return null;

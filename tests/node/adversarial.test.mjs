@@ -243,6 +243,7 @@ test("10,000-level nesting in definitions and inputs is a clear error, not a sta
   assert.doesNotThrow(() => (fromObject = validate(deepDefinition)));
   assert.equal(fromObject.valid, false, "a 10,000-level Result is refused");
   assert.match(fromObject.diagnostics[0].message, /nest|deep/i);
+  assert.match(fromObject.diagnostics[0].path, /^\/States\/A\/Result(\/a)+$/, "points at the deep value");
   assert.throws(() => new StateMachine(deepDefinition), ValidationError);
 
   const machine = new StateMachine({ StartAt: "T", States: { T: { Type: "Task", Resource: LAMBDA, End: true } } });
