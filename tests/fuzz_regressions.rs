@@ -9,7 +9,10 @@ mod fuzz_entries;
 use std::fs;
 use std::path::Path;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target's entry point.
+type Entry = fn(&[u8]);
+
+const TARGETS: &[(&str, Entry)] = &[
     ("parse_validate", fuzz_entries::parse_validate),
     ("jsonpath", fuzz_entries::jsonpath),
     ("intrinsic", fuzz_entries::intrinsic),
@@ -26,9 +29,16 @@ fn every_kept_crash_input_runs_cleanly() {
         if !dir.is_dir() {
             continue;
         }
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let Some((_, target)) = TARGETS.iter().find(|(t, _)| *t == name) else {
-            panic!("fuzz/regressions/{name}: not a fuzz target; targets: {TARGETS:?}", TARGETS = TARGETS.iter().map(|t| t.0).collect::<Vec<_>>());
+            panic!(
+                "fuzz/regressions/{name}: not a fuzz target; targets: {TARGETS:?}",
+                TARGETS = TARGETS.iter().map(|t| t.0).collect::<Vec<_>>()
+            );
         };
         let mut files: Vec<_> = fs::read_dir(&dir)
             .expect("readable directory")

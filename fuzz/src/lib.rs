@@ -129,7 +129,10 @@ pub fn jsonata(data: &[u8]) {
         return;
     };
     let mut bindings = variables();
-    bindings.insert("states".into(), json!({"input": input.clone(), "context": context()}));
+    bindings.insert(
+        "states".into(),
+        json!({"input": input.clone(), "context": context()}),
+    );
     for aws_functions in [true, false] {
         let mut rng = Rng::new(3);
         let mut host = statelab::jsonata::Host {
@@ -365,7 +368,16 @@ impl GenValue {
             GenValue::Float(f) => serde_json::Number::from_f64(*f as f64)
                 .map(Value::Number)
                 .unwrap_or(Value::Null),
-            GenValue::Text(t) => Value::String(t.from(&["", "a,b,c", "{\"a\":1}", "aGk=", "2024-01-01T00:00:00Z", "x", "1", "<script>"])),
+            GenValue::Text(t) => Value::String(t.from(&[
+                "",
+                "a,b,c",
+                "{\"a\":1}",
+                "aGk=",
+                "2024-01-01T00:00:00Z",
+                "x",
+                "1",
+                "<script>",
+            ])),
             GenValue::Array(items) => Value::Array(items.iter().map(GenValue::to_json).collect()),
             GenValue::Object(entries) => Value::Object(
                 entries
@@ -387,7 +399,9 @@ impl Builder {
         match value {
             GenTemplateValue::Path(p) => (true, Value::String(p.from(PATHS))),
             GenTemplateValue::Intrinsic(p) => (true, Value::String(p.from(INTRINSICS))),
-            GenTemplateValue::Jsonata(p) => (false, Value::String(format!("{{% {} %}}", p.from(JSONATA)))),
+            GenTemplateValue::Jsonata(p) => {
+                (false, Value::String(format!("{{% {} %}}", p.from(JSONATA))))
+            }
             GenTemplateValue::Literal(v) => (false, v.to_json()),
         }
     }
@@ -397,7 +411,11 @@ impl Builder {
         for (key, value) in entries {
             let (dynamic, value) = self.template_value(value);
             let key = key.from(KEYS);
-            let key = if dynamic && !self.jsonata { format!("{key}.$") } else { key };
+            let key = if dynamic && !self.jsonata {
+                format!("{key}.$")
+            } else {
+                key
+            };
             map.insert(key, value);
         }
         Value::Object(map)
@@ -419,7 +437,10 @@ impl Builder {
     fn state(&self, state: &GenState, names: &[String], depth: usize) -> Value {
         let target = |i: u8| Value::String(names[i as usize % names.len()].clone());
         let mut s = Map::new();
-        let terminal = matches!(state.kind, GenKind::Succeed | GenKind::Fail { .. } | GenKind::Choice { .. });
+        let terminal = matches!(
+            state.kind,
+            GenKind::Succeed | GenKind::Fail { .. } | GenKind::Choice { .. }
+        );
         match &state.kind {
             GenKind::Pass { result } => {
                 s.insert("Type".into(), "Pass".into());
@@ -427,14 +448,31 @@ impl Builder {
                     s.insert("Result".into(), result.to_json());
                 }
             }
-            GenKind::Task { resource, timeout, heartbeat, retry, catch } => {
+            GenKind::Task {
+                resource,
+                timeout,
+                heartbeat,
+                retry,
+                catch,
+            } => {
                 s.insert("Type".into(), "Task".into());
                 let resource = resource.from(RESOURCES);
                 if resource.ends_with("waitForTaskToken") {
-                    let token = if self.jsonata { json!("{% $states.context.Task.Token %}") } else { json!("$$.Task.Token") };
-                    let key = if self.jsonata { "Arguments" } else { "Parameters" };
+                    let token = if self.jsonata {
+                        json!("{% $states.context.Task.Token %}")
+                    } else {
+                        json!("$$.Task.Token")
+                    };
+                    let key = if self.jsonata {
+                        "Arguments"
+                    } else {
+                        "Parameters"
+                    };
                     let field = if self.jsonata { "Token" } else { "Token.$" };
-                    s.insert(key.into(), json!({"FunctionName": "f", "Payload": {field: token}}));
+                    s.insert(
+                        key.into(),
+                        json!({"FunctionName": "f", "Payload": {field: token}}),
+                    );
                 }
                 s.insert("Resource".into(), resource.into());
                 if let Some(t) = timeout {
@@ -443,22 +481,48 @@ impl Builder {
                 if let Some(h) = heartbeat {
                     s.insert("HeartbeatSeconds".into(), json!(*h as u32 + 1));
                 }
-                let retriers: Vec<Value> = retry.iter().take(3).map(|r| {
-                    let mut m = Map::new();
-                    m.insert("ErrorEquals".into(), json!(r.errors.iter().take(3).map(|e| e.from(ERRORS)).collect::<Vec<_>>()));
-                    if let Some(i) = r.interval { m.insert("IntervalSeconds".into(), json!(i)); }
-                    if let Some(a) = r.max_attempts { m.insert("MaxAttempts".into(), json!(a % 5)); }
-                    if let Some(b) = r.backoff { m.insert("BackoffRate".into(), json!(1.0 + (b % 4) as f64 / 2.0)); }
-                    if let Some(d) = r.max_delay { m.insert("MaxDelaySeconds".into(), json!(d as u32 + 1)); }
-                    if r.jitter { m.insert("JitterStrategy".into(), "FULL".into()); }
-                    Value::Object(m)
-                }).collect();
+                let retriers: Vec<Value> = retry
+                    .iter()
+                    .take(3)
+                    .map(|r| {
+                        let mut m = Map::new();
+                        m.insert(
+                            "ErrorEquals".into(),
+                            json!(r
+                                .errors
+                                .iter()
+                                .take(3)
+                                .map(|e| e.from(ERRORS))
+                                .collect::<Vec<_>>()),
+                        );
+                        if let Some(i) = r.interval {
+                            m.insert("IntervalSeconds".into(), json!(i));
+                        }
+                        if let Some(a) = r.max_attempts {
+                            m.insert("MaxAttempts".into(), json!(a % 5));
+                        }
+                        if let Some(b) = r.backoff {
+                            m.insert("BackoffRate".into(), json!(1.0 + (b % 4) as f64 / 2.0));
+                        }
+                        if let Some(d) = r.max_delay {
+                            m.insert("MaxDelaySeconds".into(), json!(d as u32 + 1));
+                        }
+                        if r.jitter {
+                            m.insert("JitterStrategy".into(), "FULL".into());
+                        }
+                        Value::Object(m)
+                    })
+                    .collect();
                 if !retriers.is_empty() {
                     s.insert("Retry".into(), Value::Array(retriers));
                 }
-                let catchers: Vec<Value> = catch.iter().take(3).map(|(e, next)| {
-                    json!({"ErrorEquals": [e.from(ERRORS)], "Next": target(*next)})
-                }).collect();
+                let catchers: Vec<Value> = catch
+                    .iter()
+                    .take(3)
+                    .map(
+                        |(e, next)| json!({"ErrorEquals": [e.from(ERRORS)], "Next": target(*next)}),
+                    )
+                    .collect();
                 if !catchers.is_empty() {
                     s.insert("Catch".into(), Value::Array(catchers));
                 }
@@ -483,11 +547,17 @@ impl Builder {
                     s.insert("Default".into(), target(*d));
                 }
             }
-            GenKind::Wait { seconds, seconds_path } => {
+            GenKind::Wait {
+                seconds,
+                seconds_path,
+            } => {
                 s.insert("Type".into(), "Wait".into());
                 match (seconds_path, self.jsonata) {
                     (Some(p), false) => s.insert("SecondsPath".into(), p.from(PATHS).into()),
-                    (Some(p), true) => s.insert("Seconds".into(), format!("{{% {} %}}", p.from(JSONATA)).into()),
+                    (Some(p), true) => s.insert(
+                        "Seconds".into(),
+                        format!("{{% {} %}}", p.from(JSONATA)).into(),
+                    ),
                     (None, _) => s.insert("Seconds".into(), json!(seconds)),
                 };
             }
@@ -508,15 +578,27 @@ impl Builder {
                 let branches: Vec<Value> = if depth >= 2 {
                     vec![json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}})]
                 } else {
-                    branches.iter().take(3).map(|b| self.states(b, depth + 1)).collect()
+                    branches
+                        .iter()
+                        .take(3)
+                        .map(|b| self.states(b, depth + 1))
+                        .collect()
                 };
                 s.insert("Branches".into(), Value::Array(branches));
             }
-            GenKind::Map { items_path, max_concurrency, iterator, tolerated } => {
+            GenKind::Map {
+                items_path,
+                max_concurrency,
+                iterator,
+                tolerated,
+            } => {
                 s.insert("Type".into(), "Map".into());
                 if let Some(p) = items_path {
                     if self.jsonata {
-                        s.insert("Items".into(), format!("{{% {} %}}", p.from(JSONATA)).into());
+                        s.insert(
+                            "Items".into(),
+                            format!("{{% {} %}}", p.from(JSONATA)).into(),
+                        );
                     } else {
                         s.insert("ItemsPath".into(), p.from(PATHS).into());
                     }
@@ -549,7 +631,11 @@ impl Builder {
     /// The data-flow fields, for the query language of the machine (AWS rejects the
     /// other language's fields, which validation catches and which is fine to fuzz too).
     fn data_fields(&self, state: &GenState, s: &mut Map<String, Value>) {
-        let kind = s.get("Type").and_then(Value::as_str).unwrap_or("").to_string();
+        let kind = s
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let is = |t: &str| kind == t;
         let flows = !is("Succeed") && !is("Fail") && !is("Choice") && !is("Wait");
         if let Some(assign) = &state.assign {
@@ -580,7 +666,11 @@ impl Builder {
             s.insert("ResultPath".into(), p.from(RESULT_PATHS).into());
         }
         if let (Some(parameters), true) = (&state.parameters, flows) {
-            let key = if is("Map") { "ItemSelector" } else { "Parameters" };
+            let key = if is("Map") {
+                "ItemSelector"
+            } else {
+                "Parameters"
+            };
             s.insert(key.into(), self.template(parameters));
         }
     }
@@ -589,7 +679,9 @@ impl Builder {
 impl GenMachine {
     /// The definition as JSON (also used to write a readable regression case).
     pub fn definition(&self) -> Value {
-        let builder = Builder { jsonata: self.jsonata };
+        let builder = Builder {
+            jsonata: self.jsonata,
+        };
         let mut definition = builder.states(&self.states, 0);
         if self.jsonata {
             definition["QueryLanguage"] = "JSONata".into();
@@ -624,12 +716,20 @@ pub fn run_generated(generated: &GenMachine) {
     };
     let mut turn = 0usize;
     let answers = &generated.answers;
-    let _ = api::run_to_end(machine, generated.input.to_json(), config, &["*"], |_call| {
-        turn += 1;
-        match answers.get(turn % answers.len().max(1)) {
-            None => EffectResult::Ok(json!({"ok": true})),
-            Some(GenAnswer::Value(v)) => EffectResult::Ok(v.to_json()),
-            Some(GenAnswer::Error(e)) => EffectResult::Err(Failure::new(e.from(ERRORS), "fuzz")),
-        }
-    });
+    let _ = api::run_to_end(
+        machine,
+        generated.input.to_json(),
+        config,
+        &["*"],
+        |_call| {
+            turn += 1;
+            match answers.get(turn % answers.len().max(1)) {
+                None => EffectResult::Ok(json!({"ok": true})),
+                Some(GenAnswer::Value(v)) => EffectResult::Ok(v.to_json()),
+                Some(GenAnswer::Error(e)) => {
+                    EffectResult::Err(Failure::new(e.from(ERRORS), "fuzz"))
+                }
+            }
+        },
+    );
 }

@@ -957,7 +957,9 @@ impl Execution {
     ) {
         // Checked before anything walks the value: a loop that wraps its input a level
         // per state would otherwise grow it until a walk overflows the stack.
-        if crate::json::nested_too_deep(&output) || assigned.values().any(crate::json::nested_too_deep) {
+        if crate::json::nested_too_deep(&output)
+            || assigned.values().any(crate::json::nested_too_deep)
+        {
             self.thread_failed(tid, too_deep(&state.name));
             return;
         }

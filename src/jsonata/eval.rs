@@ -268,7 +268,10 @@ impl<'h, 'a> Ctx<'h, 'a> {
     /// forgotten now and then, so the list stays as small as the frames alive.
     fn note_bound_frame(&mut self, env: &Env) {
         let frames = &mut self.bound_frames;
-        if frames.last().is_some_and(|last| std::ptr::eq(last.as_ptr(), Rc::as_ptr(env))) {
+        if frames
+            .last()
+            .is_some_and(|last| std::ptr::eq(last.as_ptr(), Rc::as_ptr(env)))
+        {
             return;
         }
         if frames.len() >= 64 && frames.len().is_power_of_two() {
