@@ -94,8 +94,9 @@ export function writePrecache() {
   ];
   for (const [url, file] of entries) hash.update(`${url}\0`).update(readFileSync(file)).update("\0");
   const version = hash.digest("hex").slice(0, 16);
-  // "./" is the page as a directory URL (/www/), which a browser asks for by that name.
-  const files = ["./", ...entries.map(([url]) => url)];
+  // "./" is the page as a directory URL (/www/), which a browser asks for by that name;
+  // "learn/" is the tour's contents page, the same way.
+  const files = ["./", "learn/", ...entries.map(([url]) => url)];
   const text =
     "// Written by scripts/build-www.mjs: what sw.js precaches, and the cache version (a hash\n" +
     "// of those files). Not committed.\n" +

@@ -214,6 +214,17 @@ impl Ctx<'_> {
         };
         if let Some(p) = problem {
             self.error("INVALID_VALUE", format!("{op}: {p}"), at);
+            return;
+        }
+        // `"StringEquals": "$.expected"` compares with that text, not with the value there.
+        if let Value::String(text) = value {
+            if !op.ends_with("Path") && op != "StringMatches" && looks_like_path(text) {
+                self.warning(
+                    "MISSING_PATH_SUFFIX",
+                    format!("{op} compares with the literal text '{text}'; to compare with the value at that path, use {op}Path"),
+                    at,
+                );
+            }
         }
     }
 }

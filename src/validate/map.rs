@@ -439,8 +439,30 @@ impl Ctx<'_> {
                     }
                 }
                 "MaxItemsPath" => self.path_field(value, &at_f, "MaxItemsPath"),
+                "CSVHeaders" => {
+                    let strings = value
+                        .as_array()
+                        .is_some_and(|items| items.iter().all(Value::is_string));
+                    if !strings {
+                        self.error(
+                            "INVALID_TYPE",
+                            format!("CSVHeaders must be an array of column names (strings), not {value}"),
+                            &at_f,
+                        );
+                    }
+                }
                 _ => {}
             }
+        }
+        // With GIVEN, the column names come from the definition, not from the file.
+        if config.get("CSVHeaderLocation").and_then(Value::as_str) == Some("GIVEN")
+            && !config.contains_key("CSVHeaders")
+        {
+            self.error_key(
+                "MISSING_FIELD",
+                "The field 'CSVHeaders' is required in ReaderConfig when CSVHeaderLocation is GIVEN",
+                &here,
+            );
         }
     }
 

@@ -11,23 +11,10 @@
 //! - `fields.rs`: the field tables per state type and query language;
 //! - `syntax.rs`: paths, reference paths, intrinsic functions, timestamps, JSONata shape.
 //!
-//! Codes (errors unless marked; AWS rejects every error):
-//! `INVALID_JSON`, `DUPLICATE_KEY` (parser); `DEFINITION_TOO_LARGE`, `NESTING_TOO_DEEP`;
-//! `INVALID_TYPE` (wrong JSON type), `INVALID_VALUE` (out of range, bad enum);
-//! `MISSING_FIELD`, `UNKNOWN_FIELD`, `DUPLICATE_FIELD` (`x` and `x.$` together),
-//! `FIELD_NOT_SUPPORTED` (a field of another state
-//! type), `FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE`, `EXCLUSIVE_FIELDS`,
-//! `INVALID_QUERY_LANGUAGE` (JSONPath state in a JSONata machine);
-//! `UNKNOWN_STATE_TYPE`, `INVALID_STATE_NAME`, `DUPLICATE_STATE_NAME`, `EMPTY_STATES`;
-//! `UNKNOWN_START_AT`, `UNKNOWN_NEXT`, `NEXT_AND_END`, `MISSING_NEXT_OR_END`,
-//! `MISSING_END_STATE`, `UNREACHABLE_STATE` (AWS: MISSING_TRANSITION_TARGET);
-//! `STATES_ALL_NOT_ALONE`, `STATES_ALL_NOT_LAST`; `INVALID_CHOICE_RULE`;
-//! `INVALID_PATH` (JSONPath, reference path or intrinsic function), `INVALID_TIMESTAMP`,
-//! `INVALID_JSONATA`, `UNSUPPORTED_JSONATA_EXPRESSION`, `INVALID_VARIABLE_NAME`;
-//! `INVALID_RESOURCE`, `UNSUPPORTED_IN_EXPRESS`, `INVALID_LABEL`.
-//! Warnings: `CHOICE_WITHOUT_DEFAULT`, `RETRIER_NEVER_USED`, `CATCHER_NEVER_USED`,
-//! `DUPLICATE_LABEL`, `EMPTY_BRANCHES`, `MISSING_DOLLAR_SUFFIX` (`"a": "$.x"` in a
-//! JSONPath template), `DOLLAR_SUFFIX_IN_JSONATA` (`"a.$"` in a JSONata template).
+//! Codes: [`CODES`] lists every code validation can emit, with its severity and the rule
+//! it reports (errors are what AWS rejects; warnings are what AWS accepts but is likely a
+//! mistake). tests/validation_rules.rs checks that each has a failing and a passing
+//! definition in tests/validation/rules/, and that no other code appears in the source.
 
 mod choice;
 mod fields;
@@ -85,6 +72,228 @@ impl Diagnostic {
         self
     }
 }
+
+/// Which query languages a rule has to be tested in: `Both` when it is checked in both
+/// (each has its own fields and syntax), `Any` when the query language plays no part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Languages {
+    Any,
+    Both,
+    JSONPath,
+    JSONata,
+}
+
+/// One diagnostic code: its severity, the query languages its rule applies in, and what it
+/// reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Code {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub languages: Languages,
+    pub rule: &'static str,
+}
+
+const fn error(code: &'static str, languages: Languages, rule: &'static str) -> Code {
+    Code {
+        code,
+        severity: Severity::Error,
+        languages,
+        rule,
+    }
+}
+
+const fn warning(code: &'static str, languages: Languages, rule: &'static str) -> Code {
+    Code {
+        code,
+        severity: Severity::Warning,
+        languages,
+        rule,
+    }
+}
+
+/// Every code `validate`, `validate_text` and `validate_state` can emit.
+pub const CODES: &[Code] = {
+    use Languages::*;
+    &[
+        error("INVALID_JSON", Any, "the text is not JSON"),
+        error("DUPLICATE_KEY", Any, "an object has the same key twice"),
+        error("DEFINITION_TOO_LARGE", Any, "the definition is over 1 MB"),
+        error(
+            "NESTING_TOO_DEEP",
+            Any,
+            "JSON or Parallel/Map nesting beyond the limits",
+        ),
+        error("INVALID_TYPE", Both, "a field has the wrong JSON type"),
+        error(
+            "INVALID_VALUE",
+            Both,
+            "a value is out of range or not one of the allowed values",
+        ),
+        error("MISSING_FIELD", Both, "a required field is missing"),
+        error(
+            "UNKNOWN_FIELD",
+            Both,
+            "a field no state or object of this kind has",
+        ),
+        error(
+            "DUPLICATE_FIELD",
+            JSONPath,
+            "'x' and 'x.$' in the same template",
+        ),
+        error("FIELD_NOT_SUPPORTED", Both, "a field of another state type"),
+        error(
+            "FIELD_NOT_SUPPORTED_IN_QUERY_LANGUAGE",
+            Both,
+            "a field of the other query language (InputPath in JSONata, Arguments in JSONPath)",
+        ),
+        error(
+            "EXCLUSIVE_FIELDS",
+            Both,
+            "two fields of which only one may be given",
+        ),
+        error(
+            "INVALID_QUERY_LANGUAGE",
+            JSONata,
+            "a JSONPath state in a JSONata state machine",
+        ),
+        error("UNKNOWN_STATE_TYPE", Any, "Type is not a state type"),
+        error(
+            "INVALID_STATE_NAME",
+            Any,
+            "a state name that is empty or over 80 characters",
+        ),
+        error(
+            "DUPLICATE_STATE_NAME",
+            Any,
+            "two states with the same name anywhere in the definition",
+        ),
+        error("EMPTY_STATES", Any, "States has no state"),
+        error(
+            "UNKNOWN_START_AT",
+            Any,
+            "StartAt names no state of its scope",
+        ),
+        error(
+            "UNKNOWN_NEXT",
+            Both,
+            "Next, Default or a Catch Next names no state of its scope",
+        ),
+        error("NEXT_AND_END", Any, "a state with both Next and End"),
+        error(
+            "MISSING_NEXT_OR_END",
+            Any,
+            "a state with neither Next nor End",
+        ),
+        error("MISSING_END_STATE", Any, "a scope without a terminal state"),
+        error(
+            "UNREACHABLE_STATE",
+            Any,
+            "a state no transition leads to (AWS: MISSING_TRANSITION_TARGET)",
+        ),
+        error(
+            "STATES_ALL_NOT_ALONE",
+            Both,
+            "States.ALL with other error names",
+        ),
+        error(
+            "STATES_ALL_NOT_LAST",
+            Both,
+            "a retrier or catcher with States.ALL that is not the last",
+        ),
+        error(
+            "INVALID_CHOICE_RULE",
+            JSONPath,
+            "a Choice rule without exactly one comparison or Condition",
+        ),
+        error(
+            "INVALID_PATH",
+            JSONPath,
+            "a path, reference path or intrinsic function that does not parse",
+        ),
+        error(
+            "INVALID_TIMESTAMP",
+            Both,
+            "a timestamp that is not RFC 3339",
+        ),
+        error(
+            "INVALID_JSONATA",
+            JSONata,
+            "a {% %} string that is not a JSONata expression",
+        ),
+        error(
+            "UNSUPPORTED_JSONATA_EXPRESSION",
+            JSONata,
+            "a JSONata expression AWS refuses (a top-level field reference)",
+        ),
+        error(
+            "INVALID_VARIABLE_NAME",
+            Both,
+            "an Assign key that is not a variable name",
+        ),
+        error(
+            "INVALID_RESOURCE",
+            Any,
+            "a Resource that is not an ARN AWS knows",
+        ),
+        error(
+            "UNSUPPORTED_IN_EXPRESS",
+            Any,
+            "activities, .sync or .waitForTaskToken in an EXPRESS machine",
+        ),
+        error(
+            "INVALID_LABEL",
+            Any,
+            "a Map Label that is empty, too long or has a forbidden character",
+        ),
+        error("DUPLICATE_LABEL", Any, "two Map states with the same Label"),
+        warning(
+            "CHOICE_WITHOUT_DEFAULT",
+            Both,
+            "a Choice state without Default fails when no rule matches",
+        ),
+        warning(
+            "RETRIER_NEVER_USED",
+            Any,
+            "a retrier whose errors earlier retriers already match",
+        ),
+        warning(
+            "CATCHER_NEVER_USED",
+            Both,
+            "a catcher whose errors earlier catchers already catch",
+        ),
+        warning(
+            "ERROR_NEVER_RAISED",
+            Any,
+            "a Task retrier or catcher for errors a Task never raises",
+        ),
+        warning("EMPTY_BRANCHES", Any, "a Parallel state without branches"),
+        warning(
+            "MISSING_DOLLAR_SUFFIX",
+            JSONPath,
+            "\"a\": \"$.x\" in a template passes the text on",
+        ),
+        warning(
+            "MISSING_PATH_SUFFIX",
+            JSONPath,
+            "a path as the value of a field that takes literals (StringEquals, Error) instead of its ...Path twin",
+        ),
+        warning(
+            "PASS_RESULT_IS_STATIC",
+            JSONPath,
+            "a path (or a '.$' key) in a Pass state's Result, which is passed on literally",
+        ),
+        warning(
+            "STATES_FIELD_UNAVAILABLE",
+            JSONata,
+            "$states.result or $states.errorOutput where the state never sets it",
+        ),
+        warning(
+            "DOLLAR_SUFFIX_IN_JSONATA",
+            JSONata,
+            "\"a.$\" in a JSONata template is a literal key",
+        ),
+    ]
+};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MachineType {
@@ -592,7 +801,9 @@ impl Ctx<'_> {
         labels.sort();
         for (label, places) in labels {
             for place in &places[1..] {
-                self.warning(
+                // AWS lists DUPLICATE_LABEL_NAME among the errors of
+                // ValidateStateMachineDefinition.
+                self.error(
                     "DUPLICATE_LABEL",
                     format!(
                         "Map Label '{label}' is already used at {}; labels must be unique",
@@ -656,6 +867,11 @@ impl Ctx<'_> {
                 let Value::String(target) = target else {
                     continue; // reported by the field checks
                 };
+                let field = if path.ends_with("/Default") {
+                    "Default"
+                } else {
+                    "Next"
+                };
                 if states.contains_key(target) {
                     edges.entry(name.as_str()).or_default().push(target);
                     continue;
@@ -666,14 +882,14 @@ impl Ctx<'_> {
                     .is_some_and(|places| !places.is_empty());
                 let message = if elsewhere {
                     format!(
-                        "Next target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {names}"
+                        "{field} target '{target}' is not in the same scope: a state can only go to states of {what}; states are: {names}"
                     )
                 } else {
                     let hint = by_lowercase
                         .get(&target.to_lowercase())
                         .map(|close| format!(" (did you mean '{close}'?)"))
                         .unwrap_or_default();
-                    format!("Next target '{target}' does not exist; states are: {names}{hint}")
+                    format!("{field} target '{target}' does not exist; states are: {names}{hint}")
                 };
                 self.error("UNKNOWN_NEXT", message, &path);
             }
@@ -844,7 +1060,7 @@ impl Ctx<'_> {
         self.next_end(name, ty, state, at);
         self.io_fields(ql, state, at);
         match ty {
-            StateType::Pass => {}
+            StateType::Pass => self.pass_result(state, at),
             StateType::Task => self.task(state, at, ql),
             StateType::Choice => self.choice(name, state, at, ql),
             StateType::Wait => self.wait(name, state, at, ql),
@@ -856,6 +1072,88 @@ impl Ctx<'_> {
         if matches!(ty, StateType::Task | StateType::Parallel | StateType::Map) {
             self.retry(state, at);
             self.catch(state, at, ql);
+        }
+        if ql == QueryLanguage::JSONata {
+            self.states_fields(ty, state, at);
+        }
+    }
+
+    /// `$states.result` exists only in the Output and Assign of a Task, Parallel or Map
+    /// state (after it succeeded), `$states.errorOutput` only in a catcher's Output and
+    /// Assign; elsewhere they are undefined.
+    fn states_fields(&mut self, ty: StateType, state: &Map<String, Value>, at: &str) {
+        let with_result = matches!(ty, StateType::Task | StateType::Parallel | StateType::Map);
+        for (field, value) in state {
+            let here = child(at, field);
+            match field.as_str() {
+                // Nested machines: their states are checked on their own.
+                "Branches" | "ItemProcessor" | "Iterator" => {}
+                "Catch" => {
+                    let Value::Array(catchers) = value else {
+                        continue;
+                    };
+                    for (i, catcher) in catchers.iter().enumerate() {
+                        let Value::Object(catcher) = catcher else {
+                            continue;
+                        };
+                        for (key, v) in catcher {
+                            let at_c = child(&format!("{here}/{i}"), key);
+                            let place = format!("a catcher's {key}");
+                            self.states_fields_in(v, &at_c, false, true, &place);
+                        }
+                    }
+                }
+                "Output" | "Assign" => {
+                    let place = format!("the {field} of a {} state", ty.name());
+                    self.states_fields_in(value, &here, with_result, false, &place);
+                }
+                _ => {
+                    let place = format!("the {field} of a {} state", ty.name());
+                    self.states_fields_in(value, &here, false, false, &place);
+                }
+            }
+        }
+    }
+
+    fn states_fields_in(&mut self, v: &Value, at: &str, result: bool, error: bool, place: &str) {
+        let mut todo = vec![(v, at.to_string())];
+        while let Some((v, here)) = todo.pop() {
+            match v {
+                Value::String(s) => {
+                    let Some(Ok(expr)) = syntax::jsonata_expression(s) else {
+                        continue;
+                    };
+                    for field in syntax::jsonata_states_fields(expr) {
+                        let (available, needs) = match field.as_str() {
+                            "result" => (
+                                result,
+                                "the Output and Assign of Task, Parallel and Map states",
+                            ),
+                            "errorOutput" => (error, "the Output and Assign of a catcher"),
+                            _ => continue,
+                        };
+                        if !available {
+                            self.warning(
+                                "STATES_FIELD_UNAVAILABLE",
+                                format!("$states.{field} is not set in {place}: it exists only in {needs}; here it is undefined"),
+                                &here,
+                            );
+                        }
+                    }
+                }
+                Value::Object(map) => {
+                    todo.extend(map.iter().map(|(k, item)| (item, child(&here, k))));
+                }
+                Value::Array(items) => {
+                    todo.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| (item, format!("{here}/{i}"))),
+                    );
+                }
+                _ => {}
+            }
         }
     }
 
@@ -906,9 +1204,12 @@ impl Ctx<'_> {
 
     fn expect_string(&mut self, value: &Value, at: &str) {
         if !value.is_string() {
+            // The field is the last token of the pointer (unescaped).
+            let field = at.rsplit('/').next().unwrap_or("");
+            let field = field.replace("~1", "/").replace("~0", "~");
             self.error(
                 "INVALID_TYPE",
-                format!("Expected a string, not {}", type_name(value)),
+                format!("{field} must be a string, not {}", type_name(value)),
                 at,
             );
         }
@@ -1071,15 +1372,52 @@ impl Ctx<'_> {
     /// `"name": "$.x"` passes the text "$.x" on: almost always `"name.$"` was meant.
     fn literal_path_warning(&mut self, key: &str, value: &Value, at: &str) {
         let Value::String(text) = value else { return };
-        let looks_like_path = ["$.", "$$.", "$["].iter().any(|p| text.starts_with(p))
-            && syntax::check_path(text, ANY_ROOT).is_ok();
-        if looks_like_path || (text.starts_with("States.") && syntax::check_intrinsic(text).is_ok())
+        if looks_like_path(text)
+            || (text.starts_with("States.") && syntax::check_intrinsic(text).is_ok())
         {
             self.warning(
                 "MISSING_DOLLAR_SUFFIX",
                 format!("'{key}' is the literal string '{text}'; to evaluate it, name the field '{key}.$'"),
                 at,
             );
+        }
+    }
+
+    /// A Pass state's Result is passed on as written (AWS: PASS_RESULT_IS_STATIC): a path in
+    /// it, or a key ending in `.$`, was almost always meant for Parameters.
+    fn pass_result(&mut self, state: &Map<String, Value>, at: &str) {
+        let Some(result) = state.get("Result") else {
+            return;
+        };
+        let mut todo = vec![(result, child(at, "Result"))];
+        while let Some((value, here)) = todo.pop() {
+            match value {
+                Value::String(text) if looks_like_path(text) => self.warning(
+                    "PASS_RESULT_IS_STATIC",
+                    format!("Result is passed on as written: '{text}' stays text; to take data from the input use Parameters (\"name.$\": \"{text}\") or InputPath"),
+                    &here,
+                ),
+                Value::Object(map) => {
+                    for (key, item) in map {
+                        let at_key = child(&here, key);
+                        if key.ends_with(".$") {
+                            self.warning_key(
+                                "PASS_RESULT_IS_STATIC",
+                                format!("Result is passed on as written: the key '{key}' keeps its '.$' and its value is not evaluated; use Parameters to evaluate paths"),
+                                &at_key,
+                            );
+                            continue; // one warning for the key and its value
+                        }
+                        todo.push((item, at_key));
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        todo.push((item, format!("{here}/{i}")));
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1208,6 +1546,12 @@ pub(crate) enum ResourceUse {
     Task,
     ItemReader,
     ResultWriter,
+}
+
+/// A string that is a JSONPath (`$.x`, `$$.x`, `$[0]`) rather than ordinary text.
+fn looks_like_path(text: &str) -> bool {
+    ["$.", "$$.", "$["].iter().any(|p| text.starts_with(p))
+        && syntax::check_path(text, ANY_ROOT).is_ok()
 }
 
 fn is_jsonata_string(v: &Value) -> bool {

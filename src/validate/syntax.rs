@@ -911,6 +911,24 @@ fn jsonata_tokens(expr: &str) -> Result<Vec<Tok>, String> {
     Ok(tokens)
 }
 
+/// The fields of `$states` an expression reads (`$states.result` -> "result"), in order.
+pub fn jsonata_states_fields(expr: &str) -> Vec<String> {
+    let Ok(tokens) = jsonata_tokens(expr) else {
+        return Vec::new();
+    };
+    tokens
+        .windows(3)
+        .filter_map(|w| match w {
+            [Tok::Operand(var), Tok::Op(dot), Tok::Operand(field)]
+                if var == "$states" && dot == "." =>
+            {
+                Some(field.trim_matches('`').to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// AWS evaluates JSONata with no input context: a path that starts with a bare name at
 /// the top level (`phone`, `$count(items)`) can never select anything and AWS rejects it
 /// ("Reference to 'phone' at the top level is not supported"). Names inside predicates,

@@ -232,6 +232,7 @@ impl Ctx<'_> {
                     &child(&at_r, "ErrorEquals"),
                 );
             }
+            self.errors_never_raised(state, &names, &at_r, "retrier");
             seen.extend(names);
             for (key, value) in r {
                 let at_f = child(&at_r, key);
@@ -267,6 +268,48 @@ impl Ctx<'_> {
                     self.error("INVALID_VALUE", format!("{key}: {p}"), &at_f);
                 }
             }
+        }
+    }
+
+    /// A Task state's retrier or catcher that names only errors a Task never raises (the
+    /// errors of Parallel, Map and Choice states, or a heartbeat timeout without
+    /// HeartbeatSeconds): it can never apply. Parallel and Map states are not checked,
+    /// because the error of a failed branch or iteration passes through them unchanged.
+    fn errors_never_raised(
+        &mut self,
+        state: &Map<String, Value>,
+        names: &[String],
+        at: &str,
+        what: &str,
+    ) {
+        if state.get("Type").and_then(Value::as_str) != Some("Task") || names.is_empty() {
+            return;
+        }
+        let has_heartbeat =
+            state.contains_key("HeartbeatSeconds") || state.contains_key("HeartbeatSecondsPath");
+        let never = |name: &str| match name {
+            "States.BranchFailed"
+            | "States.NoChoiceMatched"
+            | "States.ExceedToleratedFailureThreshold"
+            | "States.ItemReaderFailed"
+            | "States.ResultWriterFailed" => true,
+            "States.HeartbeatTimeout" => !has_heartbeat,
+            _ => false,
+        };
+        if names.iter().all(|n| never(n)) {
+            self.warning(
+                "ERROR_NEVER_RAISED",
+                format!(
+                    "This {what} can never apply: a Task state never raises {}{}",
+                    names.join(", "),
+                    if names.iter().any(|n| n == "States.HeartbeatTimeout") {
+                        " (States.HeartbeatTimeout needs HeartbeatSeconds or HeartbeatSecondsPath)"
+                    } else {
+                        ""
+                    }
+                ),
+                &child(at, "ErrorEquals"),
+            );
         }
     }
 
@@ -322,6 +365,7 @@ impl Ctx<'_> {
                     &child(&at_c, "ErrorEquals"),
                 );
             }
+            self.errors_never_raised(state, &names, &at_c, "catcher");
             seen.extend(names);
             if !c.contains_key("Next") {
                 self.missing("Next", "a catcher", &at_c);

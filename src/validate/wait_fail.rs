@@ -87,6 +87,11 @@ impl Ctx<'_> {
                     Value::String(s) if ql == QueryLanguage::JSONata => {
                         self.jsonata_string(s, &here)
                     }
+                    Value::String(s) if looks_like_path(s) => self.warning(
+                        "MISSING_PATH_SUFFIX",
+                        format!("{field} is the literal text '{s}'; to take it from the input, use {path_field}"),
+                        &here,
+                    ),
                     Value::String(_) => {}
                     other => self.error(
                         "INVALID_TYPE",

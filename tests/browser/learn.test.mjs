@@ -5,37 +5,20 @@
 // to test-results/screenshots/learn-<lesson>.png. Page errors, failed requests and
 // console errors (CSP violations included) fail the test.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
-import { serve } from "../../scripts/serve.mjs";
-import { launchChromium } from "./chromium.mjs";
+import { test } from "node:test";
+import { browser, byTestId, FINAL, reportCspViolations, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url } from "./harness.mjs";
 
-const FINAL = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-const TIMEOUT = { timeout: 20_000 };
-const byTestId = (id) => `[data-testid="${id}"]`;
 const LESSON_FILES = readdirSync(fileURLToPath(new URL("../../www/learn/", import.meta.url)))
   .filter((name) => /^\d\d-[a-z0-9-]+\.html$/.test(name))
   .sort();
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 
-let server;
-let url;
-let browser;
-
-before(async () => {
-  ({ server, url } = await serve({ port: 0 }));
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+serveAndLaunchChromium();
 
 async function open(path) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(reportCspViolations);
   const problems = [];
   const wasm = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -116,8 +99,8 @@ for (const [index, file] of LESSON_FILES.entries()) {
     for (let waited = 0; wasm.length === 0 && waited < TIMEOUT.timeout; waited += 100) await page.waitForTimeout(100);
     await page.waitForTimeout(500);
     assert.equal(wasm.length, 1, `the page loads the wasm once: ${wasm.join(", ")}`);
-    const invalid = await page.locator(".diagnostics li.error").allTextContents();
-    assert.deepEqual(invalid, [], "every widget starts with a valid definition");
+    const diagnostics = await page.locator(".diagnostics li").allTextContents();
+    assert.deepEqual(diagnostics, [], "every widget starts with a definition free of errors and warnings");
 
     const examples = page.locator("statelab-playground[data-expect]");
     assert.ok((await examples.count()) >= 1, "a lesson has a runnable example");
@@ -160,3 +143,44 @@ for (const [index, file] of LESSON_FILES.entries()) {
     await page.close();
   });
 }
+
+test("after one visit the tour works offline (the playground's service worker)", async () => {
+  const { page, problems } = await open(`learn/${LESSON_FILES[0]}`);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, TIMEOUT);
+  await page.context().setOffline(true);
+  await page.goto(new URL("learn/", url).href);
+  assert.equal(await page.locator("ol.lessons li").count(), LESSON_FILES.length);
+  const last = LESSON_FILES.at(-1);
+  await page.goto(new URL(`learn/${last}`, url).href);
+  const example = page.locator("statelab-playground[data-expect]").first();
+  await example.locator("g.state").first().waitFor(TIMEOUT);
+  assert.equal(await runWidget(page, example), await example.getAttribute("data-expect"));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("an exercise says why a run could not start, and Start over restores the starting code", async () => {
+  const { page, problems } = await open(`learn/${LESSON_FILES[1]}`);
+  const exercise = page.locator("statelab-playground.exercise");
+  await exercise.locator("g.state").first().waitFor(TIMEOUT);
+  const starting = await exercise.locator(`${byTestId("definition-editor")} .cm-content`).textContent();
+
+  // Broken JSON: the widget's notice says why, and so does the check.
+  await exercise.locator(`${byTestId("definition-editor")} .cm-content`).click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText('{"StartAt": "Greet", "States": {');
+  const broken = await checkExercise(page, exercise);
+  assert.equal(broken.state, "failed");
+  assert.match(broken.text, /The run could not start: /);
+  // The page's own notice is expected here; it is not a problem of the page.
+  assert.ok(await noticeOf(exercise));
+
+  await page.locator(byTestId("reset-exercise")).click();
+  assert.equal(await exercise.locator(`${byTestId("definition-editor")} .cm-content`).textContent(), starting);
+  assert.equal(await page.locator(byTestId("exercise-result")).getAttribute("data-state"), "pending");
+  const again = await checkExercise(page, exercise);
+  assert.equal(again.state, "failed");
+  assert.match(again.text, /output is "Hello"/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -5,40 +5,11 @@
 // request to another origin. Screenshots of the main views go to
 // test-results/screenshots/ (not committed) for people to look at.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { serve } from "../../scripts/serve.mjs";
+import { test } from "node:test";
 import { examples } from "../../www/examples.js";
-import { launchChromium } from "./chromium.mjs";
+import { browser, byTestId, FINAL, reportCspViolations, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url } from "./harness.mjs";
 
-const FINAL = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
-const byTestId = (id) => `[data-testid="${id}"]`;
-const TIMEOUT = { timeout: 20_000 };
-const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
-
-let server;
-let url;
-let browser;
-
-before(async () => {
-  ({ server, url } = await serve({ port: 0 }));
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-// Runs in the page before its scripts: a CSP violation becomes a console error (which
-// every test fails on), with what was blocked.
-function reportCspViolations() {
-  document.addEventListener("securitypolicyviolation", (event) => {
-    console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
-  });
-}
+serveAndLaunchChromium();
 
 /**
  * A fresh page (its own browser context) that records page errors, failed requests,

@@ -256,6 +256,66 @@ describe("statelab validate", () => {
     assert.equal(next.range.start.line, 4);
   });
 
+  test("several invalid files: every problem under its own file name, exit 1", () => {
+    const noStart = file("no-start.asl.json", { States: { A: { Type: "Pass", End: true } } });
+    const { code, stdout, stderr } = cli(["validate", broken, orders, noStart]);
+    assert.equal(code, 1);
+    const lines = stdout.trim().split("\n");
+    assert.ok(lines.some((l) => /^broken\.asl\.json:4:\d+: error\[UNKNOWN_NEXT\]: /.test(l)), stdout);
+    // A missing field is reported at the key of the object that lacks it: the root's "{".
+    assert.ok(lines.some((l) => /^no-start\.asl\.json:1:1: error\[MISSING_FIELD\]: .*StartAt/.test(l)), stdout);
+    assert.ok(!lines.some((l) => l.startsWith("orders.asl.json")), stdout);
+    assert.match(stderr, /3 files checked: 2 invalid/);
+  });
+
+  test("warnings are printed as warning[CODE] and do not make the exit code 1", () => {
+    // Line 4 holds the Choice state, which has no Default.
+    const choice = file(
+      "choice.asl.json",
+      `{
+  "StartAt": "Ready?",
+  "States": {
+    "Ready?": {
+      "Type": "Choice",
+      "Choices": [{ "Variable": "$.ready", "BooleanEquals": true, "Next": "Go" }]
+    },
+    "Go": { "Type": "Succeed" }
+  }
+}
+`,
+    );
+    const { code, stdout, stderr } = cli(["validate", choice, orders]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^choice\.asl\.json:4:5: warning\[CHOICE_WITHOUT_DEFAULT\]: Choice state 'Ready\?' has no Default/);
+    assert.doesNotMatch(stdout, /error\[/);
+    assert.match(stderr, /2 files checked: all valid \(0 errors, 1 warning\)/);
+  });
+
+  test("a file with errors and warnings prints both and exits 1", () => {
+    const mixed = file("mixed.asl.json", {
+      StartAt: "Ready?",
+      States: {
+        "Ready?": { Type: "Choice", Choices: [{ Variable: "$.ready", BooleanEquals: true, Next: "Gone" }] },
+        Go: { Type: "Succeed" },
+      },
+    });
+    const { code, stdout } = cli(["validate", mixed]);
+    assert.equal(code, 1);
+    assert.match(stdout, /^mixed\.asl\.json:\d+:\d+: warning\[CHOICE_WITHOUT_DEFAULT\]: /m);
+    assert.match(stdout, /^mixed\.asl\.json:\d+:\d+: error\[UNKNOWN_NEXT\]: Next target 'Gone' does not exist/m);
+  });
+
+  test("--type EXPRESS applies the rules of Express state machines", () => {
+    const callback = file("callback.asl.json", {
+      StartAt: "Ask",
+      States: { Ask: { Type: "Task", Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", End: true } },
+    });
+    assert.equal(cli(["validate", callback]).code, 0);
+    const express = cli(["validate", "--type", "EXPRESS", callback]);
+    assert.equal(express.code, 1);
+    assert.match(express.stdout, /^callback\.asl\.json:\d+:\d+: error\[UNSUPPORTED_IN_EXPRESS\]: /);
+  });
+
   test("usage errors exit 2: no file, an unreadable file, an unknown option", () => {
     assert.equal(cli(["validate"]).code, 2);
     assert.equal(cli(["validate", "--strict", orders]).code, 2);

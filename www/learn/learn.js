@@ -2,12 +2,12 @@
 // progress in localStorage, and exercises. A lesson page is static HTML with
 // <statelab-playground> widgets; an exercise is a widget with class "exercise" whose
 // configuration also holds
-//   "check":    { status?, error?, path?: [state names entered, in order],
-//                 output? (deep equal), outputContains? (these fields, others ignored) }
+//   "check":    what the run must do (check.js: status, error, path, output...)
 //   "solution": { definition, input?, handlers? }   (the reference solution)
 // When its run ends, the check runs on the result and says what is still wrong; a pass
 // marks the lesson done. Like the playground, this page evaluates no user code.
 import "../embed.js";
+import { problems } from "./check.js";
 
 export const LESSONS = [
   ["01-state-machines", "What a state machine is"],
@@ -68,51 +68,6 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-// ---- checks ---------------------------------------------------------------------------
-
-const show = (value) => (value === undefined ? "missing" : JSON.stringify(value));
-const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
-
-/** Where `actual` differs from `expected`, as sentences naming the JSON path. */
-export function differences(actual, expected, { partial = false } = {}, path = "output", found = []) {
-  if (found.length >= 6) return found;
-  if (isObject(expected) && isObject(actual)) {
-    for (const key of Object.keys(expected)) differences(actual[key], expected[key], { partial }, `${path}.${key}`, found);
-    if (partial) return found;
-    for (const key of Object.keys(actual)) if (!(key in expected)) found.push(`${path}.${key} should not be there (it is ${show(actual[key])})`);
-    return found;
-  }
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    if (actual.length !== expected.length) {
-      found.push(`${path} has ${actual.length} item${actual.length === 1 ? "" : "s"}, expected ${expected.length}: ${show(actual)}`);
-      return found;
-    }
-    expected.forEach((item, index) => differences(actual[index], item, { partial }, `${path}[${index}]`, found));
-    return found;
-  }
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    found.push(actual === undefined ? `${path} is missing, expected ${show(expected)}` : `${path} is ${show(actual)}, expected ${show(expected)}`);
-  }
-  return found;
-}
-
-/** What is still wrong with a run, given an exercise's check; [] means it passes. */
-export function problems(check, run) {
-  if (run.status === "NOT_STARTED") return [`The run could not start: ${run.error}`];
-  const found = [];
-  const failure = run.error ? ` with ${run.error}${run.cause ? ` (${run.cause})` : ""}` : "";
-  if (check.status && run.status !== check.status) found.push(`The execution ended ${run.status}${failure}, expected ${check.status}.`);
-  if (check.error && run.error !== check.error) found.push(`The execution's error is ${run.error ?? "none"}, expected ${check.error}.`);
-  if (check.path && run.visited.join(" → ") !== check.path.join(" → ")) {
-    found.push(`The run visited ${run.visited.join(" → ") || "no state"}, expected ${check.path.join(" → ")}.`);
-  }
-  if (run.status === "SUCCEEDED") {
-    if ("output" in check) found.push(...differences(run.output, check.output).map((text) => `${text}.`));
-    if ("outputContains" in check) found.push(...differences(run.output, check.outputContains, { partial: true }).map((text) => `${text}.`));
-  }
-  return found;
-}
-
 // ---- exercises --------------------------------------------------------------------------
 
 function setupExercise(widget, slug) {
@@ -159,7 +114,7 @@ function renderNav(slug) {
     const previous = LESSONS[index - 1];
     const next = LESSONS[index + 1];
     nav.replaceChildren(
-      previous ? el("a", { href: `${previous.slug}.html`, rel: "prev", text: `← ${previous.title}` }) : el("a", { href: "./", text: "← Contents" }),
+      previous ? el("a", { href: `${previous.slug}.html`, rel: "prev", text: `← ${previous.title}` }) : el("span"),
       el("a", { href: "./", class: "contents", text: "Contents" }),
       next ? el("a", { href: `${next.slug}.html`, rel: "next", text: `${next.title} →` }) : el("a", { href: "../", text: "Open the playground →" }),
     );
@@ -182,6 +137,14 @@ function renderContents(list) {
   const done = LESSONS.filter(({ slug }) => progress[slug]).length;
   const summary = document.querySelector(".progress-summary");
   if (summary) summary.textContent = `${done} of ${LESSONS.length} lessons done.`;
+}
+
+// Offline after the first visit, like the playground: its service worker (../sw.js, scope
+// www/) precaches the tour's pages too.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch((error) => {
+    console.warn(`The tour will not work offline: ${error.message}`);
+  });
 }
 
 const slug = document.body.dataset.lesson;
