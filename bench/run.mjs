@@ -27,6 +27,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as cases from "./cases.mjs";
+import { printBreakdown } from "./size.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -325,7 +326,12 @@ function runSize(args, report) {
   for (const p of size.parts) console.log(`  ${p.file.padEnd(30)} ${kb(p.raw).padStart(10)} raw ${kb(p.gzip).padStart(10)} gzip`);
   console.log(`  ${"Statelab total".padEnd(30)} ${kb(size.total.raw).padStart(10)} raw ${kb(size.total.gzip).padStart(10)} gzip (target <= 300 KB)`);
   console.log(`  ${"peer browser bundle".padEnd(30)} ${kb(size.peer.raw).padStart(10)} raw ${kb(size.peer.gzip).padStart(10)} gzip (${size.peer.file})`);
-  console.log("  (breakdown of the wasm by crate/module: node bench/size.mjs)");
+  console.log("\nThe wasm by crate/module (bench/size.mjs; a copy of the build with function names):");
+  try {
+    printBreakdown();
+  } catch (error) {
+    console.log(`  breakdown unavailable: ${error.message}`);
+  }
 }
 
 // ---------------------------------------------------------------------------- output

@@ -37,10 +37,10 @@ export function namedBuild(input = raw, dir = outDir) {
   run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", "statelab", "--out-dir", dir, input]);
   const wasm = join(dir, "statelab_bg.wasm");
   const named = join(dir, "statelab_named.wasm");
-  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "-g", ...WASM_FEATURES, wasm, "-o", named]);
+  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "--converge", "-g", ...WASM_FEATURES, wasm, "-o", named]);
   // The same wasm stripped of custom sections: what ships (compare with dist/wasm).
   const stripped = join(dir, "statelab_stripped.wasm");
-  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", ...WASM_FEATURES, "--strip-debug", wasm, "-o", stripped]);
+  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "--converge", ...WASM_FEATURES, "--strip-debug", wasm, "-o", stripped]);
   return { named, stripped, glue: join(dir, "statelab.js") };
 }
 
@@ -142,8 +142,8 @@ export function owner(name) {
   return parts[0];
 }
 
-function main() {
-  const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 0;
+/** Prints the size of dist/wasm's wasm and its breakdown by owner (and the `top` largest functions). */
+export function printBreakdown(top = 0) {
   const { named, stripped } = namedBuild();
   const bytes = readFileSync(named);
   const shipped = readFileSync(join(root, "dist", "wasm", "statelab_bg.wasm"));
@@ -179,4 +179,6 @@ function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  printBreakdown(process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 0);
+}

@@ -4,9 +4,18 @@
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
 import * as wasm from "../dist/wasm/statelab.js";
-import { callWasm, generation, staleError, StatelabInternalError } from "./guard.js";
+import { callWasm, guarded, generation, StatelabInternalError } from "./guard.js";
 
 export { StatelabInternalError };
+
+// Values cross into wasm as JSON text (`JSON.stringify` here, serde_json there) and come
+// back as JSON text for `JSON.parse`: far cheaper than converting objects property by
+// property across the boundary (see bench/RESULTS.md, "The JS boundary").
+
+/** `definition` as the wasm exports take it: the text, and whether it is the user's. */
+function definitionText(definition) {
+  return typeof definition === "string" ? definition : JSON.stringify(definition);
+}
 
 /** Thrown by `new StateMachine()` for a definition AWS would reject. */
 export class ValidationError extends Error {
@@ -39,7 +48,7 @@ export function validate(definition, options) {
   const opts = optionsArgument(options, "validate", ["type"]);
   const deep = tooDeepDiagnostic(definition);
   if (deep) return { valid: false, diagnostics: [deep] };
-  const diagnostics = callWasm(() => wasm.validateDefinition(definition, opts));
+  const diagnostics = JSON.parse(callWasm(() => wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts))));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
@@ -70,9 +79,9 @@ export class StateMachine {
     const { definition, opts } = this.#source;
     this.#generation = generation();
     try {
-      this.#machine = callWasm(() => new wasm.WasmMachine(definition, opts));
+      this.#machine = guarded(callWasm(() => new wasm.WasmMachine(definitionText(definition), typeof definition === "string", JSON.stringify(opts))), "state machine");
     } catch (error) {
-      if (error && error.name === "ValidationError") throw new ValidationError(error.message, error.diagnostics);
+      if (error && error.name === "ValidationError") throw new ValidationError(error.message, JSON.parse(error.diagnostics));
       throw error;
     }
   }
@@ -115,11 +124,25 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
+function jsonText(value) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    // JSON.stringify runs out of stack on very deep values before we can measure them.
+    if (error instanceof RangeError) throw new RangeError(TOO_DEEP);
+    throw error;
+  }
+  if (tooDeep(value) !== null) throw new RangeError(TOO_DEEP);
+  return text ?? "null";
+}
+
 /**
- * Objects and arrays nest at most this deep in values that cross into the interpreter
- * (the definition parser's limit too): deeper values would overflow its stack.
+ * Objects and arrays nest at most this deep in values that cross into the interpreter:
+ * serde_json refuses 128 levels where src/wasm.rs parses them (its guard against overflow).
  */
-const MAX_NESTING = 512;
+const MAX_NESTING = 127;
 
 /**
  * The JSON pointer of the first object or array nested deeper than MAX_NESTING, or null.
@@ -130,12 +153,12 @@ function tooDeep(value) {
   const stack = [{ item: value, depth: 0, key: null, parent: null }];
   while (stack.length > 0) {
     const entry = stack.pop();
+    if (entry.item === null || typeof entry.item !== "object") continue;
     if (entry.depth >= MAX_NESTING) {
       const keys = [];
       for (let e = entry; e.parent; e = e.parent) keys.push(String(e.key).replaceAll("~", "~0").replaceAll("/", "~1"));
       return keys.reverse().map((key) => `/${key}`).join("");
     }
-    if (entry.item === null || typeof entry.item !== "object") continue;
     for (const [key, child] of Object.entries(entry.item)) {
       if (child !== null && typeof child === "object") stack.push({ item: child, depth: entry.depth + 1, key, parent: entry });
     }
@@ -152,37 +175,45 @@ function tooDeepDiagnostic(definition) {
   return pointer === null ? null : { severity: "error", code: "INVALID_JSON", message: `The definition's ${TOO_DEEP}`, path: pointer };
 }
 
-/** A JS value as Lambda would return it: JSON-serialisable, `undefined` -> null. */
-function jsonValue(value) {
-  if (value === undefined) return null;
-  let text;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    // JSON.stringify runs out of stack on very deep values before we can measure them.
-    if (error instanceof RangeError) throw new RangeError(TOO_DEEP);
-    throw error;
-  }
-  const copy = JSON.parse(text ?? "null");
-  if (tooDeep(copy) !== null) throw new RangeError(TOO_DEEP);
-  return copy;
-}
+/**
+ * A handler's second argument. `signal` and `awsRequestId` are made on first use: most
+ * handlers never read them, and an AbortController plus a UUID per call cost more than
+ * the rest of the call.
+ */
+class HandlerContext {
+  #controller = null;
+  #aborted = false;
+  #requestId = null;
 
-/** String(value) that cannot throw (a Symbol, an object whose toString throws). */
-function safeString(value) {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
+  constructor(call, executionArn, callbacks) {
+    this.stateName = call.stateName;
+    this.resource = call.resource;
+    this.taskToken = call.taskToken ?? undefined;
+    this.executionArn = executionArn;
+    this.retryCount = call.retryCount;
+    // The callback API a worker would call (SendTaskSuccess, ...), for handlers that
+    // play the worker of a `.waitForTaskToken` task: one set of functions per execution.
+    this.sendTaskSuccess = callbacks.sendTaskSuccess;
+    this.sendTaskFailure = callbacks.sendTaskFailure;
+    this.sendTaskHeartbeat = callbacks.sendTaskHeartbeat;
   }
-}
 
-/** JSON text of a value, or its string form when it is not serialisable. */
-function safeJson(value) {
-  try {
-    return JSON.stringify(value) ?? safeString(value);
-  } catch {
-    return safeString(value);
+  get awsRequestId() {
+    return (this.#requestId ??= randomUuid());
+  }
+
+  get signal() {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  /** The task no longer matters: abort the signal (now, or when it is first read). */
+  static abort(context) {
+    context.#aborted = true;
+    context.#controller?.abort();
   }
 }
 
@@ -196,19 +227,30 @@ export class Execution {
   #onEvent;
   #speed;
   #settle;
-  #wake = null;
-  #pending = new Map(); // effect id -> {call, controller, timer}
+  #reject;
+  #pending = new Map(); // effect id -> {call, context, timer}
   #tokens = new Map(); // task token -> effect id
   #paused = false;
   #stepWaiters = [];
   #done = false;
   #stateMachines;
   #childOptions;
-  #poked = false;
+  #scheduled = false; // a #pump is queued as a microtask
+  #timer = null; // external clock: the timeout that pumps at the next timer
+  #pumpNow = () => {
+    try {
+      this.#pump();
+    } catch (error) {
+      this.#crash(error);
+    }
+  };
+  #callbacks = {
+    sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
+    sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
+    sendTaskHeartbeat: (token) => this.sendTaskHeartbeat(token),
+  };
   #startTime = 0;
   #realStart = 0;
-  #reject;
-  #generation = generation();
 
   constructor(machine, input, options) {
     this.#handlers = options.handlers ?? {};
@@ -225,15 +267,15 @@ export class Execution {
     const startTime = toMillis(options.startDate);
     this.#startTime = startTime;
     this.#realStart = Date.now();
-    let inputValue;
+    let inputText;
     try {
-      inputValue = jsonValue(input);
+      inputText = jsonText(input);
     } catch (cause) {
       const error = new Error(`Input is not JSON-serialisable: ${cause.message}`);
       error.code = "InvalidExecutionInput";
       throw error;
     }
-    this.#run = callWasm(() => machine.start(inputValue, {
+    this.#run = guarded(machine.start(inputText, JSON.stringify({
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
@@ -249,24 +291,16 @@ export class Execution {
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
-    }));
-    ({ executionArn: this.executionArn, name: this.name, startDate: this.startDate } = this.#wasm((run) => ({
-      executionArn: run.executionArn,
-      name: run.name,
-      startDate: run.startDate,
-    })));
+    })), "execution");
+    this.executionArn = this.#run.executionArn;
+    this.name = this.#run.name;
+    this.startDate = this.#run.startDate;
     this.status = "RUNNING";
     this.result = new Promise((resolve, reject) => {
       this.#settle = resolve;
       this.#reject = reject;
     });
-    queueMicrotask(() => this.#loop().catch((error) => this.#crash(error)));
-  }
-
-  /** Every call into this execution's wasm object: traps and staleness become errors. */
-  #wasm(call) {
-    if (this.#generation !== generation()) throw staleError("execution");
-    return callWasm(() => call(this.#run));
+    this.#poke();
   }
 
   /** An internal error ended the run: `result` rejects with it, handlers are aborted. */
@@ -279,7 +313,7 @@ export class Execution {
   }
 
   history() {
-    return this.#wasm((run) => run.history());
+    return JSON.parse(this.#run.history());
   }
 
   /**
@@ -288,38 +322,37 @@ export class Execution {
    * output, assigned, error). Recorded only when started with `inspect: true`.
    */
   inspections() {
-    return this.#wasm((run) => run.inspections());
+    return JSON.parse(this.#run.inspections());
   }
 
   /** The in-memory AWS services' state, e.g. `{ s3: { bucket: { key: text } } }`. */
   services() {
-    return this.#wasm((run) => run.services());
+    return JSON.parse(this.#run.services());
   }
 
   stop(options = {}) {
     if (this.#done) return;
-    this.#wasm((run) => run.stop(options.error, options.cause));
+    this.#run.stop(options.error, options.cause);
     this.#abortPending();
     this.#poke();
   }
 
   sendTaskSuccess(taskToken, output) {
     const id = this.#takeToken(taskToken);
-    const value = jsonValue(output);
-    this.#wasm((run) => run.resumeOk(id, value));
+    this.#run.resumeOk(id, jsonText(output));
     this.#poke();
   }
 
   sendTaskFailure(taskToken, error, cause) {
     const id = this.#takeToken(taskToken);
-    this.#wasm((run) => run.resumeError(id, error ?? "", cause));
+    this.#run.resumeError(id, error ?? "", cause);
     this.#poke();
   }
 
   sendTaskHeartbeat(taskToken) {
     const id = this.#tokens.get(taskToken);
     if (id === undefined) throw this.#invalidToken(taskToken);
-    this.#wasm((run) => run.heartbeat(id));
+    this.#run.heartbeat(id);
     this.#pending.get(id)?.beat?.();
   }
 
@@ -355,39 +388,30 @@ export class Execution {
     return id;
   }
 
+  /** Something happened (a handler settled, stop(), resume(), ...): pump soon, once. */
   #poke() {
-    const wake = this.#wake;
-    this.#wake = null;
-    if (wake) wake();
-    else this.#poked = true;
+    if (this.#scheduled || this.#done) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#pumpNow);
   }
 
-  /** Resolves after `ms` (or never) unless poked first; a poke before the call counts. */
-  #sleep(ms) {
-    if (this.#poked) {
-      this.#poked = false;
-      return Promise.resolve();
+  /**
+   * Drives the execution until it must wait: for handlers (their settling pokes), a task
+   * token, stop(), resume()/step() while paused, or (external clock) the next timer.
+   * Each drive returns everything ready at once (events, calls, tokens, outcome).
+   */
+  #pump() {
+    this.#scheduled = false;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
     }
-    return new Promise((resolve) => {
-      const timer = ms === undefined ? null : setTimeout(resolve, ms);
-      this.#wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async #loop() {
     const external = this.#speed !== null;
-    for (;;) {
-      if (this.#paused && this.#stepWaiters.length === 0) {
-        await this.#sleep();
-        continue;
-      }
-      if (this.#done) return;
-      if (external) this.#wasm((run) => run.advanceClock(this.#virtualNow()));
+    while (!this.#done) {
+      if (this.#paused && this.#stepWaiters.length === 0) return;
+      if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const progress = this.#wasm((run) => run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
+      const progress = JSON.parse(this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
       if (progress.events) {
         for (const event of progress.events) this.#emit(event);
         if (stepping) this.#stepWaiters.shift()(progress.events);
@@ -397,21 +421,10 @@ export class Execution {
       for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
       if (stepping) continue;
       if (external && progress.nextTimer !== null) {
-        // Sleep until the next timer (in scaled real time); a settling handler wakes us.
-        await this.#sleep(Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
-        continue;
+        // Wake at the next timer (in scaled real time) unless something pokes first.
+        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
       }
-      // Waiting for handlers, a task token or stop(): sleep until something happens.
-      await this.#sleep();
-    }
-  }
-
-  /** For callbacks (timers, settled handlers): an internal error ends the run. */
-  #guarded(action) {
-    try {
-      action();
-    } catch (error) {
-      this.#crash(error);
+      return;
     }
   }
 
@@ -450,12 +463,12 @@ export class Execution {
     this.#pending.delete(id);
     if (entry.timer) clearTimeout(entry.timer);
     if (entry.heartbeat) clearTimeout(entry.heartbeat);
-    if (abort) entry.controller.abort();
+    if (abort) HandlerContext.abort(entry.context);
   }
 
   #call(call, now) {
-    const controller = new AbortController();
-    const entry = { call, controller, timer: null };
+    const context = new HandlerContext(call, this.executionArn, this.#callbacks);
+    const entry = { call, context, timer: null };
     this.#pending.set(call.id, entry);
     if (call.timeoutSeconds && this.#speed === null) {
       // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
@@ -463,7 +476,11 @@ export class Execution {
       entry.timer = setTimeout(() => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#guarded(() => this.#wasm((run) => run.advanceClock(now + call.timeoutSeconds * 1000)));
+        try {
+          this.#run.advanceClock(now + call.timeoutSeconds * 1000);
+        } catch (error) {
+          return this.#crash(error);
+        }
         this.#poke();
       }, ms);
     }
@@ -474,7 +491,11 @@ export class Execution {
       const expire = () => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#guarded(() => this.#wasm((run) => run.advanceClock(now + call.heartbeatSeconds * 1000)));
+        try {
+          this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        } catch (error) {
+          return this.#crash(error);
+        }
         this.#poke();
       };
       entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
@@ -484,62 +505,46 @@ export class Execution {
       };
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    const context = {
-      stateName: call.stateName,
-      resource: call.resource,
-      taskToken: call.taskToken ?? undefined,
-      awsRequestId: randomUuid(),
-      executionArn: call.executionArn,
-      retryCount: call.retryCount,
-      signal: controller.signal,
-      // The callback API a worker would call (SendTaskSuccess, ...), for handlers that
-      // play the worker of a `.waitForTaskToken` task.
-      sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
-      sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
-      sendTaskHeartbeat: (token) => this.sendTaskHeartbeat(token),
-    };
-    let promise;
+    this.#invoke(handler, call, context).catch((error) => this.#crash(error));
+  }
+
+  /** Calls the handler and answers the task with what it returns or throws. */
+  async #invoke(handler, call, context) {
+    let value;
     try {
-      promise = Promise.resolve(handler(call.input, context));
+      value = await handler(call.input, context);
     } catch (error) {
-      promise = Promise.reject(error);
+      if (!this.#pending.has(call.id) || this.#done) return;
+      this.#clearPending(call.id);
+      if (call.taskToken) this.#tokens.delete(call.taskToken);
+      try {
+        this.#fail(call, error);
+      } catch (readError) {
+        if (readError instanceof StatelabInternalError) throw readError;
+        // A thrown value whose getters throw (or a Proxy): report that, not crash.
+        this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
+      }
+      this.#poke();
+      return;
     }
-    promise.then(
-      (value) => {
-        if (!this.#pending.has(call.id) || this.#done) return;
-        if (call.taskToken) {
-          // The service call went out; the task waits for sendTaskSuccess/Failure.
-          let submitted;
-          try {
-            submitted = jsonValue(value);
-          } catch {
-            submitted = null;
-          }
-          this.#guarded(() => this.#wasm((run) => run.taskSubmitted(call.id, submitted)));
-          this.#poke();
-          return;
-        }
-        this.#clearPending(call.id);
-        let result;
-        try {
-          result = jsonValue(value);
-        } catch (error) {
-          const cause = `The handler's result is not JSON-serialisable: ${error?.message ?? String(error)}`;
-          this.#guarded(() => this.#wasm((run) => run.resumeError(call.id, "States.Runtime", cause)));
-          this.#poke();
-          return;
-        }
-        this.#guarded(() => this.#wasm((run) => run.resumeOk(call.id, result)));
-        this.#poke();
-      },
-      (error) => {
-        if (!this.#pending.has(call.id) || this.#done) return;
-        this.#clearPending(call.id);
-        if (call.taskToken) this.#tokens.delete(call.taskToken);
-        this.#guarded(() => this.#fail(call, error));
-        this.#poke();
-      },
-    );
+    if (!this.#pending.has(call.id) || this.#done) return;
+    if (call.taskToken) {
+      // The service call went out; the task waits for sendTaskSuccess/Failure.
+      try {
+        this.#run.taskSubmitted(call.id, jsonText(value));
+      } catch {
+        this.#run.taskSubmitted(call.id, "null");
+      }
+      this.#poke();
+      return;
+    }
+    this.#clearPending(call.id);
+    try {
+      this.#run.resumeOk(call.id, jsonText(value));
+    } catch (error) {
+      this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+    }
+    this.#poke();
   }
 
   /**
@@ -561,7 +566,7 @@ export class Execution {
     const child = machine.start(childInput, {
       ...this.#childOptions,
       name: input.Name ?? randomUuid(),
-      startDate: new Date(this.#wasm((run) => run.now)),
+      startDate: new Date(this.#run.now),
     });
     const startDate = Date.parse(child.startDate);
     if (!call.resource.includes(".sync")) return { ExecutionArn: child.executionArn, StartDate: startDate };
@@ -587,55 +592,44 @@ export class Execution {
     throw { error: "States.TaskFailed", cause: JSON.stringify(described) };
   }
 
-  #resumeError(id, error, cause) {
-    this.#wasm((run) => run.resumeError(id, error, cause));
-  }
-
-  /**
-   * A thrown value -> the task's failure. Reading a hostile thrown value (a throwing
-   * getter, a Proxy, a Symbol) must not break the run: it becomes a plain "Error".
-   */
+  /** A thrown value -> the task's failure, as DESIGN.md "Handlers" describes. */
   #fail(call, error) {
-    let failure;
-    try {
-      failure = this.#failure(call, error);
-    } catch (readError) {
-      failure = { error: "Error", cause: `The handler threw a value that cannot be read: ${safeString(readError)}` };
-    }
-    if ("payload" in failure) this.#wasm((run) => run.resumeErrorPayload(call.id, failure.payload));
-    else this.#resumeError(call.id, failure.error, failure.cause);
-  }
-
-  /** What #fail reports: `{error, cause}` or a Lambda error `{payload}`. */
-  #failure(call, error) {
     const lambda = call.kind === "lambda" || call.kind === "lambda:invoke";
     if (error instanceof Error) {
-      const name = String(error.name || "Error");
-      const message = String(error.message);
-      if (lambda) return { error: name, cause: JSON.stringify({ errorType: name, errorMessage: message, trace: traceOf(error) }) };
-      return { error: name, cause: message };
+      const name = error.name || "Error";
+      if (lambda) {
+        const payload = { errorType: name, errorMessage: error.message, trace: traceOf(error) };
+        this.#run.resumeError(call.id, name, JSON.stringify(payload));
+      } else {
+        this.#run.resumeError(call.id, name, error.message);
+      }
+      return;
     }
     if (error !== null && typeof error === "object") {
       if (lambda) {
         let payload;
         try {
-          payload = jsonValue(error);
+          payload = jsonText(error);
         } catch {
-          payload = { errorType: "Error", errorMessage: safeString(error) };
+          payload = JSON.stringify({ errorType: "Error", errorMessage: String(error) });
         }
-        return { payload };
+        this.#run.resumeErrorPayload(call.id, payload);
+      } else {
+        const name = String(error.error ?? error.Error ?? error.errorType ?? error.name ?? "Error");
+        const cause = error.cause ?? error.Cause ?? error.errorMessage ?? error.message;
+        this.#run.resumeError(call.id, name, cause === undefined ? undefined : typeof cause === "string" ? cause : JSON.stringify(cause));
       }
-      const name = String(error.error ?? error.Error ?? error.errorType ?? error.name ?? "Error");
-      const cause = error.cause ?? error.Cause ?? error.errorMessage ?? error.message;
-      return { error: name, cause: cause === undefined ? undefined : typeof cause === "string" ? cause : safeJson(cause) };
+      return;
     }
-    // A thrown primitive (string, number, null, undefined, symbol, bigint).
+    // A thrown primitive (string, number, null, undefined).
     const type = error === null ? "object" : typeof error;
-    const message = safeString(error);
-    if (lambda) return { error: type, cause: JSON.stringify({ errorType: type, errorMessage: message, trace: [] }) };
-    return { error: "Error", cause: message };
+    const message = String(error);
+    if (lambda) {
+      this.#run.resumeError(call.id, type, JSON.stringify({ errorType: type, errorMessage: message, trace: [] }));
+    } else {
+      this.#run.resumeError(call.id, "Error", message);
+    }
   }
-
 }
 
 /**
@@ -651,8 +645,9 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  const value = input === undefined ? undefined : jsonValue(input);
-  return callWasm(() => wasm.evaluateJsonata(expression, value, bindings ?? {}, { maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }, now, seed));
+  const inputText = input === undefined ? undefined : jsonText(input);
+  const result = callWasm(() => wasm.evaluateJsonata(expression, inputText, JSON.stringify(bindings ?? {}), JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed));
+  return result === undefined ? undefined : JSON.parse(result);
 }
 
 const TEST_STATE_FIELDS = ["definition", "input", "inspectionLevel", "variables", "context", "mock", "stateName", "stateConfiguration", "revealSecrets", "handlers"];
@@ -672,10 +667,9 @@ export async function testState(request) {
   definitionArgument(fields.definition, "testState");
   const deep = tooDeepDiagnostic(fields.definition);
   if (deep) throw Object.assign(new Error(deep.message), { name: "InvalidDefinition", code: "InvalidDefinition" });
-  if (fields.input !== undefined) fields.input = jsonValue(fields.input);
-  const run = callWasm(() => wasm.testState(fields, Object.keys(handlers ?? {})));
+  const run = guarded(callWasm(() => wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})))), "TestState run");
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });
   await execution.result;
-  return callWasm(() => run.testResponse());
+  return JSON.parse(run.testResponse());
 }

@@ -59,3 +59,26 @@ export function staleError(what) {
       "in another call; start it again.",
   );
 }
+
+/**
+ * A wasm object (machine, execution) whose every method and getter goes through
+ * `callWasm`; once the module has restarted, using it throws `staleError(what)`.
+ */
+export function guarded(target, what) {
+  const born = currentGeneration;
+  const check = () => {
+    if (born !== currentGeneration) throw staleError(what);
+  };
+  return new Proxy(target, {
+    get(object, property) {
+      check();
+      // Getters (executionArn, name, ...) call into the wasm too.
+      const value = callWasm(() => Reflect.get(object, property, object));
+      if (typeof value !== "function") return value;
+      return (...args) => {
+        check();
+        return callWasm(() => value.apply(object, args));
+      };
+    },
+  });
+}

@@ -7,9 +7,11 @@
 //! `Variable` that matches nothing is `States.Runtime`, except for `IsPresent`.
 
 use crate::exec::Failure;
+use crate::jsonata::case::{lower_char, upper_char};
 use crate::json::as_f64;
-use crate::path::{select, select_opt, Env};
+use crate::path::{select_opt, select_ref, Env};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// And/Or/Not nest at most this deep (definitions are far shallower).
@@ -84,14 +86,15 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
             };
             (base, select_variable(path, input, env)?)
         }
-        None => (operator.as_str(), expected.clone()),
+        None => (operator.as_str(), Cow::Borrowed(expected)),
     };
     Ok(compare(operator, &value, &expected))
 }
 
 /// A rule's `Variable` (or a `...Path` operand): nothing there is AWS's States.Runtime.
-fn select_variable(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
-    match select(path, input, env) {
+/// Borrowed from the input when the path allows (no copy per evaluation).
+fn select_variable<'v>(path: &str, input: &'v Value, env: &Env) -> Result<Cow<'v, Value>, Failure> {
+    match select_ref(path, input, env) {
         Ok(value) => Ok(value),
         Err(f) if f.error == "States.Runtime" => Err(Failure::runtime(format!(
             "Invalid path '{path}': The choice state's condition path references an invalid value."
@@ -485,7 +488,7 @@ impl Regex {
     }
 
     fn same(&self, a: char, b: char) -> bool {
-        a == b || (self.case_insensitive && a.to_lowercase().eq(b.to_lowercase()))
+        a == b || (self.case_insensitive && lower_char(a) == lower_char(b))
     }
 
     fn class_matches(&self, class: &Class, c: char) -> bool {
@@ -501,7 +504,7 @@ impl Regex {
         };
         let mut hit = test(c);
         if !hit && self.case_insensitive {
-            hit = c.to_lowercase().any(test) || c.to_uppercase().any(test);
+            hit = test(lower_char(c)) || test(upper_char(c));
         }
         hit != class.negated
     }

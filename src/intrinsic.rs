@@ -48,8 +48,32 @@ fn evaluate_with(
     input: &Value,
     env: &mut Env,
 ) -> Result<Value, Failure> {
-    let parsed = parse(call)?;
+    let parsed = parse_cached(call)?;
     eval_call(&parsed, field, input, env)
+}
+
+thread_local! {
+    /// Parsed calls by their text: a definition's calls are parsed once, not at every
+    /// evaluation (see the same cache for paths in crate::path). Bounded.
+    static PARSED_CALLS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Call>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+const MAX_CACHED_CALLS: usize = 4096;
+
+fn parse_cached(text: &str) -> Result<std::rc::Rc<Call>, Failure> {
+    if let Some(call) = PARSED_CALLS.with(|cache| cache.borrow().get(text).cloned()) {
+        return Ok(call);
+    }
+    let call = std::rc::Rc::new(parse(text)?);
+    PARSED_CALLS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_CALLS {
+            cache.clear();
+        }
+        cache.insert(text.to_string(), call.clone());
+    });
+    Ok(call)
 }
 
 // ---------------------------------------------------------------------------------------

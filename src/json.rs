@@ -6,6 +6,7 @@
 //! prints it (`1e+21`, `0.30000000000000004`).
 
 use serde_json::{Number, Value};
+use std::fmt::Write;
 
 /// Objects and arrays nest at most this deep in a payload (the definition parser's limit
 /// too). The engine's walks over values (writing, copying, dropping) recurse once per
@@ -103,8 +104,7 @@ pub fn format_number(value: f64) -> String {
 /// Writes a JSON number as JS prints it, without intermediate strings on the common
 /// paths (integers; floats whose JS form has no exponent, where Rust's shortest
 /// round-trip `Display` agrees with JS).
-fn write_number(out: &mut String, n: &Number) {
-    use std::fmt::Write;
+fn write_number(out: &mut impl Write, n: &Number) {
     if let Some(i) = n.as_i64() {
         let _ = write!(out, "{i}");
         return;
@@ -117,7 +117,7 @@ fn write_number(out: &mut String, n: &Number) {
     if v != 0.0 && (1e-6..1e21).contains(&v.abs()) {
         let _ = write!(out, "{v}");
     } else {
-        out.push_str(&format_number(v));
+        let _ = out.write_str(&format_number(v));
     }
 }
 
@@ -128,42 +128,64 @@ pub fn stringify(value: &Value) -> String {
     out
 }
 
-fn write_value(out: &mut String, value: &Value) {
+/// The length in bytes of `stringify(value)`, computed without building the text (the
+/// 256 KiB payload checks run at every state).
+pub fn serialized_len(value: &Value) -> usize {
+    let mut counter = ByteCounter(0);
+    write_value(&mut counter, value);
+    counter.0
+}
+
+/// A `fmt::Write` that only counts the bytes written to it.
+struct ByteCounter(usize);
+
+impl Write for ByteCounter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+fn write_value(out: &mut impl Write, value: &Value) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => push(out, "null"),
+        Value::Bool(b) => push(out, if *b { "true" } else { "false" }),
         Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
-            out.push('[');
+            push(out, "[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    push(out, ",");
                 }
                 write_value(out, item);
             }
-            out.push(']');
+            push(out, "]");
         }
         Value::Object(map) => {
-            out.push('{');
+            push(out, "{");
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    push(out, ",");
                 }
                 write_string(out, key);
-                out.push(':');
+                push(out, ":");
                 write_value(out, item);
             }
-            out.push('}');
+            push(out, "}");
         }
     }
 }
 
+/// Writing to a `String` or a counter cannot fail.
+fn push(out: &mut impl Write, text: &str) {
+    let _ = out.write_str(text);
+}
+
 /// Writes a JSON string literal with JSON.stringify's escapes. Runs of characters that
 /// need no escape are copied whole (payloads are mostly such text).
-pub fn write_string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push('"');
+pub fn write_string(out: &mut impl Write, s: &str) {
+    push(out, "\"");
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -179,16 +201,16 @@ pub fn write_string(out: &mut String, s: &str) {
             _ => continue,
         };
         // Multi-byte UTF-8 sequences never contain bytes below 0x80, so `i` is a boundary.
-        out.push_str(&s[start..i]);
+        push(out, &s[start..i]);
         if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
+            let _ = write!(out, "\\u{b:04x}");
         } else {
-            out.push_str(escape);
+            push(out, escape);
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
-    out.push('"');
+    push(out, &s[start..]);
+    push(out, "\"");
 }
 
 #[cfg(test)]
@@ -228,5 +250,8 @@ mod tests {
         assert_eq!(stringify(&v), r#"{"b":1,"a":[true,null,"x\n"]}"#);
         let tricky = Value::String("q\"b\\\u{1}é😀\t".into());
         assert_eq!(stringify(&tricky), r#""q\"b\\\u0001é😀\t""#);
+        for value in [v, tricky, number(0.1 + 0.2), number(1e21), Value::Null] {
+            assert_eq!(serialized_len(&value), stringify(&value).len());
+        }
     }
 }

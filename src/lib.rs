@@ -25,6 +25,7 @@ pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod services;
+pub mod sort;
 pub mod test_state;
 pub mod validate;
 

@@ -155,6 +155,73 @@ pub fn apply_result_path(
     Ok(output)
 }
 
+/// [`apply_result_path`] for a shared input: builds the output by copying only the
+/// members beside the path (the part the result replaces is never copied), so a large
+/// input costs nothing when the result goes next to it or over it.
+pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, Failure> {
+    let steps = parse_reference_path(path)
+        .map_err(|message| Failure::runtime(format!("Invalid path '{path}' : {message}")))?;
+    if steps.is_empty() {
+        return Ok(result);
+    }
+    if !reference_path_applies(&steps, input) {
+        return Err(Failure::runtime(format!(
+            "Unable to apply ReferencePath {path} to input {}",
+            java_json(input)
+        )));
+    }
+    // The existing node at each depth (`None` where an intermediate object is missing
+    // and will be created), then the output is built from the leaf up.
+    let mut nodes: Vec<Option<&Value>> = Vec::with_capacity(steps.len());
+    let mut cursor = Some(input);
+    for step in &steps {
+        nodes.push(cursor);
+        cursor = match (step, cursor) {
+            (RefStep::Property(name), Some(Value::Object(map))) => map.get(name),
+            (RefStep::Index(index), Some(Value::Array(items))) => items.get(*index),
+            _ => None,
+        };
+    }
+    let mut value = result;
+    for (step, node) in steps.iter().zip(nodes).rev() {
+        value = match (step, node) {
+            (RefStep::Property(name), Some(Value::Object(map))) => {
+                let mut out = Map::new();
+                let mut placed = None;
+                for (k, v) in map {
+                    if k == name {
+                        placed = Some(k.clone());
+                        out.insert(k.clone(), Value::Null);
+                    } else {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+                out.insert(placed.unwrap_or_else(|| name.clone()), value);
+                Value::Object(out)
+            }
+            (RefStep::Index(index), Some(Value::Array(items))) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut value = Some(value);
+                for (i, item) in items.iter().enumerate() {
+                    match value.take_if(|_| i == *index) {
+                        Some(v) => out.push(v),
+                        None => out.push(item.clone()),
+                    }
+                }
+                Value::Array(out)
+            }
+            (RefStep::Property(name), _) => {
+                let mut out = Map::new();
+                out.insert(name.clone(), value);
+                Value::Object(out)
+            }
+            // Unreachable after `reference_path_applies`; keep the input unchanged.
+            (RefStep::Index(_), _) => return Ok(input.clone()),
+        };
+    }
+    Ok(value)
+}
+
 /// Payload template (Parameters, ResultSelector, ItemSelector, ...): keys ending in `.$`
 /// take a path, a context path `$$...`, a variable path `$var...`, or an intrinsic call;
 /// nested objects and arrays are walked (iteratively: a template of any depth is safe).
@@ -344,8 +411,66 @@ fn root_kind(path: &str) -> Option<RootKind> {
 }
 
 fn evaluate_path(path: &str, input: &Value, env: &Env) -> Result<Value, PathError> {
-    let parsed = JsonPath::parse(path).map_err(PathError::Invalid)?;
-    let document = match &parsed.root {
+    let parsed = parse_cached(path)?;
+    let document = path_document(&parsed, path, input, env)?;
+    if let Some(found) = parsed.lookup(document) {
+        return Ok(found.clone());
+    }
+    parsed.read(document)
+}
+
+/// Like [`select`], but borrows the selected value when the path is a plain chain of
+/// names and indexes that leads somewhere (InputPath on a large input copies nothing).
+/// Everything else (and every failure) goes through [`select`].
+pub fn select_ref<'v>(
+    path: &str,
+    input: &'v Value,
+    env: &Env,
+) -> Result<std::borrow::Cow<'v, Value>, Failure> {
+    if let Ok(parsed) = parse_cached(path) {
+        // Only paths on the input borrow (a null input finds nothing, as `select` says).
+        if parsed.root == Root::Input {
+            if let Some(found) = parsed.lookup(input) {
+                return Ok(std::borrow::Cow::Borrowed(found));
+            }
+        }
+    }
+    select(path, input, env).map(std::borrow::Cow::Owned)
+}
+
+thread_local! {
+    /// Parsed paths by their text. A definition holds a fixed set of paths that are
+    /// evaluated at every visit of their state; parsing each once makes a visit cost
+    /// only the walk. Bounded: cleared when it grows past `MAX_CACHED_PATHS`.
+    static PARSED_PATHS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<JsonPath>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+const MAX_CACHED_PATHS: usize = 4096;
+
+fn parse_cached(path: &str) -> Result<std::rc::Rc<JsonPath>, PathError> {
+    if let Some(parsed) = PARSED_PATHS.with(|cache| cache.borrow().get(path).cloned()) {
+        return Ok(parsed);
+    }
+    let parsed = std::rc::Rc::new(JsonPath::parse(path).map_err(PathError::Invalid)?);
+    PARSED_PATHS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_PATHS {
+            cache.clear();
+        }
+        cache.insert(path.to_string(), parsed.clone());
+    });
+    Ok(parsed)
+}
+
+/// The document a parsed path reads: the input, the context object or a variable.
+fn path_document<'v>(
+    parsed: &JsonPath,
+    path: &str,
+    input: &'v Value,
+    env: &'v Env,
+) -> Result<&'v Value, PathError> {
+    Ok(match &parsed.root {
         Root::Input => {
             if input.is_null() && !parsed.tokens.is_empty() {
                 return Err(PathError::NullInput);
@@ -362,8 +487,7 @@ fn evaluate_path(path: &str, input: &Value, env: &Env) -> Result<Value, PathErro
                 "Path must start with '$' (not '@'): {path}"
             )))
         }
-    };
-    parsed.read(document)
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -416,6 +540,26 @@ impl JsonPath {
             ));
         }
         Ok(path)
+    }
+
+    /// The value at a path made only of single names and non-negative indexes, when it
+    /// exists; `None` sends the caller to [`JsonPath::read`] (which also words the
+    /// errors). Same result as `read` wherever it answers.
+    fn lookup<'v>(&self, document: &'v Value) -> Option<&'v Value> {
+        let mut cursor = document;
+        for token in &self.tokens {
+            cursor = match (token, cursor) {
+                (Token::Property(names), Value::Object(map)) if names.len() == 1 => {
+                    map.get(names.first()?)?
+                }
+                (Token::Index(indexes), Value::Array(items)) if indexes.len() == 1 => {
+                    let index = usize::try_from(*indexes.first()?).ok()?;
+                    items.get(index)?
+                }
+                _ => return None,
+            };
+        }
+        Some(cursor)
     }
 
     fn is_definite(&self) -> bool {

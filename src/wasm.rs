@@ -5,28 +5,20 @@ use crate::api::{self, Definition};
 use crate::asl::Machine;
 use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome, TaskKind};
 use crate::host::{ClockMode, Driver, HandlerCall};
+use crate::json::{stringify, write_string};
 use crate::validate::{Diagnostic, MachineType, ValidateOptions};
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// Values cross as JSON text that JS's `JSON.parse` rebuilds: it defines every key as an
-/// own property, so a `"__proto__"` key in user data stays a key (setting it on an object,
-/// as a serializer does, would replace the object's prototype instead).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    let Ok(value) = serde_json::to_value(value) else {
-        return JsValue::NULL;
-    };
-    js_sys::JSON::parse(&crate::json::stringify(&value)).unwrap_or(JsValue::NULL)
-}
+// Values cross the boundary as JSON text both ways: js/api.js `JSON.stringify`s what it
+// passes and `JSON.parse`s what it gets. V8's JSON is much cheaper than building or
+// walking JS objects property by property from wasm, and it keeps the glue small.
 
-fn from_js(value: JsValue) -> Result<Value, JsValue> {
-    if value.is_undefined() {
-        return Ok(Value::Null);
-    }
-    serde_wasm_bindgen::from_value(value)
+/// Parses JSON text that js/api.js made with `JSON.stringify`.
+fn parse_json(text: &str) -> Result<Value, JsValue> {
+    serde_json::from_str(text)
         .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
 }
 
@@ -35,8 +27,8 @@ fn misuse(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
 }
 
-fn options_value(options: JsValue) -> Result<Map<String, Value>, JsValue> {
-    match from_js(options)? {
+fn options_value(options: &str) -> Result<Map<String, Value>, JsValue> {
+    match parse_json(options)? {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Map::new()),
         _ => Err(misuse("options must be an object")),
@@ -56,18 +48,26 @@ fn validate_options(options: &Map<String, Value>) -> Result<ValidateOptions, JsV
     Ok(ValidateOptions { machine_type })
 }
 
-/// `validate(definition, options)`: definition is JSON text or a JS object.
+fn diagnostics_json(diagnostics: &[Diagnostic]) -> String {
+    serde_json::to_string(diagnostics).unwrap_or_else(|_| "[]".into())
+}
+
+/// `validate(definition, options)`: the definition is the user's JSON text (`is_text`,
+/// diagnostics get line/column ranges) or `JSON.stringify` of their object. Returns the
+/// diagnostics as JSON text.
 #[wasm_bindgen(js_name = validateDefinition)]
-pub fn validate_definition(definition: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+pub fn validate_definition(
+    definition: &str,
+    is_text: bool,
+    options: &str,
+) -> Result<String, JsValue> {
     let options = validate_options(&options_value(options)?)?;
-    let diagnostics = match definition.as_string() {
-        Some(text) => api::validate(Definition::Text(&text), &options),
-        None => {
-            let value = from_js(definition)?;
-            api::validate(Definition::Value(&value), &options)
-        }
+    let diagnostics = if is_text {
+        api::validate(Definition::Text(definition), &options)
+    } else {
+        api::validate(Definition::Value(&parse_json(definition)?), &options)
     };
-    Ok(to_js(&diagnostics))
+    Ok(diagnostics_json(&diagnostics))
 }
 
 fn validation_error(diagnostics: &[Diagnostic]) -> JsValue {
@@ -85,7 +85,9 @@ fn validation_error(diagnostics: &[Diagnostic]) -> JsValue {
     };
     let error = js_sys::Error::new(&message);
     error.set_name("ValidationError");
-    let _ = js_sys::Reflect::set(&error, &"diagnostics".into(), &to_js(diagnostics));
+    // js/api.js parses this into the ValidationError's `diagnostics`.
+    let text: JsValue = diagnostics_json(diagnostics).into();
+    let _ = js_sys::Reflect::set(&error, &"diagnostics".into(), &text);
     let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidDefinition".into());
     error.into()
 }
@@ -99,17 +101,16 @@ pub struct WasmMachine {
 
 #[wasm_bindgen]
 impl WasmMachine {
-    /// Throws a ValidationError (with `.diagnostics`) for a definition AWS would reject.
+    /// Throws a ValidationError (with `.diagnostics` as JSON text) for a definition AWS
+    /// would reject. `definition` as in `validateDefinition`.
     #[wasm_bindgen(constructor)]
-    pub fn new(definition: JsValue, options: JsValue) -> Result<WasmMachine, JsValue> {
+    pub fn new(definition: &str, is_text: bool, options: &str) -> Result<WasmMachine, JsValue> {
         let options = options_value(options)?;
         let validate = validate_options(&options)?;
-        let compiled = match definition.as_string() {
-            Some(text) => api::compile(Definition::Text(&text), &validate),
-            None => {
-                let value = from_js(definition)?;
-                api::compile(Definition::Value(&value), &validate)
-            }
+        let compiled = if is_text {
+            api::compile(Definition::Text(definition), &validate)
+        } else {
+            api::compile(Definition::Value(&parse_json(definition)?), &validate)
         };
         let machine = compiled.map_err(|d| validation_error(&d))?;
         let name = options
@@ -129,20 +130,13 @@ impl WasmMachine {
         self.name.clone()
     }
 
-    /// Starts an execution. Options: name, startTime (ms), clock ("virtual"|"external"),
-    /// handlerKeys (string[]), maxTransitions, seed.
-    pub fn start(&self, input: JsValue, options: JsValue) -> Result<WasmExecution, JsValue> {
-        let input = from_js(input)?;
+    /// Starts an execution of the input (JSON text). Options (JSON text): name,
+    /// startTime (ms), clock ("virtual"|"external"), handlerKeys (string[]),
+    /// maxTransitions, seed, inspect, mocks + testCase, the services' seeds.
+    pub fn start(&self, input: &str, options: &str) -> Result<WasmExecution, JsValue> {
+        let input = parse_json(input)?;
         let options = options_value(options)?;
-        if crate::json::nested_too_deep(&input) {
-            let error = js_sys::Error::new(&format!(
-                "Input objects and arrays are nested more than {} levels deep",
-                crate::json::MAX_NESTING
-            ));
-            let _ = js_sys::Reflect::set(&error, &"code".into(), &"InvalidExecutionInput".into());
-            return Err(error.into());
-        }
-        let text_len = crate::json::stringify(&input).len();
+        let text_len = stringify(&input).len();
         if text_len > crate::exec::MAX_PAYLOAD_BYTES {
             let error = js_sys::Error::new(&format!(
                 "Input is {text_len} bytes of JSON; the maximum is {} (256 KiB)",
@@ -232,13 +226,13 @@ pub struct WasmExecution {
     test: Option<crate::test_state::TestInfo>,
 }
 
-/// `testState(request, handlerKeys)`: a run driven like an execution (same protocol);
-/// `testResponse()` gives AWS's TestState response at the end. A request AWS would
-/// reject throws an error with `.code` = AWS's exception name.
+/// `testState(request, handlerKeys)` (both JSON text): a run driven like an execution
+/// (same protocol); `testResponse()` gives AWS's TestState response at the end. A
+/// request AWS would reject throws an error with `.code` = AWS's exception name.
 #[wasm_bindgen(js_name = testState)]
-pub fn test_state(request: JsValue, handler_keys: JsValue) -> Result<WasmExecution, JsValue> {
-    let request = from_js(request)?;
-    let keys: HashSet<String> = match from_js(handler_keys)? {
+pub fn test_state(request: &str, handler_keys: &str) -> Result<WasmExecution, JsValue> {
+    let request = parse_json(request)?;
+    let keys: HashSet<String> = match parse_json(handler_keys)? {
         Value::Array(keys) => keys
             .iter()
             .filter_map(Value::as_str)
@@ -260,11 +254,78 @@ pub fn test_state(request: JsValue, handler_keys: JsValue) -> Result<WasmExecuti
     }
 }
 
-fn event_json(event: &HistoryEvent) -> Value {
-    event.to_json()
+/// Writes `{"key":value,...}` into a String, so that the progress of `drive()` needs no
+/// intermediate `serde_json::Value` (nor copies of the payloads it holds).
+struct JsonObject<'a> {
+    out: &'a mut String,
+    empty: bool,
 }
 
-fn call_json(call: &HandlerCall, config: &ExecConfig) -> Value {
+impl<'a> JsonObject<'a> {
+    fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        JsonObject { out, empty: true }
+    }
+
+    /// Starts a field; the caller writes its value.
+    fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_string(self.out, key);
+        self.out.push(':');
+        self.out
+    }
+
+    fn raw(&mut self, key: &str, json: &str) {
+        self.key(key).push_str(json);
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        write_string(self.key(key), value);
+    }
+
+    fn value(&mut self, key: &str, value: &Value) {
+        self.key(key).push_str(&stringify(value));
+    }
+
+    fn number<N: std::fmt::Display>(&mut self, key: &str, value: N) {
+        let out = self.key(key);
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
+    }
+
+    fn optional<N: std::fmt::Display>(&mut self, key: &str, value: Option<N>) {
+        match value {
+            Some(n) => self.number(key, n),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// Writes `[item,...]`, each item by `write`.
+fn json_array<T>(out: &mut String, items: &[T], mut write: impl FnMut(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
+}
+
+fn write_event(out: &mut String, event: &HistoryEvent) {
+    out.push_str(&stringify(&event.to_json()));
+}
+
+/// One handler call. js/api.js adds what is the same for every call of the execution
+/// (its ARN).
+fn write_call(out: &mut String, call: &HandlerCall) {
     let inv = &call.invocation;
     let kind = match &inv.kind {
         TaskKind::LambdaArn { .. } => "lambda",
@@ -272,106 +333,90 @@ fn call_json(call: &HandlerCall, config: &ExecConfig) -> Value {
         TaskKind::Service { .. } => "service",
         TaskKind::Activity { .. } => "activity",
     };
-    json!({
-        "id": call.effect,
-        "handler": call.handler,
-        "kind": kind,
-        "input": inv.input,
-        "stateName": inv.state_name,
-        "resource": inv.resource,
-        "taskToken": inv.task_token,
-        "retryCount": inv.retry_count,
-        "timeoutSeconds": inv.timeout_seconds,
-        "heartbeatSeconds": inv.heartbeat_seconds,
-        "executionArn": config.execution_arn(),
-    })
+    let mut o = JsonObject::new(out);
+    o.number("id", call.effect);
+    o.str("handler", &call.handler);
+    o.str("kind", kind);
+    o.value("input", &inv.input);
+    o.str("stateName", &inv.state_name);
+    o.str("resource", &inv.resource);
+    match &inv.task_token {
+        Some(token) => o.str("taskToken", token),
+        None => o.raw("taskToken", "null"),
+    }
+    o.number("retryCount", inv.retry_count);
+    o.optional("timeoutSeconds", inv.timeout_seconds);
+    o.optional("heartbeatSeconds", inv.heartbeat_seconds);
+    o.end();
 }
 
-fn outcome_json(outcome: &Outcome) -> Value {
-    let mut out = Map::new();
-    out.insert(
-        "status".into(),
-        Value::String(outcome.status.as_str().into()),
-    );
+fn write_outcome(out: &mut String, outcome: &Outcome) {
+    let mut o = JsonObject::new(out);
+    o.str("status", outcome.status.as_str());
     if let Some(output) = &outcome.output {
-        out.insert("output".into(), output.clone());
+        o.value("output", output);
     }
     if let Some(error) = &outcome.error {
-        out.insert("error".into(), Value::String(error.clone()));
+        o.str("error", error);
     }
     if let Some(cause) = &outcome.cause {
-        out.insert("cause".into(), Value::String(cause.clone()));
+        o.str("cause", cause);
     }
-    out.insert(
-        "stopDate".into(),
-        Value::String(crate::exec::clock::format_iso(outcome.stop_time)),
+    o.str(
+        "stopDate",
+        &crate::exec::clock::format_iso(outcome.stop_time),
     );
-    Value::Object(out)
+    o.end();
 }
 
 #[wasm_bindgen]
 impl WasmExecution {
-    /// Runs until JS must act. Returns `{events?, calls, nextTimer, now, outcome?}`;
-    /// events are included only when `with_events` (onEvent streaming, stepping), and
-    /// `max_events` >= 1 stops after that many events.
-    pub fn drive(&mut self, with_events: bool, max_events: f64) -> JsValue {
+    /// Runs until JS must act. Returns JSON text of `{events?, calls, nextTimer, now,
+    /// tokens, outcome?}`: everything ready in one crossing. Events are included only
+    /// when `with_events` (onEvent streaming, stepping), and `max_events` >= 1 stops
+    /// after that many events.
+    pub fn drive(&mut self, with_events: bool, max_events: f64) -> String {
         let limit = if max_events >= 1.0 {
             max_events as usize
         } else {
             usize::MAX
         };
         let progress = self.driver.drive_limited(limit);
-        let config = self.driver.execution().config();
-        let mut out = Map::new();
+        let mut out = String::with_capacity(256);
+        let mut o = JsonObject::new(&mut out);
         if with_events {
-            out.insert(
-                "events".into(),
-                Value::Array(
-                    self.driver.history()[progress.events.clone()]
-                        .iter()
-                        .map(event_json)
-                        .collect(),
-                ),
-            );
+            let events = &self.driver.history()[progress.events.clone()];
+            json_array(o.key("events"), events, write_event);
         }
-        out.insert(
-            "calls".into(),
-            Value::Array(
-                progress
-                    .calls
-                    .iter()
-                    .map(|c| call_json(c, config))
-                    .collect(),
-            ),
-        );
-        out.insert(
-            "nextTimer".into(),
-            progress.next_timer.map(Value::from).unwrap_or(Value::Null),
-        );
-        out.insert("now".into(), Value::from(self.driver.execution().now()));
-        let tokens: Vec<Value> = progress
-            .tokens
-            .iter()
-            .map(|(id, token)| json!({"id": id, "token": token}))
-            .collect();
-        out.insert("tokens".into(), Value::Array(tokens));
+        json_array(o.key("calls"), &progress.calls, write_call);
+        o.optional("nextTimer", progress.next_timer);
+        o.number("now", self.driver.execution().now());
+        json_array(o.key("tokens"), &progress.tokens, |out, (id, token)| {
+            let mut t = JsonObject::new(out);
+            t.number("id", id);
+            t.str("token", token);
+            t.end();
+        });
         if let Some(outcome) = &progress.outcome {
-            out.insert("outcome".into(), outcome_json(outcome));
+            write_outcome(o.key("outcome"), outcome);
         }
-        to_js(&Value::Object(out))
+        o.end();
+        out
     }
 
+    /// A handler's result (JSON text).
     #[wasm_bindgen(js_name = resumeOk)]
-    pub fn resume_ok(&mut self, id: f64, value: JsValue) -> Result<(), JsValue> {
-        let value = from_js(value)?;
+    pub fn resume_ok(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
+        let value = parse_json(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
     }
 
-    /// A `.waitForTaskToken` handler returned this service response: TaskSubmitted.
+    /// A `.waitForTaskToken` handler returned this service response (JSON text):
+    /// TaskSubmitted.
     #[wasm_bindgen(js_name = taskSubmitted)]
-    pub fn task_submitted(&mut self, id: f64, value: JsValue) -> Result<(), JsValue> {
-        let value = from_js(value)?;
+    pub fn task_submitted(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
+        let value = parse_json(value)?;
         self.driver.task_submitted(id as u64, value);
         Ok(())
     }
@@ -386,10 +431,10 @@ impl WasmExecution {
             .resume(id as u64, EffectResult::Err(Failure { error, cause }));
     }
 
-    /// A Lambda function's error payload (a thrown plain object).
+    /// A Lambda function's error payload (a thrown plain object, JSON text).
     #[wasm_bindgen(js_name = resumeErrorPayload)]
-    pub fn resume_error_payload(&mut self, id: f64, payload: JsValue) -> Result<(), JsValue> {
-        let payload = from_js(payload)?;
+    pub fn resume_error_payload(&mut self, id: f64, payload: &str) -> Result<(), JsValue> {
+        let payload = parse_json(payload)?;
         self.driver
             .resume(id as u64, EffectResult::ErrorPayload(payload));
         Ok(())
@@ -404,50 +449,52 @@ impl WasmExecution {
         self.driver.stop(error, cause);
     }
 
-    /// The in-memory services' state after (or during) the run, in the seed's shape.
-    pub fn services(&self) -> JsValue {
-        to_js(&self.driver.services.snapshot())
+    /// The in-memory services' state after (or during) the run, in the seed's shape
+    /// (JSON text).
+    pub fn services(&self) -> String {
+        stringify(&self.driver.services.snapshot())
     }
 
-    /// The TestState response, once the run has ended (`null` otherwise).
+    /// The TestState response (JSON text), once the run has ended (`null` otherwise).
     #[wasm_bindgen(js_name = testResponse)]
-    pub fn test_response(&self) -> JsValue {
+    pub fn test_response(&self) -> String {
         let execution = self.driver.execution();
         match (&self.test, execution.outcome()) {
-            (Some(info), Some(outcome)) => to_js(&info.response(execution, outcome)),
-            _ => JsValue::NULL,
+            (Some(info), Some(outcome)) => stringify(&info.response(execution, outcome)),
+            _ => "null".into(),
         }
     }
 
-    /// Every state visit with its data-flow stages (when started with `inspect`).
-    pub fn inspections(&self) -> JsValue {
-        let visits: Vec<Value> = self
-            .driver
-            .execution()
-            .inspections()
-            .iter()
-            .map(|i| {
-                let mut out = Map::new();
-                out.insert("stateName".into(), Value::String(i.state_name.clone()));
-                out.insert("enteredEventId".into(), Value::from(i.entered_event_id));
-                if let Some(id) = i.exited_event_id {
-                    out.insert("exitedEventId".into(), Value::from(id));
-                }
-                let language = match i.query_language {
-                    crate::asl::QueryLanguage::JsonPath => "JSONPath",
-                    crate::asl::QueryLanguage::Jsonata => "JSONata",
-                };
-                out.insert("queryLanguage".into(), Value::String(language.into()));
-                out.extend(i.stages.clone());
-                Value::Object(out)
-            })
-            .collect();
-        to_js(&visits)
+    /// Every state visit with its data-flow stages (when started with `inspect`), as
+    /// JSON text.
+    pub fn inspections(&self) -> String {
+        let mut out = String::new();
+        let inspections = self.driver.execution().inspections();
+        json_array(&mut out, inspections, |out, i| {
+            let mut o = JsonObject::new(out);
+            o.str("stateName", &i.state_name);
+            o.number("enteredEventId", i.entered_event_id);
+            if let Some(id) = i.exited_event_id {
+                o.number("exitedEventId", id);
+            }
+            let language = match i.query_language {
+                crate::asl::QueryLanguage::JsonPath => "JSONPath",
+                crate::asl::QueryLanguage::Jsonata => "JSONata",
+            };
+            o.str("queryLanguage", language);
+            for (stage, value) in &i.stages {
+                o.value(stage, value);
+            }
+            o.end();
+        });
+        out
     }
 
-    pub fn history(&self) -> JsValue {
-        let events: Vec<Value> = self.driver.history().iter().map(event_json).collect();
-        to_js(&events)
+    /// The whole history as JSON text.
+    pub fn history(&self) -> String {
+        let mut out = String::new();
+        json_array(&mut out, self.driver.history(), write_event);
+        out
     }
 
     #[wasm_bindgen(getter, js_name = executionArn)]
@@ -472,21 +519,21 @@ impl WasmExecution {
 }
 
 /// `evaluateJsonata(expression, input, bindings, {maxDepth, maxSteps})` with AWS's
-/// additional functions. Undefined comes back as `undefined`; errors are thrown with
-/// JSONata's `.code`, `.position` and `.token`.
+/// additional functions; input (absent = undefined), bindings, options and the result
+/// are JSON text. Undefined comes back as `undefined`; errors are thrown with JSONata's
+/// `.code`, `.position` and `.token`.
 #[wasm_bindgen(js_name = evaluateJsonata)]
 pub fn evaluate_jsonata(
     expression: &str,
-    input: JsValue,
-    bindings: JsValue,
-    options: JsValue,
+    input: Option<String>,
+    bindings: &str,
+    options: &str,
     now: f64,
     seed: f64,
-) -> Result<JsValue, JsValue> {
-    let input = if input.is_undefined() {
-        None
-    } else {
-        Some(from_js(input)?)
+) -> Result<Option<String>, JsValue> {
+    let input = match input {
+        Some(text) => Some(parse_json(&text)?),
+        None => None,
     };
     let bindings = options_value(bindings)?;
     let options = options_value(options)?;
@@ -506,8 +553,8 @@ pub fn evaluate_jsonata(
     let result = crate::jsonata::compile(expression)
         .and_then(|e| e.evaluate(input.as_ref(), &bindings, &mut host, &limits));
     match result {
-        Ok(Some(value)) => Ok(to_js(&value)),
-        Ok(None) => Ok(JsValue::UNDEFINED),
+        Ok(Some(value)) => Ok(Some(stringify(&value))),
+        Ok(None) => Ok(None),
         Err(e) => {
             let error = js_sys::Error::new(&format!("{}: {}", e.code, e.message));
             error.set_name("JsonataError");

@@ -85,6 +85,8 @@ pub struct Catcher {
 #[derive(Debug)]
 pub struct State {
     pub name: String,
+    /// The name again, shared by the history events of every visit (no copy per event).
+    pub shared_name: Rc<str>,
     pub kind: Kind,
     pub query_language: QueryLanguage,
     pub next: Option<usize>,
@@ -411,6 +413,7 @@ fn build_state(
     }
     Some(State {
         name: name.to_string(),
+        shared_name: Rc::from(name),
         kind,
         query_language,
         next,

@@ -6,10 +6,26 @@ use super::Failure;
 use crate::asl::{PathField, State};
 use crate::path::{self, Env};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// `InputPath`: `$` by default; `null` gives `{}`.
 pub fn input_path(state: &State, raw_input: &Value, env: &Env) -> Result<Value, Failure> {
     select_field(&state.input_path, raw_input, env)
+}
+
+/// `InputPath` without copying when it selects a part of the input as it is (the
+/// common case: `$`, `$.a.b`); payload templates then read it by reference.
+pub fn effective_input<'v>(
+    state: &State,
+    raw_input: &'v Value,
+    env: &Env,
+) -> Result<Cow<'v, Value>, Failure> {
+    match &state.input_path {
+        PathField::Default => Ok(Cow::Borrowed(raw_input)),
+        PathField::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
+        PathField::Path(p) if p == "$" => Ok(Cow::Borrowed(raw_input)),
+        PathField::Path(p) => path::select_ref(p, raw_input, env),
+    }
 }
 
 /// `OutputPath`: `$` by default; `null` gives `{}`.
@@ -30,6 +46,19 @@ fn select_field(field: &PathField, value: &Value, env: &Env) -> Result<Value, Fa
     }
 }
 
+/// A payload template over a borrowed input: the input is copied only when there is no
+/// template (the input is then the result).
+pub fn template_ref(
+    template: Option<&Value>,
+    input: Cow<Value>,
+    env: &mut Env,
+) -> Result<Value, Failure> {
+    match template {
+        Some(t) => path::apply_template(t, &input, env),
+        None => Ok(input.into_owned()),
+    }
+}
+
 /// A payload template (Parameters, ResultSelector, ItemSelector) when present.
 pub fn template(template: Option<&Value>, input: Value, env: &mut Env) -> Result<Value, Failure> {
     match template {
@@ -38,12 +67,13 @@ pub fn template(template: Option<&Value>, input: Value, env: &mut Env) -> Result
     }
 }
 
-/// `ResultPath` against the state's raw input.
-pub fn result_path(field: &PathField, raw_input: Value, result: Value) -> Result<Value, Failure> {
+/// `ResultPath` against the state's raw input (which is shared: only what lies beside
+/// the result's place is copied).
+pub fn result_path(field: &PathField, raw_input: &Value, result: Value) -> Result<Value, Failure> {
     match field {
         PathField::Default => Ok(result),
-        PathField::Null => Ok(raw_input),
-        PathField::Path(p) => path::apply_result_path(Some(p), raw_input, result),
+        PathField::Null => Ok(raw_input.clone()),
+        PathField::Path(p) => path::place_result(p, raw_input, result),
     }
 }
 

@@ -1,8 +1,16 @@
 //! History events in AWS's GetExecutionHistory shape: `{timestamp, type, id,
 //! previousEventId, <x>EventDetails}`. Inputs and outputs inside details are JSON text.
+//!
+//! An event's input or output is JSON text shared with other events: a state's output
+//! is written once, and that one text serves the 256 KiB check, its StateExited event and
+//! the next state's StateEntered event (formatting every payload twice per state, into
+//! two strings, dominated the cost of large payloads). Text, not the value itself: a
+//! history keeps every intermediate payload, and text is several times smaller than a
+//! `serde_json::Value` tree (wasm heap growth is slow).
 
 use super::clock::format_iso;
 use serde_json::{Map, Value};
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
@@ -15,6 +23,13 @@ pub struct HistoryEvent {
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
     pub details: Map<String, Value>,
+    /// The JSON text of the `input`/`output` member of `details` (which holds a `null`
+    /// placeholder in its place, keeping AWS's member order).
+    pub payload: Option<Rc<str>>,
+    /// StateEntered/StateExited: the state's name (their `name` member). These two
+    /// events are most of a history, so their details are not a map: `details` holds
+    /// only the Exited event's `assignedVariables*` members.
+    pub state: Option<Rc<str>>,
 }
 
 impl HistoryEvent {
@@ -31,12 +46,28 @@ impl HistoryEvent {
             "previousEventId".into(),
             Value::from(self.previous_event_id),
         );
-        if let Some(key) = self.details_key {
+        if let (Some(key), Some(name)) = (self.details_key, &self.state) {
+            let payload = self.payload.as_deref().unwrap_or("null");
+            let mut details = Map::new();
+            if self.kind.ends_with("StateEntered") {
+                put_payload(&mut details, "input", payload);
+                details.insert("name".into(), Value::String(name.to_string()));
+            } else {
+                details.extend(self.details.iter().map(|(k, v)| (k.clone(), v.clone())));
+                details.insert("name".into(), Value::String(name.to_string()));
+                put_payload(&mut details, "output", payload);
+            }
+            out.insert(key.into(), Value::Object(details));
+        } else if let Some(key) = self.details_key {
             // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
             // they are added here, after their payload, as AWS orders them.
             let mut details = Map::new();
             for (k, v) in &self.details {
-                details.insert(k.clone(), v.clone());
+                let value = match (k.as_str(), &self.payload) {
+                    ("input" | "output", Some(payload)) => Value::String(payload.to_string()),
+                    _ => v.clone(),
+                };
+                details.insert(k.clone(), value);
                 let companion = match k.as_str() {
                     "input" => "inputDetails",
                     "output" => "outputDetails",
@@ -53,6 +84,9 @@ impl HistoryEvent {
 
     /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
     pub fn state_name(&self) -> Option<&str> {
+        if let Some(name) = &self.state {
+            return Some(name);
+        }
         self.details
             .get("name")
             .and_then(Value::as_str)
@@ -60,11 +94,32 @@ impl HistoryEvent {
     }
 }
 
+/// `input`/`output` as JSON text and its `inputDetails`/`outputDetails` companion.
+fn put_payload(details: &mut Map<String, Value>, key: &'static str, payload: &str) {
+    details.insert(key.into(), Value::String(payload.to_string()));
+    let companion = if key == "input" {
+        "inputDetails"
+    } else {
+        "outputDetails"
+    };
+    let mut truncated = Map::new();
+    truncated.insert("truncated".into(), Value::Bool(false));
+    details.insert(companion.into(), Value::Object(truncated));
+}
+
 /// Details with a payload (`input` or `output`) as JSON text; the `…Details` companion
 /// is added by `to_json`.
 pub fn payload_details(payload_key: &'static str, text: String) -> Map<String, Value> {
     let mut details = Map::new();
     details.insert(payload_key.into(), Value::String(text));
+    details
+}
+
+/// Details whose payload (`input` or `output`) is the event's shared `payload` text:
+/// a placeholder marks its place among the other members.
+pub fn shared_payload_details(payload_key: &'static str) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert(payload_key.into(), Value::Null);
     details
 }
 

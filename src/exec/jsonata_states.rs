@@ -10,6 +10,7 @@ use super::{
 use super::{Batcher, ItemRead, MapPlan};
 use crate::exec::Effect;
 use serde_json::{json, Map, Value};
+use std::rc::Rc;
 
 /// What `$states` holds for one evaluation.
 struct StatesView<'a> {
@@ -81,7 +82,7 @@ impl Execution {
         f(&mut scope)
     }
 
-    pub(super) fn execute_jsonata(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+    pub(super) fn execute_jsonata(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         match &state.kind {
             Kind::Pass { .. } | Kind::Succeed => self.jsonata_output(tid, state, &raw_input, None),
             Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &task.resource),
@@ -93,7 +94,7 @@ impl Execution {
             Kind::Parallel { branches } => {
                 let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
                 let arguments = state.arguments.clone();
-                let input = raw_input.clone();
+                let input = (*raw_input).clone();
                 let effective = self.with_jsonata(&bindings, |scope| match &arguments {
                     Some(a) => scope.template(a, "Arguments"),
                     None => Ok(input),
@@ -145,7 +146,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         resource: &str,
     ) -> Flow {
         let token = resource
@@ -162,7 +163,7 @@ impl Execution {
             |scope| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let arguments = match &state.arguments {
                     Some(a) => scope.template(a, "Arguments")?,
-                    None => raw_input.clone(),
+                    None => (*raw_input).clone(),
                 };
                 let timeout = positive_seconds(scope, raw.get("TimeoutSeconds"), "TimeoutSeconds")?;
                 let heartbeat =
@@ -231,7 +232,7 @@ impl Execution {
                 let assigned = scope.assign(assign_field)?;
                 let output = match output_field {
                     Some(o) => scope.template(o, "Output")?,
-                    None => raw_input.clone(),
+                    None => (*raw_input).clone(),
                 };
                 Ok((next, output, assigned))
             },
@@ -250,7 +251,7 @@ impl Execution {
         }
     }
 
-    fn jsonata_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+    fn jsonata_wait(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
         let now = self.now;
         let raw = &state.raw;
@@ -284,7 +285,7 @@ impl Execution {
                 let assigned = scope.assign(state.assign.as_ref())?;
                 let output = match &state.output {
                     Some(o) => scope.template(o, "Output")?,
-                    None => raw_input.clone(),
+                    None => (*raw_input).clone(),
                 };
                 Ok((until, output, assigned))
             },
@@ -337,7 +338,7 @@ impl Execution {
         }
     }
 
-    fn jsonata_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+    fn jsonata_map(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
         let raw = &state.raw;
         let prepared = self.with_jsonata(&bindings, |scope| -> Result<MapPlan, Failure> {
@@ -374,7 +375,7 @@ impl Execution {
                             ))
                         }
                     },
-                    None => match &raw_input {
+                    None => match &*raw_input {
                         Value::Array(items) => items.clone(),
                         other => {
                             return Err(Failure::query_evaluation(format!(
@@ -439,7 +440,7 @@ impl Execution {
         });
         match prepared {
             Ok(plan) => {
-                let parent = raw_input.clone();
+                let parent = (*raw_input).clone();
                 self.begin_map(tid, state, raw_input, parent, plan)
             }
             Err(f) => Flow::StateFailed(f),

@@ -22,9 +22,9 @@ pub use failure::Failure;
 pub use history::HistoryEvent;
 
 use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
-use crate::json::stringify;
+use crate::json::{serialized_len, stringify};
 use crate::path::{Env, Variables};
-use history::{failure_details, payload_details};
+use history::{failure_details, payload_details, shared_payload_details};
 use rng::Rng;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
@@ -225,7 +225,7 @@ enum Phase {
         /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
         heartbeat_deadline: Option<i64>,
         invocation: Box<Invocation>,
-        raw_input: Value,
+        raw_input: Rc<Value>,
     },
     /// Waiting on the clock (Wait state) with the state's output ready.
     Wait { output: Value },
@@ -233,13 +233,13 @@ enum Phase {
     RetryWait,
     /// Waiting for a Map's ItemReader to read its source.
     ItemRead {
-        raw_input: Value,
+        raw_input: Rc<Value>,
         effective: Value,
         plan: Box<MapPlan>,
         reader: Box<ItemRead>,
     },
     /// Waiting for the children of a Parallel or Map state.
-    Join { join: usize, raw_input: Value },
+    Join { join: usize, raw_input: Rc<Value> },
 }
 
 struct Thread {
@@ -249,7 +249,11 @@ struct Thread {
     silent: bool,
     machine: Rc<Machine>,
     state: usize,
-    input: Value,
+    /// The current state's input (shared while the state runs: a Catch or a Retry reads
+    /// it again).
+    input: Rc<Value>,
+    /// Its JSON text when already written (the previous state's output, see history.rs).
+    input_text: Option<Rc<str>>,
     phase: Phase,
     /// The effect or join result delivered while parked.
     delivered: Option<EffectResult>,
@@ -293,6 +297,9 @@ struct Join {
     tolerated_percentage: Option<f64>,
     /// ResultWriter: each child's input and which children failed (tolerated).
     report: Option<MapReport>,
+    /// Map: the context object for the ItemSelector, built for the first item and
+    /// reused (only `Map.Item` changes from item to item).
+    item_context: Option<Value>,
 }
 
 /// What a distributed Map with a ResultWriter writes about its child executions.
@@ -333,7 +340,7 @@ pub struct Execution {
     config: ExecConfig,
     now: i64,
     rng: Rng,
-    input: Value,
+    input: Rc<Value>,
     out: VecDeque<Step>,
     next_event_id: u64,
     next_effect_id: EffectId,
@@ -359,6 +366,7 @@ impl Execution {
     /// Starts an execution: emits ExecutionStarted and readies the first state.
     pub fn start(machine: Rc<Machine>, input: Value, config: ExecConfig) -> Execution {
         let now = config.start_time;
+        let input = Rc::new(input);
         let mut ex = Execution {
             rng: Rng::new(config.seed),
             config,
@@ -387,16 +395,17 @@ impl Execution {
         if let Some(hooks) = &ex.config.test_state {
             ex.scopes[0].vars = hooks.variables.clone();
         }
-        let mut details = payload_details("input", stringify(&input));
+        let mut details = shared_payload_details("input");
         details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
-        ex.emit_raw(
+        ex.emit_raw_payload(
             0,
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
             details,
+            Some(Rc::from(stringify(&input))),
         );
         let start = machine.start_at;
-        ex.spawn(machine, start, input, 0, None, None, 0);
+        ex.spawn_shared(machine, start, input, 0, None, None, 0);
         ex
     }
 
@@ -614,16 +623,73 @@ impl Execution {
         key: Option<&'static str>,
         details: Map<String, Value>,
     ) -> u64 {
-        let id = self.next_event_id;
-        self.next_event_id += 1;
-        self.out.push_back(Step::Event(HistoryEvent {
-            id,
+        self.emit_raw_payload(previous, kind, key, details, None)
+    }
+
+    /// Like `emit_raw`, with the event's input/output as a shared value (see
+    /// `history::shared_payload_details`).
+    fn emit_raw_payload(
+        &mut self,
+        previous: u64,
+        kind: &'static str,
+        key: Option<&'static str>,
+        details: Map<String, Value>,
+        payload: Option<Rc<str>>,
+    ) -> u64 {
+        self.push_event(HistoryEvent {
+            id: 0,
             previous_event_id: previous,
             timestamp: self.now,
             kind,
             details_key: key,
             details,
-        }));
+            payload,
+            state: None,
+        })
+    }
+
+    /// Gives the event the next id and queues it.
+    fn push_event(&mut self, mut event: HistoryEvent) -> u64 {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        event.id = id;
+        self.out.push_back(Step::Event(event));
+        id
+    }
+
+    /// A StateEntered (`input`) or StateExited (`output`, with `assigned` details)
+    /// event in the thread's line of history.
+    fn emit_state_event(
+        &mut self,
+        tid: usize,
+        kind: &'static str,
+        key: &'static str,
+        state: &State,
+        assigned: Map<String, Value>,
+        payload: Rc<str>,
+    ) -> u64 {
+        let (previous, silent) = self
+            .threads
+            .get(tid)
+            .and_then(Option::as_ref)
+            .map(|t| (t.last_event, t.silent))
+            .unwrap_or((0, false));
+        if silent {
+            return 0;
+        }
+        let id = self.push_event(HistoryEvent {
+            id: 0,
+            previous_event_id: previous,
+            timestamp: self.now,
+            kind,
+            details_key: Some(key),
+            details: assigned,
+            payload: Some(payload),
+            state: Some(state.shared_name.clone()),
+        });
+        if let Some(Some(t)) = self.threads.get_mut(tid) {
+            t.last_event = id;
+        }
         id
     }
 
@@ -700,12 +766,28 @@ impl Execution {
         map_item: Option<(usize, Value)>,
         last_event: u64,
     ) -> usize {
+        let input = Rc::new(input);
+        self.spawn_shared(machine, state, input, scope, parent, map_item, last_event)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn spawn_shared(
+        &mut self,
+        machine: Rc<Machine>,
+        state: usize,
+        input: Rc<Value>,
+        scope: usize,
+        parent: Option<(usize, usize)>,
+        map_item: Option<(usize, Value)>,
+        last_event: u64,
+    ) -> usize {
         let thread = Thread {
             visit: None,
             silent: false,
             machine,
             state,
             input,
+            input_text: None,
             phase: Phase::Enter,
             delivered: None,
             scope,
@@ -771,7 +853,7 @@ impl Execution {
             return context.clone();
         }
         let input = if with_input {
-            self.input.clone()
+            (*self.input).clone()
         } else {
             Value::Null
         };
@@ -839,18 +921,22 @@ impl Execution {
                     self.fail_execution(tid, f);
                     return;
                 }
-                let input_text = stringify(&self.thread(tid).input);
-                let mut details = payload_details("input", input_text);
-                details.insert("name".into(), Value::String(state.name.clone()));
-                let id = self.emit(
+                let thread = self.thread_mut(tid);
+                let input = match thread.input_text.take() {
+                    Some(text) => text,
+                    None => Rc::from(stringify(&thread.input)),
+                };
+                let id = self.emit_state_event(
                     tid,
                     entered_event(state),
-                    Some("stateEnteredEventDetails"),
-                    details,
+                    "stateEnteredEventDetails",
+                    state,
+                    Map::new(),
+                    input,
                 );
                 let now = self.now;
                 let visit = if self.config.inspect {
-                    let input = self.thread(tid).input.clone();
+                    let input = (*self.thread(tid).input).clone();
                     let mut stages = Map::new();
                     stages.insert("input".into(), input);
                     self.inspections.push(Inspection {
@@ -963,7 +1049,7 @@ impl Execution {
             self.thread_failed(tid, too_deep(&state.name));
             return;
         }
-        let text = stringify(&output);
+        let text: Rc<str> = Rc::from(stringify(&output));
         if text.len() > MAX_PAYLOAD_BYTES {
             let f = Failure::new(
                 "States.DataLimitExceeded",
@@ -996,24 +1082,25 @@ impl Execution {
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 for (name, value) in assigned {
-                    let added = stringify(&value).len();
+                    let added = serialized_len(&value);
                     let replaced = s
                         .vars
                         .insert(name, value)
-                        .map(|old| stringify(&old).len())
+                        .map(|old| serialized_len(&old))
                         .unwrap_or(0);
                     self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
                 }
             }
         }
-        details.insert("name".into(), Value::String(state.name.clone()));
-        details.extend(payload_details("output", text));
+        let output = Rc::new(output);
         if !matches!(state.kind, Kind::Fail) {
-            let id = self.emit(
+            let id = self.emit_state_event(
                 tid,
                 exited_event(state),
-                Some("stateExitedEventDetails"),
+                "stateExitedEventDetails",
+                state,
                 details,
+                text.clone(),
             );
             let visit = self.thread(tid).visit;
             if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
@@ -1031,16 +1118,17 @@ impl Execution {
                     .get(next)
                     .map(|s| s.name.clone());
                 self.test_next_state = name;
-                self.thread_succeeded(tid, output);
+                self.thread_succeeded(tid, output, text);
             }
             Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;
                 t.input = output;
+                t.input_text = Some(text);
                 t.phase = Phase::Enter;
                 self.runnable.push_back(tid);
             }
-            _ => self.thread_succeeded(tid, output),
+            _ => self.thread_succeeded(tid, output, text),
         }
     }
 
@@ -1051,7 +1139,7 @@ impl Execution {
         }
         let mut batch = 0;
         for (name, value) in assigned {
-            let size = stringify(value).len();
+            let size = serialized_len(value);
             if size > MAX_PAYLOAD_BYTES {
                 return Some(Failure::new(
                     "States.DataLimitExceeded",
@@ -1076,32 +1164,38 @@ impl Execution {
         None
     }
 
-    fn thread_succeeded(&mut self, tid: usize, output: Value) {
+    /// `text` is the output's JSON text (already written for the StateExited event).
+    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>, text: Rc<str>) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
         self.free_threads.push(tid);
         match thread.parent {
             None => {
-                let details = payload_details("output", stringify(&output));
+                let details = shared_payload_details("output");
                 let prev = thread.last_event;
-                self.emit_raw(
+                self.emit_raw_payload(
                     prev,
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
                     details,
+                    Some(text),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
-                    output: Some(output),
+                    output: Some(Rc::unwrap_or_clone(output)),
                     error: None,
                     cause: None,
                     stop_time: self.now,
                 });
             }
-            Some((join, index)) => {
-                self.child_succeeded(join, index, tid, thread.last_event, output)
-            }
+            Some((join, index)) => self.child_succeeded(
+                join,
+                index,
+                tid,
+                thread.last_event,
+                Rc::unwrap_or_clone(output),
+            ),
         }
     }
 
@@ -1237,7 +1331,7 @@ impl Execution {
             |env| -> Result<(Value, Map<String, Value>), Failure> {
                 let assigned = dataflow::assign(catcher.assign.as_ref(), &error_output, env)?;
                 Ok((
-                    dataflow::result_path(&catcher.result_path, raw_input, error_output)?,
+                    dataflow::result_path(&catcher.result_path, &raw_input, error_output)?,
                     assigned,
                 ))
             },
@@ -1332,7 +1426,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         result: Option<&Value>,
     ) -> Flow {
         let mut stages = self.stages();
@@ -1341,17 +1435,17 @@ impl Execution {
             state,
             None,
             |env| -> Result<(Value, Map<String, Value>), Failure> {
-                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
                 let value = match result {
                     Some(r) => r.clone(),
-                    None => dataflow::template(state.parameters.as_ref(), effective, env)?,
+                    None => dataflow::template_ref(state.parameters.as_ref(), effective, env)?,
                 };
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &value);
                 }
                 stages.put("result", &value);
-                place_result(state, raw_input, value, env, &mut stages)
+                place_result(state, &raw_input, value, env, &mut stages)
             },
         );
         self.note(tid, stages);
@@ -1365,7 +1459,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         choices: &[Value],
         default: Option<usize>,
     ) -> Flow {
@@ -1407,7 +1501,7 @@ impl Execution {
         }
     }
 
-    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let now = self.now;
         let raw = &state.raw;
         let outcome = self.with_env(
@@ -1480,7 +1574,7 @@ impl Execution {
 
     // ----- Task -----------------------------------------------------------------
 
-    fn run_task(&mut self, tid: usize, state: &State, raw_input: Value, resource: &str) -> Flow {
+    fn run_task(&mut self, tid: usize, state: &State, raw_input: Rc<Value>, resource: &str) -> Flow {
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1490,9 +1584,9 @@ impl Execution {
             state,
             token.as_deref(),
             |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
-                let effective = dataflow::input_path(state, &raw_input, env)?;
+                let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
-                let params = dataflow::template(state.parameters.as_ref(), effective, env)?;
+                let params = dataflow::template_ref(state.parameters.as_ref(), effective, env)?;
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &params);
                 }
@@ -1529,7 +1623,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         resource: &str,
         params: Value,
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
@@ -1648,7 +1742,7 @@ impl Execution {
         tid: usize,
         state: &State,
         inv: &Invocation,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         result: EffectResult,
     ) -> Flow {
         let outcome = match result {
@@ -1763,7 +1857,7 @@ impl Execution {
     }
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
-    fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
+    fn task_output(&mut self, tid: usize, state: &State, raw_input: Rc<Value>, result: Value) -> Flow {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input, Some(result));
         }
@@ -1778,7 +1872,7 @@ impl Execution {
                 if state.result_selector.is_some() {
                     stages.put("afterResultSelector", &selected);
                 }
-                place_result(state, raw_input, selected, env, &mut stages)
+                place_result(state, &raw_input, selected, env, &mut stages)
             },
         );
         self.note(tid, stages);
@@ -1794,7 +1888,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         branches: &[Rc<Machine>],
     ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
@@ -1811,7 +1905,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         effective: Value,
         branch_count: usize,
     ) -> Flow {
@@ -1835,6 +1929,7 @@ impl Execution {
             tolerated_count: None,
             tolerated_percentage: None,
             report: None,
+            item_context: None,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if branches.is_empty() {
@@ -1845,7 +1940,7 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let raw = &state.raw;
         let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, MapPlan), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
@@ -1929,7 +2024,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         effective: Value,
         mut plan: MapPlan,
     ) -> Flow {
@@ -2004,7 +2099,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         effective: Value,
         mut plan: MapPlan,
         reader: ItemRead,
@@ -2072,7 +2167,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         effective: Value,
         plan: MapPlan,
     ) -> Flow {
@@ -2134,6 +2229,7 @@ impl Execution {
                 }),
                 _ => None,
             },
+            item_context: None,
         });
         self.thread_mut(tid).phase = Phase::Join { join, raw_input };
         if total == 0 {
@@ -2256,11 +2352,17 @@ impl Execution {
                             .or_else(|| state.raw.get("Parameters"));
                         match selector {
                             Some(sel) => {
-                                let thread = self.thread(owner);
-                                let with_input = crate::asl::mentions_execution_input(sel);
-                                let mut context =
-                                    self.context_object_with(thread, state, None, with_input);
-                                context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+                                let cached = self
+                                    .joins
+                                    .get_mut(jid)
+                                    .and_then(Option::as_mut)
+                                    .and_then(|j| j.item_context.take());
+                                let mut context = cached.unwrap_or_else(|| {
+                                    let thread = self.thread(owner);
+                                    let with_input = crate::asl::mentions_execution_input(sel);
+                                    self.context_object_with(thread, state, None, with_input)
+                                });
+                                set_map_item(&mut context, index, item.clone());
                                 let view = ScopeView {
                                     scopes: &self.scopes,
                                     at: owner_scope,
@@ -2270,7 +2372,12 @@ impl Execution {
                                     variables: &view,
                                     rng: &mut self.rng,
                                 };
-                                crate::path::apply_template(sel, &parent_input, &mut env)
+                                let selected =
+                                    crate::path::apply_template(sel, &parent_input, &mut env);
+                                if let Some(Some(j)) = self.joins.get_mut(jid) {
+                                    j.item_context = Some(context);
+                                }
+                                selected
                             }
                             None => Ok(item.clone()),
                         }
@@ -2641,7 +2748,7 @@ impl Execution {
         tid: usize,
         state: &State,
         _jid: usize,
-        raw_input: Value,
+        raw_input: Rc<Value>,
         results: Value,
     ) -> Flow {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
@@ -2692,7 +2799,7 @@ fn unreachable_thread() -> ! {
 /// the raw input, OutputPath.
 fn place_result(
     state: &State,
-    raw_input: Value,
+    raw_input: &Value,
     result: Value,
     env: &mut Env,
     stages: &mut Stages,
@@ -2701,6 +2808,19 @@ fn place_result(
     let output = dataflow::result_path(&state.result_path, raw_input, result)?;
     stages.put("afterResultPath", &output);
     Ok((dataflow::output_path(state, output, env)?, assigned))
+}
+
+/// Sets the context object's `Map.Item` (`{Index, Value}`), in place when the object
+/// already has one (a Map reuses one context object for all its items).
+fn set_map_item(context: &mut Value, index: usize, item: Value) {
+    if let Some(Value::Object(fields)) = context.pointer_mut("/Map/Item") {
+        if fields.contains_key("Index") && fields.contains_key("Value") {
+            fields.insert("Index".into(), Value::from(index));
+            fields.insert("Value".into(), item);
+            return;
+        }
+    }
+    context["Map"] = json!({"Item": {"Index": index, "Value": item}});
 }
 
 /// Where a state goes when it ends normally: nowhere for End states and Succeed.

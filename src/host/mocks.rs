@@ -395,7 +395,7 @@ fn defined_attempts(attempts: &[Attempt]) -> String {
         return "no attempts".into();
     }
     let mut ranges: Vec<(u64, u64)> = attempts.iter().map(|a| (a.first, a.last)).collect();
-    ranges.sort_unstable();
+    crate::sort::sort(&mut ranges);
     let text: Vec<String> = ranges
         .iter()
         .map(|(first, last)| {
@@ -576,7 +576,7 @@ fn check_response(name: &str, entry: &Value, problems: &mut Vec<String>) {
         }
         check_outcome(&at, response, problems);
     }
-    ranges.sort_unstable();
+    crate::sort::sort(&mut ranges);
     let mut next = 0u64;
     let mut previous: Option<(u64, &str)> = None;
     for (first, last, key) in ranges {

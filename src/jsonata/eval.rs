@@ -1425,10 +1425,12 @@ fn empty_node() -> &'static Node {
     E.with(|e| *e)
 }
 
-pub fn merge_sort<F>(v: Vec<usize>, cmp: &mut F) -> Result<Vec<usize>, Err>
-where
-    F: FnMut(usize, usize) -> Result<bool, Err>,
-{
+/// JSONata's stable merge sort of indices (`cmp(a, b)` = "a goes after b"). The comparator
+/// is `dyn`: one copy of the sort for every caller.
+pub fn merge_sort(
+    v: Vec<usize>,
+    cmp: &mut dyn FnMut(usize, usize) -> Result<bool, Err>,
+) -> Result<Vec<usize>, Err> {
     if v.len() <= 1 {
         return Ok(v);
     }

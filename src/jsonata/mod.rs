@@ -26,7 +26,7 @@
 //! another item's error first; a predicate on an undefined value never yields an
 //! undefined array item (jsonata-js can, `[undefined]`, shown as `null`).
 
-mod case;
+pub(crate) mod case;
 mod datetime;
 mod eval;
 mod format;

@@ -333,7 +333,7 @@ impl Table {
             }
         }
         if let Some(sk) = self.sort_key.as_ref().filter(|_| keyed) {
-            matched.sort_by(|a, b| match (a.get(sk), b.get(sk)) {
+            crate::sort::sort_by(&mut matched, |a, b| match (a.get(sk), b.get(sk)) {
                 (Some(a), Some(b)) => compare(a, b).unwrap_or(Ordering::Equal),
                 _ => Ordering::Equal,
             });

@@ -321,7 +321,8 @@ fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ApiError> {
 fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
+        // Field names are ASCII (AWS API members).
+        Some(c) => std::iter::once(c.to_ascii_lowercase()).chain(chars).collect(),
         None => String::new(),
     }
 }

@@ -172,7 +172,7 @@ fn attributes_md5(attributes: &Value) -> Option<String> {
         return None;
     }
     let mut names: Vec<&String> = attributes.keys().collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     let mut bytes = Vec::new();
     let push = |bytes: &mut Vec<u8>, data: &[u8]| {
         bytes.extend_from_slice(&(data.len() as u32).to_be_bytes());

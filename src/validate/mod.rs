@@ -415,7 +415,7 @@ fn validate_inner(
     let mut out = ctx.out;
     if spans.is_some() {
         // In text order, as an editor or a compiler lists them.
-        out.sort_by_key(|d| {
+        crate::sort::sort_by_key(&mut out, |d| {
             d.range
                 .map_or((u32::MAX, u32::MAX), |r| (r.start.line, r.start.column))
         });
@@ -777,10 +777,12 @@ impl Ctx<'_> {
             .filter(|(_, at)| at.len() > 1)
             .map(|(n, at)| (n.clone(), at.clone()))
             .collect();
-        dups.sort();
+        crate::sort::sort(&mut dups);
         for (name, mut places) in dups {
             // The first in document order is the original; the others are duplicates.
-            places.sort_by_key(|p| self.state_order.get(p).copied().unwrap_or(usize::MAX));
+            crate::sort::sort_by_key(&mut places, |p| {
+                self.state_order.get(p).copied().unwrap_or(usize::MAX)
+            });
             for place in &places[1..] {
                 self.error_key(
                     "DUPLICATE_STATE_NAME",
@@ -798,7 +800,7 @@ impl Ctx<'_> {
             .filter(|(_, at)| at.len() > 1)
             .map(|(n, at)| (n.clone(), at.clone()))
             .collect();
-        labels.sort();
+        crate::sort::sort(&mut labels);
         for (label, places) in labels {
             for place in &places[1..] {
                 // AWS lists DUPLICATE_LABEL_NAME among the errors of
@@ -829,7 +831,7 @@ impl Ctx<'_> {
         // For messages about unknown targets, computed once per scope.
         let names = quote_list(states.keys());
         let by_lowercase: HashMap<String, &String> =
-            states.keys().map(|k| (k.to_lowercase(), k)).collect();
+            states.keys().map(|k| (crate::jsonata::case::lower(k), k)).collect();
         for (name, state) in states {
             let here = child(&child(at, "States"), name);
             let Some(state) = state.as_object() else {
@@ -886,7 +888,7 @@ impl Ctx<'_> {
                     )
                 } else {
                     let hint = by_lowercase
-                        .get(&target.to_lowercase())
+                        .get(&crate::jsonata::case::lower(target))
                         .map(|close| format!(" (did you mean '{close}'?)"))
                         .unwrap_or_default();
                     format!("{field} target '{target}' does not exist; states are: {names}{hint}")

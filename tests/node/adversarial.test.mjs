@@ -251,6 +251,15 @@ test("10,000-level nesting in definitions and inputs is a clear error, not a sta
   const deepResult = await machine.run({}, { startDate, handlers: { work: () => nested(depth) } });
   assert.equal(deepResult.status, "FAILED");
   assert.match(`${deepResult.error} ${deepResult.cause}`, /nest|deep/i);
+  // At the limit where values cross into the wasm: just under runs, just over is refused.
+  const pass = new StateMachine({ StartAt: "P", States: { P: { Type: "Pass", End: true } } });
+  for (const levels of [120, 127, 128, 129, 200]) {
+    const outcome = await Promise.resolve()
+      .then(() => pass.run(nested(levels), { startDate }))
+      .then((r) => r.status, (e) => e.code);
+    assert.equal(outcome, levels <= 127 ? "SUCCEEDED" : "InvalidExecutionInput", `${levels} levels`);
+    assert.doesNotThrow(() => validate({ StartAt: "P", States: { P: { Type: "Pass", Result: nested(levels - 4), End: true } } }), `${levels} levels`);
+  }
   // Deep JSONata input.
   assert.throws(() => evaluateJsonata("a.a.a", nested(depth)), (e) => /nest|deep/i.test(e.message));
   await assertStillWorks();
@@ -272,7 +281,7 @@ test("an endless loop stops under the default budget with a clear failure", asyn
   assert.equal(standard.status, "FAILED");
   assert.match(standard.cause, /maximum number of history events/);
   // EXPRESS has no history limit: the transition budget stops it. (The default budget,
-  // 1,000,000 transitions, takes tens of seconds on a loaded machine; see FINDINGS.md.)
+  // 1,000,000 transitions, takes seconds; see fuzz/FINDINGS.md.)
   const express = await new StateMachine(definition, { type: "EXPRESS" }).run({}, { startDate, maxTransitions: 20_000 });
   assert.equal(express.status, "FAILED");
   assert.equal(express.error, "Statelab.MaxTransitionsExceeded");

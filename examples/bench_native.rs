@@ -1,0 +1,103 @@
+//! Native timing of the bench workloads (bench/cases.mjs), for profiling the engine
+//! without the wasm boundary: `cargo run --release --example bench_native -- a|b10k|b100k|d [runs]`
+//! (or under `perf record`). Prints the median time of the runs.
+
+use serde_json::{json, Map, Value};
+use statelab::api::{compile, run_to_end, Definition};
+use statelab::exec::{ExecConfig, Status};
+use statelab::validate::ValidateOptions;
+use std::time::Instant;
+
+fn counter_loop(iterations: u64) -> (Value, Value) {
+    let definition = json!({
+        "StartAt": "Check",
+        "States": {
+            "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": iterations, "Next": "Increment"}], "Default": "Done"},
+            "Increment": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    (definition, json!({"i": 0}))
+}
+
+fn inline_map(count: usize) -> (Value, Value) {
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items",
+            "ItemSelector": {"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Work", "States": {"Work": {
+                "Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.index, $.value)"},
+                "ResultPath": "$.result", "OutputPath": "$.value", "End": true}}},
+            "End": true}}
+    });
+    (definition, json!({"items": vec![0; count]}))
+}
+
+fn payload_of(bytes: usize) -> Value {
+    let mut items = Vec::new();
+    let mut size = 2;
+    let mut i = 0;
+    while size < bytes - 120 {
+        let item = json!({"id": i, "sku": format!("SKU-{i:06}"), "qty": i % 7, "price": (i % 100) as f64 + 0.99, "tags": ["a", "b"]});
+        size += serde_json::to_string(&item).map_or(0, |s| s.len()) + 1;
+        items.push(item);
+        i += 1;
+    }
+    Value::Array(items)
+}
+
+fn payload_chain(count: usize) -> (Value, Value) {
+    let mut states = Map::new();
+    for n in 0..count {
+        let mut state = json!({
+            "Type": "Pass", "InputPath": "$.order",
+            "Parameters": {"lines.$": "$.lines", "step.$": "States.MathAdd($.step, 1)"},
+            "ResultPath": "$.order", "OutputPath": "$"
+        });
+        if n + 1 < count {
+            state["Next"] = json!(format!("Step{}", n + 1));
+        } else {
+            state["End"] = json!(true);
+        }
+        states.insert(format!("Step{n}"), state);
+    }
+    let definition = json!({"StartAt": "Step0", "States": states});
+    let input = json!({"order": {"step": 0, "lines": payload_of(200 * 1024)}, "meta": {"source": "bench"}});
+    (definition, input)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let case = args.get(1).map(String::as_str).unwrap_or("a");
+    let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let history = std::env::var("HISTORY").is_ok();
+    let (definition, input) = match case {
+        "a" => counter_loop(10_000),
+        "b1k" => inline_map(1_000),
+        "b10k" => inline_map(10_000),
+        "b100k" => inline_map(100_000),
+        "d" => payload_chain(100),
+        other => panic!("unknown case {other}"),
+    };
+    let machine = compile(Definition::Value(&definition), &ValidateOptions::default())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let config = ExecConfig { express: true, ..ExecConfig::default() };
+        let started = Instant::now();
+        let (outcome, driver) = run_to_end(machine.clone(), input.clone(), config, &[], |_| unreachable!());
+        let mut events = driver.history().len();
+        if history {
+            // Render every event as the host would (HISTORY=1): the lazily written text.
+            let rendered: Vec<Value> = driver.history().iter().map(|e| e.to_json()).collect();
+            events = rendered.len();
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
+        drop(driver);
+        eprintln!("  run: {:.1} ms, {events} events", times.last().unwrap_or(&0.0));
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!("{case}: median {:.2} ms over {runs} runs", times[runs / 2]);
+}
