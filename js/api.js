@@ -4,6 +4,9 @@
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
 import * as wasm from "../dist/wasm/statelab.js";
+import { callWasm, guarded, generation, StatelabInternalError } from "./guard.js";
+
+export { StatelabInternalError };
 
 // Values cross into wasm as JSON text (`JSON.stringify` here, serde_json there) and come
 // back as JSON text for `JSON.parse`: far cheaper than converting objects property by
@@ -43,7 +46,9 @@ function optionsArgument(options, what, allowed) {
 export function validate(definition, options) {
   definitionArgument(definition, "validate");
   const opts = optionsArgument(options, "validate", ["type"]);
-  const diagnostics = JSON.parse(wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts)));
+  const deep = tooDeepDiagnostic(definition);
+  if (deep) return { valid: false, diagnostics: [deep] };
+  const diagnostics = JSON.parse(callWasm(() => wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts))));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
 }
 
@@ -56,23 +61,36 @@ const EXECUTION_OPTIONS = ["handlers", "s3", "dynamodb", "sqs", "sns", "eventbri
 
 export class StateMachine {
   #machine;
+  #generation;
+  #source;
 
   constructor(definition, options) {
     definitionArgument(definition, "StateMachine");
     const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
+    const deep = tooDeepDiagnostic(definition);
+    if (deep) throw new ValidationError(`Invalid state machine definition: ${deep.message}`, [deep]);
     this.type = opts.type ?? "STANDARD";
+    this.#source = { definition, opts };
+    this.#compile();
+    this.name = this.#machine.name;
+  }
+
+  #compile() {
+    const { definition, opts } = this.#source;
+    this.#generation = generation();
     try {
-      this.#machine = new wasm.WasmMachine(definitionText(definition), typeof definition === "string", JSON.stringify(opts));
+      this.#machine = guarded(callWasm(() => new wasm.WasmMachine(definitionText(definition), typeof definition === "string", JSON.stringify(opts))), "state machine");
     } catch (error) {
       if (error && error.name === "ValidationError") throw new ValidationError(error.message, JSON.parse(error.diagnostics));
       throw error;
     }
-    this.name = this.#machine.name;
   }
 
   /** Starts an execution; its `result` promise resolves for every outcome. */
   start(input, options) {
     const opts = optionsArgument(options, "start", EXECUTION_OPTIONS);
+    // After an internal error the module was re-instantiated: compile again there.
+    if (this.#generation !== generation()) this.#compile();
     return new Execution(this.#machine, input === undefined ? {} : input, opts);
   }
 
@@ -107,8 +125,54 @@ function randomUuid() {
 }
 
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
-function jsonText(value) {
-  return JSON.stringify(value) ?? "null";
+function jsonText(value, replacer) {
+  let text;
+  try {
+    text = JSON.stringify(value, replacer);
+  } catch (error) {
+    // JSON.stringify runs out of stack on very deep values before we can measure them.
+    if (error instanceof RangeError) throw new RangeError(TOO_DEEP);
+    throw error;
+  }
+  if (tooDeep(value) !== null) throw new RangeError(TOO_DEEP);
+  return text ?? "null";
+}
+
+/**
+ * Objects and arrays nest at most this deep in values that cross into the interpreter:
+ * serde_json refuses 128 levels where src/wasm.rs parses them (its guard against overflow).
+ */
+const MAX_NESTING = 127;
+
+/**
+ * The JSON pointer of the first object or array nested deeper than MAX_NESTING, or null.
+ * Iterative (a cycle counts as too deep), so any value can be checked.
+ */
+function tooDeep(value) {
+  // Each entry links to its parent's, so the pointer is built only for the one reported.
+  const stack = [{ item: value, depth: 0, key: null, parent: null }];
+  while (stack.length > 0) {
+    const entry = stack.pop();
+    if (entry.item === null || typeof entry.item !== "object") continue;
+    if (entry.depth >= MAX_NESTING) {
+      const keys = [];
+      for (let e = entry; e.parent; e = e.parent) keys.push(String(e.key).replaceAll("~", "~0").replaceAll("/", "~1"));
+      return keys.reverse().map((key) => `/${key}`).join("");
+    }
+    for (const [key, child] of Object.entries(entry.item)) {
+      if (child !== null && typeof child === "object") stack.push({ item: child, depth: entry.depth + 1, key, parent: entry });
+    }
+  }
+  return null;
+}
+
+const TOO_DEEP = `objects and arrays are nested more than ${MAX_NESTING} levels deep`;
+
+/** A definition object too deep to cross into the interpreter: its diagnostic. */
+function tooDeepDiagnostic(definition) {
+  if (typeof definition === "string") return null;
+  const pointer = tooDeep(definition);
+  return pointer === null ? null : { severity: "error", code: "INVALID_JSON", message: `The definition's ${TOO_DEEP}`, path: pointer };
 }
 
 /**
@@ -118,13 +182,12 @@ function jsonText(value) {
  * throws rather than being dropped without a word.
  */
 function dataJsonText(value, what) {
-  const text = JSON.stringify(value, (key, item) => {
+  return jsonText(value, (key, item) => {
     if (typeof item === "function" || typeof item === "symbol") {
       throw new TypeError(`${what} is not JSON: ${key === "" ? "the value" : `"${key}"`} is a ${typeof item}`);
     }
     return item;
   });
-  return text ?? "null";
 }
 
 /**
@@ -179,6 +242,7 @@ export class Execution {
   #onEvent;
   #speed;
   #settle;
+  #reject;
   #pending = new Map(); // effect id -> {call, context, timer}
   #tokens = new Map(); // task token -> effect id
   #paused = false;
@@ -188,7 +252,13 @@ export class Execution {
   #childOptions;
   #scheduled = false; // a #pump is queued as a microtask
   #timer = null; // external clock: the timeout that pumps at the next timer
-  #pumpNow = () => this.#pump();
+  #pumpNow = () => {
+    try {
+      this.#pump();
+    } catch (error) {
+      this.#crash(error);
+    }
+  };
   #callbacks = {
     sendTaskSuccess: (token, output) => this.sendTaskSuccess(token, output),
     sendTaskFailure: (token, error, cause) => this.sendTaskFailure(token, error, cause),
@@ -220,7 +290,7 @@ export class Execution {
       error.code = "InvalidExecutionInput";
       throw error;
     }
-    this.#run = machine.start(inputText, JSON.stringify({
+    this.#run = guarded(machine.start(inputText, JSON.stringify({
       name: options.name ?? randomUuid(),
       startTime,
       clock: this.#speed === null ? "virtual" : "external",
@@ -236,13 +306,25 @@ export class Execution {
       mocks: options.mocks,
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
-    }));
+    })), "execution");
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
     this.status = "RUNNING";
-    this.result = new Promise((resolve) => (this.#settle = resolve));
+    this.result = new Promise((resolve, reject) => {
+      this.#settle = resolve;
+      this.#reject = reject;
+    });
     this.#poke();
+  }
+
+  /** An internal error ended the run: `result` rejects with it, handlers are aborted. */
+  #crash(error) {
+    if (this.#done) return;
+    this.#done = true;
+    this.status = "FAILED";
+    this.#abortPending();
+    this.#reject(error);
   }
 
   history() {
@@ -409,7 +491,11 @@ export class Execution {
       entry.timer = setTimeout(() => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#run.advanceClock(now + call.timeoutSeconds * 1000);
+        try {
+          this.#run.advanceClock(now + call.timeoutSeconds * 1000);
+        } catch (error) {
+          return this.#crash(error);
+        }
         this.#poke();
       }, ms);
     }
@@ -420,7 +506,11 @@ export class Execution {
       const expire = () => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
-        this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        try {
+          this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
+        } catch (error) {
+          return this.#crash(error);
+        }
         this.#poke();
       };
       entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
@@ -430,7 +520,7 @@ export class Execution {
       };
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    this.#invoke(handler, call, context);
+    this.#invoke(handler, call, context).catch((error) => this.#crash(error));
   }
 
   /** Calls the handler and answers the task with what it returns or throws. */
@@ -442,7 +532,13 @@ export class Execution {
       if (!this.#pending.has(call.id) || this.#done) return;
       this.#clearPending(call.id);
       if (call.taskToken) this.#tokens.delete(call.taskToken);
-      this.#fail(call, error);
+      try {
+        this.#fail(call, error);
+      } catch (readError) {
+        if (readError instanceof StatelabInternalError) throw readError;
+        // A thrown value whose getters throw (or a Proxy): report that, not crash.
+        this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
+      }
       this.#poke();
       return;
     }
@@ -564,7 +660,9 @@ export function evaluateJsonata(expression, input, bindings, options) {
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
-  const result = wasm.evaluateJsonata(expression, input === undefined ? undefined : dataJsonText(input, "the input"), dataJsonText(bindings ?? {}, "bindings"), JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed);
+  const inputText = input === undefined ? undefined : dataJsonText(input, "the input");
+  const bindingsText = dataJsonText(bindings ?? {}, "bindings");
+  const result = callWasm(() => wasm.evaluateJsonata(expression, inputText, bindingsText, JSON.stringify({ maxDepth: opts.maxDepth, maxSteps: opts.maxSteps }), now, seed));
   return result === undefined ? undefined : JSON.parse(result);
 }
 
@@ -583,7 +681,9 @@ export async function testState(request) {
   }
   const { handlers, ...fields } = request;
   definitionArgument(fields.definition, "testState");
-  const run = wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})));
+  const deep = tooDeepDiagnostic(fields.definition);
+  if (deep) throw Object.assign(new Error(deep.message), { name: "InvalidDefinition", code: "InvalidDefinition" });
+  const run = guarded(callWasm(() => wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})))), "TestState run");
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });
   await execution.result;

@@ -52,6 +52,17 @@ export interface ValidationResult {
 }
 
 /**
+ * Thrown (or the rejection of `Execution.result`) when the interpreter fails internally:
+ * a bug in Statelab, not in the input. The module restarts itself, so later calls work;
+ * executions that were running at that moment end with this error.
+ */
+export class StatelabInternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown });
+  name: "StatelabInternalError";
+  code: "StatelabInternalError";
+}
+
+/**
  * Every diagnostic for a definition. Never throws for a string or an object: text that is
  * not JSON is an `INVALID_JSON` diagnostic. A wrong argument type throws a TypeError.
  */

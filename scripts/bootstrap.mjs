@@ -3,6 +3,7 @@
 //
 //   node scripts/bootstrap.mjs            # build tools: node_modules, wasm32 target, wasm-bindgen-cli
 //   node scripts/bootstrap.mjs --browser  # also Chromium + ChromeDriver (for tests)
+//   node scripts/bootstrap.mjs --fuzz     # also cargo-fuzz (when nightly Rust is installed)
 //   node scripts/bootstrap.mjs --dry-run  # only say what it would install
 //
 // Prints one line per thing it installs; silent when everything is present.
@@ -136,8 +137,28 @@ function ensureChromium() {
   apt("install", "-y", "-qq", "chromium", "chromium-driver");
 }
 
-/** Installs what is missing. `browser`: also Chromium and ChromeDriver. */
-export function bootstrap({ browser = false, dry = false } = {}) {
+/** cargo-fuzz for the fuzz suite; it drives libFuzzer, which needs a nightly toolchain. */
+const CARGO_FUZZ_VERSION = "0.13.1";
+
+/** True when `cargo +nightly` works (rustup with a nightly toolchain installed). */
+export function nightlyAvailable() {
+  return output("cargo", ["+nightly", "--version"]) !== null;
+}
+
+function ensureCargoFuzz() {
+  // Without nightly the fuzz suite reports itself skipped; installing would not help.
+  if (!nightlyAvailable()) return;
+  const have = output("cargo", ["fuzz", "--version"]);
+  if (have === `cargo-fuzz ${CARGO_FUZZ_VERSION}`) return;
+  if (!announce(`cargo-fuzz ${CARGO_FUZZ_VERSION} (cargo install; found: ${have ?? "none"})`)) return;
+  run("cargo", ["install", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--locked", "--force"]);
+}
+
+/**
+ * Installs what is missing. `browser`: also Chromium and ChromeDriver. `fuzz`: also
+ * cargo-fuzz (when a nightly toolchain is there).
+ */
+export function bootstrap({ browser = false, fuzz = false, dry = false } = {}) {
   dryRun = dry;
   checkNode();
   ensureCargoBinOnPath();
@@ -145,11 +166,16 @@ export function bootstrap({ browser = false, dry = false } = {}) {
   ensureRust();
   ensureWasmBindgen();
   if (browser) ensureChromium();
+  if (fuzz) ensureCargoFuzz();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    bootstrap({ browser: process.argv.includes("--browser"), dry: process.argv.includes("--dry-run") });
+    bootstrap({
+      browser: process.argv.includes("--browser"),
+      fuzz: process.argv.includes("--fuzz"),
+      dry: process.argv.includes("--dry-run"),
+    });
   } catch (error) {
     console.error(error.message);
     process.exit(1);

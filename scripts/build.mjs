@@ -65,7 +65,10 @@ function buildWasm() {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   run("wasm-bindgen", [
-    "--target", "web", "--no-typescript", "--out-name", "statelab", "--out-dir", staging, raw,
+    "--target", "web", "--no-typescript", "--out-name", "statelab", "--out-dir", staging,
+    // __wbg_reset_state: js/guard.js re-instantiates the module after a trap (a panic).
+    "--experimental-reset-state-function",
+    raw,
   ]);
   const wasm = join(staging, "statelab_bg.wasm");
   const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");

@@ -8,6 +8,33 @@
 use serde_json::{Number, Value};
 use std::fmt::Write;
 
+/// Objects and arrays nest at most this deep in a payload (the definition parser's limit
+/// too). The engine's walks over values (writing, copying, dropping) recurse once per
+/// level, so a deeper value would overflow wasm's 1 MiB stack.
+pub const MAX_NESTING: usize = crate::parse::MAX_DEPTH;
+
+/// True when objects and arrays in `value` nest deeper than [`MAX_NESTING`]; checked
+/// without recursion.
+pub fn nested_too_deep(value: &Value) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((item, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match item {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth >= MAX_NESTING {
+            return true;
+        }
+        stack.extend(
+            children
+                .filter(|child| child.is_array() || child.is_object())
+                .map(|child| (child, depth + 1)),
+        );
+    }
+    false
+}
+
 /// The largest integer a JS number holds exactly (2^53 - 1).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 

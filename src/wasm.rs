@@ -567,3 +567,39 @@ pub fn evaluate_jsonata(
         }
     }
 }
+
+// --- Panics -------------------------------------------------------------------------
+// On wasm32-unknown-unknown a panic aborts: the instance traps (`unreachable`) and is
+// left in an unknown state. js/guard.js catches the trap at every call, reads the
+// message recorded here, and instantiates the module afresh; no panic is expected, this
+// is the safety net that turns one into a clear `StatelabInternalError`.
+
+thread_local! {
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs when the module is instantiated (and re-instantiated after a trap).
+#[wasm_bindgen(start)]
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        LAST_PANIC.with(|slot| {
+            if let Ok(mut slot) = slot.try_borrow_mut() {
+                *slot = Some(message);
+            }
+        });
+    }));
+}
+
+/// The message of the panic that trapped the instance, once (null if none).
+#[wasm_bindgen(js_name = takePanicMessage)]
+pub fn take_panic_message() -> Option<String> {
+    LAST_PANIC.with(|slot| slot.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
+}
+
+/// For tests only (not part of the public API): panics, so that the recovery in
+/// js/guard.js can be proven without a real bug.
+#[wasm_bindgen(js_name = debugPanic)]
+pub fn debug_panic(message: &str) {
+    panic!("{message}");
+}

@@ -1041,6 +1041,14 @@ impl Execution {
         assigned: Map<String, Value>,
         next: Option<usize>,
     ) {
+        // Checked before anything walks the value: a loop that wraps its input a level
+        // per state would otherwise grow it until a walk overflows the stack.
+        if crate::json::nested_too_deep(&output)
+            || assigned.values().any(crate::json::nested_too_deep)
+        {
+            self.thread_failed(tid, too_deep(&state.name));
+            return;
+        }
         let text: Rc<str> = Rc::from(stringify(&output));
         if text.len() > MAX_PAYLOAD_BYTES {
             let f = Failure::new(
@@ -1763,6 +1771,9 @@ impl Execution {
         let (resource_type, resource) = resource_parts(&inv.resource);
         match outcome {
             Ok(value) => {
+                if crate::json::nested_too_deep(&value) {
+                    return self.task_failed_event(tid, inv, too_deep(&inv.resource));
+                }
                 let text = stringify(&value);
                 if text.len() > MAX_PAYLOAD_BYTES {
                     let f = Failure::new(
@@ -3154,4 +3165,15 @@ pub fn python_dumps(value: &Value) -> String {
         }
         other => stringify(other),
     }
+}
+
+/// States.DataLimitExceeded for a value nested deeper than the engine takes.
+fn too_deep(what: &str) -> Failure {
+    Failure::new(
+        "States.DataLimitExceeded",
+        format!(
+            "The state/task '{what}' returned a result whose objects and arrays are nested more than {} levels deep.",
+            crate::json::MAX_NESTING
+        ),
+    )
 }

@@ -23,6 +23,10 @@ pub struct Ctx<'h, 'a> {
     stack_base: usize,
     pub max_stack: usize,
     natives: Vec<(&'static str, V)>,
+    /// Frames that `:=` bound a function, object or array into: a closure stored in the
+    /// frame it captures is a reference cycle, so `run` empties these frames at the end
+    /// (otherwise every `$f := function(){...}` would leak, for the life of the module).
+    bound_frames: Vec<std::rc::Weak<Frame>>,
 }
 
 pub fn run(
@@ -55,9 +59,16 @@ pub fn run(
         stack_base: stack_addr(),
         max_stack: STACK_BUDGET,
         natives: Vec::new(),
+        bound_frames: vec![Rc::downgrade(&env)],
     };
-    let r = ctx.eval(ast, &input, &env)?;
-    Ok(r.map(|v| strip(&v)))
+    let r = ctx.eval(ast, &input, &env);
+    // Functions in the result are not called again: breaking the cycles is safe now.
+    for frame in ctx.bound_frames.iter().filter_map(std::rc::Weak::upgrade) {
+        if let Ok(mut vars) = frame.vars.try_borrow_mut() {
+            vars.clear();
+        }
+    }
+    Ok(r?.map(|v| strip(&v)))
 }
 
 /// Drops sequence flags on the way out (a singleton sequence with keep stays an array).
@@ -246,8 +257,27 @@ impl<'h, 'a> Ctx<'h, 'a> {
     #[inline(never)]
     fn eval_bind(&mut self, expr: &Node, input: &Option<V>, env: &Env) -> R {
         let v = self.eval(sub(&expr.rhs), input, env)?;
+        if matches!(v, Some(V::Fun(_) | V::Obj(_) | V::Arr(_))) {
+            self.note_bound_frame(env);
+        }
         env.bind(&expr.s, v.clone());
         Ok(v)
+    }
+
+    /// Remembers a frame for the cleanup at the end of `run`; frames already dropped are
+    /// forgotten now and then, so the list stays as small as the frames alive.
+    fn note_bound_frame(&mut self, env: &Env) {
+        let frames = &mut self.bound_frames;
+        if frames
+            .last()
+            .is_some_and(|last| std::ptr::eq(last.as_ptr(), Rc::as_ptr(env)))
+        {
+            return;
+        }
+        if frames.len() >= 64 && frames.len().is_power_of_two() {
+            frames.retain(|frame| frame.strong_count() > 0);
+        }
+        frames.push(Rc::downgrade(env));
     }
 
     #[inline(never)]
@@ -720,6 +750,13 @@ impl<'h, 'a> Ctx<'h, 'a> {
                 let size = r - l + 1.0;
                 if size > 1e7 {
                     return Err(at(Err::new("D2014").val(V::Num(size))));
+                }
+                // Building the items is work the step budget must see (a cheap step per ten
+                // items, so jsonata-js's largest range, 1e7, still fits the default budget).
+                self.steps += (size / 10.0) as u64;
+                if self.steps > self.max_steps {
+                    return Err(at(Err::new("U1001")
+                        .msg("Expression evaluation timeout: Check for infinite loop")));
                 }
                 let mut v = Vec::with_capacity(size as usize);
                 let mut x = l;

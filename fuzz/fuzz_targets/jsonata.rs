@@ -1,0 +1,4 @@
+//! cargo-fuzz target: see statelab_fuzz::jsonata.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| statelab_fuzz::jsonata(data));

@@ -1,0 +1,84 @@
+// The safety net at the wasm boundary. On wasm32 a Rust panic is a trap (a
+// WebAssembly.RuntimeError, or a RangeError when the native stack runs out) that leaves
+// the instance in an unknown state. Every call into the wasm goes through `callWasm`: on
+// a trap it takes the panic message the Rust hook recorded, instantiates the module
+// afresh from the compiled WebAssembly.Module (cheap: no recompilation), and throws a
+// StatelabInternalError. Objects of the old instance (machines, executions) are stale
+// afterwards; `generation` lets their owners notice and rebuild or fail cleanly.
+
+import * as wasm from "../dist/wasm/statelab.js";
+
+/** A bug in Statelab (a panic inside the interpreter), not a problem with the input. */
+export class StatelabInternalError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "StatelabInternalError";
+    this.code = "StatelabInternalError";
+  }
+}
+
+let currentGeneration = 0;
+
+/** Counts re-instantiations: a wasm object made in an older generation is stale. */
+export function generation() {
+  return currentGeneration;
+}
+
+function isTrap(error) {
+  return error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+}
+
+/** Calls into the wasm; a trap becomes a StatelabInternalError and a fresh instance. */
+export function callWasm(call) {
+  try {
+    return call();
+  } catch (error) {
+    if (!isTrap(error)) throw error;
+    let panic = null;
+    try {
+      panic = wasm.takePanicMessage();
+    } catch {
+      // The broken instance cannot even say why; the trap's own message must do.
+    }
+    wasm.__wbg_reset_state();
+    currentGeneration += 1;
+    const what = panic ?? `${error.name}: ${error.message}`;
+    throw new StatelabInternalError(
+      `The interpreter failed internally (${what}). This is a bug in Statelab, ` +
+        "not in your input; please report it with the definition and input. The module has been " +
+        "restarted and can be used again.",
+      { cause: error },
+    );
+  }
+}
+
+/** The error for an object whose wasm instance was replaced after an internal error. */
+export function staleError(what) {
+  return new StatelabInternalError(
+    `This ${what} was lost when the module restarted after an internal error ` +
+      "in another call; start it again.",
+  );
+}
+
+/**
+ * A wasm object (machine, execution) whose every method and getter goes through
+ * `callWasm`; once the module has restarted, using it throws `staleError(what)`.
+ */
+export function guarded(target, what) {
+  const born = currentGeneration;
+  const check = () => {
+    if (born !== currentGeneration) throw staleError(what);
+  };
+  return new Proxy(target, {
+    get(object, property) {
+      check();
+      // Getters (executionArn, name, ...) call into the wasm too.
+      const value = callWasm(() => Reflect.get(object, property, object));
+      if (typeof value !== "function") return value;
+      return (...args) => {
+        check();
+        return callWasm(() => value.apply(object, args));
+      };
+    },
+  });
+}
