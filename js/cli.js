@@ -96,7 +96,7 @@ Options:
   --type TYPE            STANDARD (default) or EXPRESS
   --name NAME            the state machine's name (default: from the file name)
   --execution-name NAME  the execution's name (default: a random UUID)
-  --max-transitions N    stop an endless loop after N state transitions (default 1000000)
+  --max-transitions N    stop an endless loop after N state transitions (default 250000)
   --mocks FILE           a Step Functions Local MockConfigFile ...
   --test-case NAME       ... and the test case of it to run (its state machine:
                          --name, the only one, or the one named like the file)

@@ -138,7 +138,7 @@ export interface ExecutionOptions {
   name?: string;
   /** Called with each history event as it is recorded. */
   onEvent?: (event: HistoryEvent) => void;
-  /** Guard against endless loops (Map iterations included); default 1,000,000. */
+  /** Guard against endless loops (Map iterations included); default 250,000. */
   maxTransitions?: number;
   /** Seed for jitter, ids and UUIDs, for reproducible runs. */
   seed?: number;

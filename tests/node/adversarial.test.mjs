@@ -280,8 +280,11 @@ test("an endless loop stops under the default budget with a clear failure", asyn
   const standard = await new StateMachine(definition).run({}, { startDate });
   assert.equal(standard.status, "FAILED");
   assert.match(standard.cause, /maximum number of history events/);
-  // EXPRESS has no history limit: the transition budget stops it. (The default budget,
-  // 1,000,000 transitions, takes seconds; see fuzz/FINDINGS.md.)
+  // EXPRESS has no history limit: the transition budget stops it, by default after
+  // 250,000 transitions (about a second), or at the budget given.
+  const expressDefault = await new StateMachine(definition, { type: "EXPRESS" }).run({}, { startDate });
+  assert.equal(expressDefault.error, "Statelab.MaxTransitionsExceeded");
+  assert.match(expressDefault.cause, /more than 250000 state transitions/);
   const express = await new StateMachine(definition, { type: "EXPRESS" }).run({}, { startDate, maxTransitions: 20_000 });
   assert.equal(express.status, "FAILED");
   assert.equal(express.error, "Statelab.MaxTransitionsExceeded");
