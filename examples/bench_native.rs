@@ -63,7 +63,8 @@ fn payload_chain(count: usize) -> (Value, Value) {
         states.insert(format!("Step{n}"), state);
     }
     let definition = json!({"StartAt": "Step0", "States": states});
-    let input = json!({"order": {"step": 0, "lines": payload_of(200 * 1024)}, "meta": {"source": "bench"}});
+    let input =
+        json!({"order": {"step": 0, "lines": payload_of(200 * 1024)}, "meta": {"source": "bench"}});
     (definition, input)
 }
 
@@ -84,9 +85,18 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e:?}"));
     let mut times = Vec::new();
     for _ in 0..runs {
-        let config = ExecConfig { express: true, ..ExecConfig::default() };
+        let config = ExecConfig {
+            express: true,
+            ..ExecConfig::default()
+        };
         let started = Instant::now();
-        let (outcome, driver) = run_to_end(machine.clone(), input.clone(), config, &[], |_| unreachable!());
+        let (outcome, driver) = run_to_end(
+            machine.clone(),
+            input.clone(),
+            config,
+            &[],
+            |_| unreachable!(),
+        );
         let mut events = driver.history().len();
         if history {
             // Render every event as the host would (HISTORY=1): the lazily written text.
@@ -96,7 +106,10 @@ fn main() {
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
         drop(driver);
-        eprintln!("  run: {:.1} ms, {events} events", times.last().unwrap_or(&0.0));
+        eprintln!(
+            "  run: {:.1} ms, {events} events",
+            times.last().unwrap_or(&0.0)
+        );
     }
     times.sort_by(|a, b| a.total_cmp(b));
     println!("{case}: median {:.2} ms over {runs} runs", times[runs / 2]);

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -66,8 +66,26 @@ const WWW = join(root, "www");
 // Served next to the page but not by the cache: the worker script itself (the browser
 // keeps it), the file that describes the cache, and notes for people.
 const NOT_CACHED = new Set(["sw.js", "dist/precache.js", "README.md"]);
-// The package files the page and its worker load (from www/, through "../").
-const PACKAGE_FILES = ["js/browser.js", "js/api.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm"];
+// The package files the page and its worker load (from www/, through "../"): js/browser.js,
+// every module it imports (followed, so a new one cannot be forgotten), and the wasm.
+function pagePackageFiles() {
+  const found = [];
+  const pending = ["js/browser.js"];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (found.includes(file)) continue;
+    found.push(file);
+    if (!file.endsWith(".js") || !existsSync(join(root, file))) continue;
+    const source = readFileSync(join(root, file), "utf8");
+    for (const [, specifier] of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^"';]*?\bfrom\s*"(\.{1,2}\/[^"]+)"/g)) {
+      pending.push(relative(root, join(root, dirname(file), specifier)).split(sep).join("/"));
+    }
+    for (const [, specifier] of source.matchAll(/(?:^|\n)\s*import\s*"(\.{1,2}\/[^"]+)"/g)) {
+      pending.push(relative(root, join(root, dirname(file), specifier)).split(sep).join("/"));
+    }
+  }
+  return [...found, "dist/wasm/statelab_bg.wasm"];
+}
 
 function filesUnder(dir) {
   const found = [];
@@ -84,8 +102,9 @@ export function writePrecache() {
   const pageFiles = filesUnder(WWW)
     .map((path) => relative(WWW, path).split(sep).join("/"))
     .filter((path) => !NOT_CACHED.has(path));
-  const packageFiles = PACKAGE_FILES.filter((path) => existsSync(join(root, path)));
-  const missing = PACKAGE_FILES.filter((path) => !packageFiles.includes(path));
+  const wanted = pagePackageFiles();
+  const packageFiles = wanted.filter((path) => existsSync(join(root, path)));
+  const missing = wanted.filter((path) => !packageFiles.includes(path));
   if (missing.length > 0) throw new Error(`build-www: cannot precache ${missing.join(", ")}: build the package first`);
   const hash = createHash("sha256");
   const entries = [

@@ -7,8 +7,8 @@
 //! `Variable` that matches nothing is `States.Runtime`, except for `IsPresent`.
 
 use crate::exec::Failure;
-use crate::jsonata::case::{lower_char, upper_char};
 use crate::json::as_f64;
+use crate::jsonata::case::{lower_char, upper_char};
 use crate::path::{select_opt, select_ref, Env};
 use serde_json::Value;
 use std::borrow::Cow;

@@ -66,7 +66,9 @@ mod tests {
         for len in [0, 1, 2, 3, 5, 8, 17, 100, 257] {
             let mut items: Vec<(u8, usize)> = (0..len)
                 .map(|i| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((seed >> 59) as u8, i)
                 })
                 .collect();

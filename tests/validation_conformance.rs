@@ -411,7 +411,10 @@ fn statelint_verdicts_with_real_resource_arns() {
         ratio(agree, total)
     );
     assert!(total > 0, "no statelint cases found");
-    assert!(ratio(agree, total) >= 90.0, "agreement on statelint (real ARNs) below 90%");
+    assert!(
+        ratio(agree, total) >= 90.0,
+        "agreement on statelint (real ARNs) below 90%"
+    );
 }
 
 /// Replaces every `"Resource": "foo:bar"` (statelint's placeholder) in a definition.

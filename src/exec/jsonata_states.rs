@@ -82,7 +82,12 @@ impl Execution {
         f(&mut scope)
     }
 
-    pub(super) fn execute_jsonata(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    pub(super) fn execute_jsonata(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Rc<Value>,
+    ) -> Flow {
         match &state.kind {
             Kind::Pass { .. } | Kind::Succeed => self.jsonata_output(tid, state, &raw_input, None),
             Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &task.resource),

@@ -1577,7 +1577,13 @@ impl Execution {
 
     // ----- Task -----------------------------------------------------------------
 
-    fn run_task(&mut self, tid: usize, state: &State, raw_input: Rc<Value>, resource: &str) -> Flow {
+    fn run_task(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Rc<Value>,
+        resource: &str,
+    ) -> Flow {
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1860,7 +1866,13 @@ impl Execution {
     }
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
-    fn task_output(&mut self, tid: usize, state: &State, raw_input: Rc<Value>, result: Value) -> Flow {
+    fn task_output(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Rc<Value>,
+        result: Value,
+    ) -> Flow {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input, Some(result));
         }

@@ -101,16 +101,12 @@ fn pair_lower(c: u32) -> Option<u32> {
 /// are returned unchanged. For case-insensitive comparisons elsewhere in the crate, so
 /// that std's Unicode case tables stay out of the wasm.
 pub fn lower_char(ch: char) -> char {
-    pair_lower(ch as u32)
-        .and_then(char::from_u32)
-        .unwrap_or(ch)
+    pair_lower(ch as u32).and_then(char::from_u32).unwrap_or(ch)
 }
 
 /// One character in upper case (`'ß'` stays `'ß'`: one character only).
 pub fn upper_char(ch: char) -> char {
-    pair_upper(ch as u32)
-        .and_then(char::from_u32)
-        .unwrap_or(ch)
+    pair_upper(ch as u32).and_then(char::from_u32).unwrap_or(ch)
 }
 
 pub fn upper(s: &str) -> String {

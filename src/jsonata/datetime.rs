@@ -686,7 +686,9 @@ fn analyse_dt(picture: &str) -> Result<Vec<Part>, Err> {
                         None => (pw(&wm), None),
                         Some((a, b)) => (pw(a), pw(b)),
                     });
-                    mc[1..comma].iter().collect()
+                    // JS substring(1, comma) swaps its bounds when comma is 0 (a marker
+                    // that starts with ','): then it is the first character.
+                    mc[comma.min(1)..comma.max(1)].iter().collect()
                 }
                 None => mc.iter().skip(1).collect(),
             };

@@ -322,7 +322,9 @@ fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         // Field names are ASCII (AWS API members).
-        Some(c) => std::iter::once(c.to_ascii_lowercase()).chain(chars).collect(),
+        Some(c) => std::iter::once(c.to_ascii_lowercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

@@ -830,8 +830,10 @@ impl Ctx<'_> {
         let mut has_terminal = false;
         // For messages about unknown targets, computed once per scope.
         let names = quote_list(states.keys());
-        let by_lowercase: HashMap<String, &String> =
-            states.keys().map(|k| (crate::jsonata::case::lower(k), k)).collect();
+        let by_lowercase: HashMap<String, &String> = states
+            .keys()
+            .map(|k| (crate::jsonata::case::lower(k), k))
+            .collect();
         for (name, state) in states {
             let here = child(&child(at, "States"), name);
             let Some(state) = state.as_object() else {
