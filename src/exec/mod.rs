@@ -671,29 +671,18 @@ impl Execution {
         assigned: Map<String, Value>,
         payload: Rc<str>,
     ) -> u64 {
-        let (previous, silent) = self
-            .threads
-            .get(tid)
-            .and_then(Option::as_ref)
-            .map(|t| (t.last_event, t.silent))
-            .unwrap_or((0, false));
-        if silent {
-            return 0;
-        }
-        let id = self.push_event(HistoryEvent {
-            id: 0,
-            previous_event_id: previous,
-            timestamp: self.now,
-            kind,
-            details_key: Some(key),
-            details: assigned,
-            payload: Some(payload),
-            state: Some(state.shared_name.clone()),
-        });
-        if let Some(Some(t)) = self.threads.get_mut(tid) {
-            t.last_event = id;
-        }
-        id
+        self.chain_event(tid, |this, previous| {
+            this.push_event(HistoryEvent {
+                id: 0,
+                previous_event_id: previous,
+                timestamp: this.now,
+                kind,
+                details_key: Some(key),
+                details: assigned,
+                payload: Some(payload),
+                state: Some(state.shared_name.clone()),
+            })
+        })
     }
 
     /// Emits an event in a thread's line of history (its previousEventId chain).
@@ -704,6 +693,15 @@ impl Execution {
         key: Option<&'static str>,
         details: Map<String, Value>,
     ) -> u64 {
+        self.chain_event(tid, |this, previous| {
+            this.emit_raw(previous, kind, key, details)
+        })
+    }
+
+    /// Appends an event to a thread's line of history: `push` gets the id of the thread's
+    /// previous event and returns the new one's. Silent threads (distributed Map children)
+    /// record nothing and get 0.
+    fn chain_event(&mut self, tid: usize, push: impl FnOnce(&mut Self, u64) -> u64) -> u64 {
         let (previous, silent) = self
             .threads
             .get(tid)
@@ -713,7 +711,7 @@ impl Execution {
         if silent {
             return 0;
         }
-        let id = self.emit_raw(previous, kind, key, details);
+        let id = push(self, previous);
         if let Some(Some(t)) = self.threads.get_mut(tid) {
             t.last_event = id;
         }

@@ -32,8 +32,28 @@ export function serveAndLaunchChromium() {
 
 // Runs in the page before its scripts: a CSP violation becomes a console error (which
 // every test fails on), with what was blocked.
-export function reportCspViolations() {
+function reportCspViolations() {
   document.addEventListener("securitypolicyviolation", (event) => {
     console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
   });
+}
+
+/**
+ * Starts recording, for the page, what every test fails on: page errors, HTTP errors and
+ * console errors (CSP violations included, see reportCspViolations), and the URLs of the
+ * wasm fetches (tests count them). Returns `{ problems, wasm }`, filled as the page runs.
+ */
+export async function watchPage(page) {
+  const problems = [];
+  const wasm = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.url().endsWith(".wasm")) wasm.push(response.url());
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  await page.addInitScript(reportCspViolations);
+  return { problems, wasm };
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { browser, byTestId, FINAL, reportCspViolations, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url } from "./harness.mjs";
+import { browser, byTestId, FINAL, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url, watchPage } from "./harness.mjs";
 
 const LESSON_FILES = readdirSync(fileURLToPath(new URL("../../www/learn/", import.meta.url)))
   .filter((name) => /^\d\d-[a-z0-9-]+\.html$/.test(name))
@@ -18,17 +18,7 @@ serveAndLaunchChromium();
 
 async function open(path) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.addInitScript(reportCspViolations);
-  const problems = [];
-  const wasm = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    if (response.url().endsWith(".wasm")) wasm.push(response.url());
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
+  const { problems, wasm } = await watchPage(page);
   await page.goto(new URL(path, url).href);
   return { page, problems, wasm };
 }

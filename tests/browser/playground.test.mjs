@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { examples } from "../../www/examples.js";
-import { browser, byTestId, FINAL, reportCspViolations, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url } from "./harness.mjs";
+import { browser, byTestId, FINAL, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url, watchPage } from "./harness.mjs";
 
 serveAndLaunchChromium();
 
@@ -19,17 +19,8 @@ serveAndLaunchChromium();
  */
 async function open(path = "", options = {}) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...options });
-  const problems = [];
-  const wasm = [];
+  const { problems, wasm } = await watchPage(page);
   const origin = new URL(url).origin;
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    if (response.url().endsWith(".wasm")) wasm.push(response.url());
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
   page.context().on("request", (request) => {
     const target = new URL(request.url());
     if (!["data:", "blob:"].includes(target.protocol) && target.origin !== origin) problems.push(`request to another origin: ${request.url()}`);
@@ -40,7 +31,6 @@ async function open(path = "", options = {}) {
     const reason = request.failure()?.errorText ?? "";
     if (reason !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()} (${reason})`);
   });
-  await page.addInitScript(reportCspViolations);
   await page.goto(new URL(path, url).href);
   return { page, problems, wasm };
 }
