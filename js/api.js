@@ -134,7 +134,9 @@ function jsonText(value, replacer) {
     if (error instanceof RangeError) throw new RangeError(TOO_DEEP);
     throw error;
   }
-  if (tooDeep(value) !== null) throw new RangeError(TOO_DEEP);
+  // Each level of nesting writes at least two characters, so short text cannot be too
+  // deep: the walk is skipped for the small values most handlers return.
+  if (text !== undefined && text.length > 2 * MAX_NESTING && tooDeep(value) !== null) throw new RangeError(TOO_DEEP);
   return text ?? "null";
 }
 
