@@ -4,7 +4,7 @@
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
 import * as wasm from "../dist/wasm/statelab.js";
-import { callWasm, guarded, generation, StatelabInternalError } from "./guard.js";
+import { callWasm, guarded, generation, rethrowTrap, staleError, unwrap, StatelabInternalError } from "./guard.js";
 
 export { StatelabInternalError };
 
@@ -124,6 +124,11 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** `""` -> null, else the number (the empty fields of src/wasm.rs `write_compact`). */
+function optionalNumber(text) {
+  return text === "" ? null : Number(text);
+}
+
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
 function jsonText(value, replacer) {
   let text;
@@ -240,6 +245,8 @@ function traceOf(error) {
 
 export class Execution {
   #run;
+  #direct; // {target, born, what}: #run's wasm object, for the per-call hot path
+  #sites = []; // call site index -> {handler, kind, stateName, resource} (see #site)
   #handlers;
   #onEvent;
   #speed;
@@ -309,6 +316,7 @@ export class Execution {
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
     })), "execution");
+    this.#direct = unwrap(this.#run);
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
@@ -416,8 +424,9 @@ export class Execution {
    * Drives the execution until it must wait: for handlers (their settling pokes), a task
    * token, stop(), resume()/step() while paused, or (external clock) the next timer.
    * Each drive returns everything ready at once (events, calls, tokens, outcome).
+   * `resumeId` >= 0: first deliver that handler's result (JSON text), in the same crossing.
    */
-  #pump() {
+  #pump(resumeId = -1, resumeText = "") {
     this.#scheduled = false;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
@@ -425,24 +434,92 @@ export class Execution {
     }
     const external = this.#speed !== null;
     while (!this.#done) {
-      if (this.#paused && this.#stepWaiters.length === 0) return;
+      if (this.#paused && this.#stepWaiters.length === 0) {
+        if (resumeId >= 0) this.#resumeOk(resumeId, resumeText);
+        return;
+      }
       if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const progress = JSON.parse(this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
-      if (progress.events) {
-        for (const event of progress.events) this.#emit(event);
-        if (stepping) this.#stepWaiters.shift()(progress.events);
+      const text = this.#drive(resumeId, resumeText, Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      resumeId = -1;
+      let nextTimer;
+      if (text.charCodeAt(0) !== 123 /* { */) {
+        // The common case: handler calls only (src/wasm.rs `write_compact`).
+        nextTimer = this.#compactProgress(text);
+      } else {
+        const progress = JSON.parse(text);
+        if (progress.events) {
+          for (const event of progress.events) this.#emit(event);
+          if (stepping) this.#stepWaiters.shift()(progress.events);
+        }
+        if (progress.outcome) return this.#finish(progress.outcome);
+        for (const call of progress.calls) this.#call(call, progress.now);
+        for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
+        if (stepping) continue;
+        nextTimer = progress.nextTimer;
       }
-      if (progress.outcome) return this.#finish(progress.outcome);
-      for (const call of progress.calls) this.#call(call, progress.now);
-      for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
-      if (stepping) continue;
-      if (external && progress.nextTimer !== null) {
+      if (external && nextTimer !== null) {
         // Wake at the next timer (in scaled real time) unless something pokes first.
-        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
+        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (nextTimer - this.#virtualNow()) / this.#speed));
       }
       return;
     }
+  }
+
+  /** `drive()`, or `resumeOkAndDrive()`: the wasm object called directly (see guard.js `unwrap`). */
+  #drive(resumeId, resumeText, withEvents, maxEvents) {
+    const { target, born, what } = this.#direct;
+    if (born !== generation()) throw staleError(what);
+    try {
+      return resumeId >= 0 ? target.resumeOkAndDrive(resumeId, resumeText, withEvents, maxEvents) : target.drive(withEvents, maxEvents);
+    } catch (error) {
+      rethrowTrap(error);
+    }
+  }
+
+  /**
+   * Reads the short progress of src/wasm.rs `write_compact` (a line `now,nextTimer`, then
+   * a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT` per call), makes the
+   * calls and returns nextTimer.
+   */
+  #compactProgress(text) {
+    let end = text.indexOf("\n");
+    const head = end < 0 ? text : text.slice(0, end);
+    const comma = head.indexOf(",");
+    const now = Number(head.slice(0, comma));
+    const nextTimer = optionalNumber(head.slice(comma + 1));
+    while (end >= 0) {
+      const start = end + 1;
+      end = text.indexOf("\n", start);
+      const line = end < 0 ? text.slice(start) : text.slice(start, end);
+      const c1 = line.indexOf(",");
+      const c2 = line.indexOf(",", c1 + 1);
+      const c3 = line.indexOf(",", c2 + 1);
+      const c4 = line.indexOf(",", c3 + 1);
+      const c5 = line.indexOf(",", c4 + 1);
+      const site = this.#site(Number(line.slice(c1 + 1, c2)));
+      this.#call(
+        {
+          id: Number(line.slice(0, c1)),
+          handler: site.handler,
+          kind: site.kind,
+          input: JSON.parse(line.slice(c5 + 1)),
+          stateName: site.stateName,
+          resource: site.resource,
+          taskToken: null,
+          retryCount: Number(line.slice(c2 + 1, c3)),
+          timeoutSeconds: optionalNumber(line.slice(c3 + 1, c4)),
+          heartbeatSeconds: optionalNumber(line.slice(c4 + 1, c5)),
+        },
+        now,
+      );
+    }
+    return nextTimer;
+  }
+
+  /** What every call from a Task state shares, asked of the wasm once per state. */
+  #site(index) {
+    return (this.#sites[index] ??= JSON.parse(this.#run.site(index)));
   }
 
   #virtualNow() {
@@ -556,12 +633,33 @@ export class Execution {
       return;
     }
     this.#clearPending(call.id);
+    let text;
     try {
-      this.#run.resumeOk(call.id, jsonText(value));
+      text = jsonText(value);
     } catch (error) {
       this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+      this.#poke();
+      return;
     }
+    if (!this.#scheduled && this.#pending.size === 0 && this.#speed === null) {
+      // The only task running just finished (a Task loop): resume and drive now, in one
+      // crossing, rather than a microtask later. With other tasks still running, results
+      // settling in the same tick are delivered together by one queued pump, as before.
+      this.#pump(call.id, text);
+      return;
+    }
+    this.#resumeOk(call.id, text);
     this.#poke();
+  }
+
+  /** A handler's result (JSON text); one that does not parse fails the task (as resumeOkAndDrive does). */
+  #resumeOk(id, text) {
+    try {
+      this.#run.resumeOk(id, text);
+    } catch (error) {
+      if (error instanceof StatelabInternalError) throw error;
+      this.#run.resumeError(id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+    }
   }
 
   /**
