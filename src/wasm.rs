@@ -353,14 +353,28 @@ fn write_site(out: &mut String, site: &CallSite) {
     o.end();
 }
 
-fn push_number<N: std::fmt::Display>(out: &mut String, n: N) {
-    let _ = std::fmt::Write::write_fmt(out, format_args!("{n}"));
+/// Writes a number in decimal (core::fmt costs more than the rest of a compact progress).
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
-fn push_optional<N: std::fmt::Display>(out: &mut String, n: Option<N>) {
-    if let Some(n) = n {
-        push_number(out, n);
+fn push_signed(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
     }
+    push_number(out, n.unsigned_abs());
 }
 
 /// The common progress of a Task loop (handler calls, nothing else to report) in a
@@ -374,21 +388,27 @@ fn push_optional<N: std::fmt::Display>(out: &mut String, n: Option<N>) {
 /// INPUT is the call's input as compact JSON (never a line break); empty numbers are
 /// null; what is the same for every call of a site comes once from `site()`.
 fn write_compact(out: &mut String, progress: &Progress, now: i64) {
-    push_number(out, now);
+    push_signed(out, now);
     out.push(',');
-    push_optional(out, progress.next_timer);
+    if let Some(next) = progress.next_timer {
+        push_signed(out, next);
+    }
     for call in &progress.calls {
         let inv = &call.invocation;
         out.push('\n');
         push_number(out, call.effect);
         out.push(',');
-        push_number(out, call.site);
+        push_number(out, call.site as u64);
         out.push(',');
-        push_number(out, inv.retry_count);
+        push_number(out, inv.retry_count.into());
         out.push(',');
-        push_optional(out, inv.timeout_seconds);
+        if let Some(seconds) = inv.timeout_seconds {
+            push_number(out, seconds);
+        }
         out.push(',');
-        push_optional(out, inv.heartbeat_seconds);
+        if let Some(seconds) = inv.heartbeat_seconds {
+            push_number(out, seconds);
+        }
         out.push(',');
         write_value(out, &inv.input);
     }

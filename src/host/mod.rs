@@ -43,8 +43,10 @@ pub struct CallSite {
     pub resource: String,
     /// `lambda`, `lambda:invoke`, `service` or `activity`.
     pub kind: &'static str,
-    /// lambda:invoke: the `FunctionName` as written in the request, which takes part
-    /// in the lookup and may differ per call.
+    /// How the resource was read: for lambda:invoke it holds the function named in this
+    /// call's request, which takes part in the lookup and may differ from call to call.
+    task_kind: TaskKind,
+    /// lambda:invoke: the `FunctionName` member of the input, as `handler_keys` reads it.
     written_function: Option<String>,
     /// The matching handler key; `None`: no JS handler (services, mocks, errors).
     pub handler: Option<Rc<str>>,
@@ -52,8 +54,10 @@ pub struct CallSite {
 
 impl CallSite {
     fn matches(&self, invocation: &Invocation) -> bool {
+        // Everything `Invocation::handler_keys` reads.
         self.state_name == invocation.state_name
             && self.resource == invocation.resource
+            && self.task_kind == invocation.kind
             && self.written_function.as_deref() == written_function(invocation)
     }
 }
@@ -107,6 +111,14 @@ pub struct Progress {
     /// host answers them with the token (effect id, token).
     pub tokens: Vec<(EffectId, String)>,
     pub outcome: Option<Outcome>,
+}
+
+/// What `Driver::perform` made of a task.
+enum Performed {
+    /// The driver answered it (mock, in-memory service, error).
+    Done(EffectResult),
+    /// A JS handler's job: the call site and its handler key.
+    Handler(usize, Rc<str>),
 }
 
 pub struct Driver {
@@ -181,6 +193,7 @@ impl Driver {
             state_name: invocation.state_name.clone(),
             resource: invocation.resource.clone(),
             kind: kind_name(&invocation.kind),
+            task_kind: invocation.kind.clone(),
             written_function: written_function(invocation).map(str::to_string),
             handler,
         });
@@ -212,7 +225,7 @@ impl Driver {
                 Step::Event(event) => self.history.push(event),
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
-                    Some(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
+                    Performed::Done(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
                         // The service call went out; the task now waits for its token.
                         self.execution.task_submitted(id, response);
                         self.outstanding.insert(id);
@@ -220,11 +233,8 @@ impl Driver {
                             progress.tokens.push((id, token));
                         }
                     }
-                    Some(result) => self.execution.resume(id, result),
-                    None => {
-                        // perform() found the site and its handler.
-                        let site = self.site_of(&invocation);
-                        let handler = self.sites[site].handler.clone().unwrap_or_else(|| Rc::from(""));
+                    Performed::Done(result) => self.execution.resume(id, result),
+                    Performed::Handler(site, handler) => {
                         self.outstanding.insert(id);
                         progress.calls.push(HandlerCall {
                             effect: id,
@@ -254,26 +264,26 @@ impl Driver {
         progress
     }
 
-    /// Effects the driver performs itself; `None` hands the call to a JS handler.
-    fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+    /// Performs the effects the driver can itself, or names the JS handler for the rest.
+    fn perform(&mut self, invocation: &Invocation) -> Performed {
         if let Some(mock) = &self.mock {
-            return Some(mock.clone());
+            return Performed::Done(mock.clone());
         }
         if let Some(result) = self.mocks.as_mut().and_then(|m| m.respond(invocation)) {
-            return Some(result);
+            return Performed::Done(result);
         }
         let site = self.site_of(invocation);
-        if self.sites[site].handler.is_some() {
-            return None;
+        if let Some(handler) = &self.sites[site].handler {
+            return Performed::Handler(site, handler.clone());
         }
         if invocation.is_lambda() {
-            return Some(EffectResult::FunctionNotFound);
+            return Performed::Done(EffectResult::FunctionNotFound);
         }
         // Callbacks included: the driver keeps a token task waiting after the request.
         if let Some(result) = self.services.perform_request(invocation) {
-            return Some(result);
+            return Performed::Done(result);
         }
-        Some(EffectResult::Err(Failure::new(
+        Performed::Done(EffectResult::Err(Failure::new(
             "Statelab.NoHandler",
             format!(
                 "No handler for the Task state '{}' (resource '{}'). Register one under the state name, the resource ARN or \"*\".",
