@@ -2,13 +2,15 @@
 
 use super::Failure;
 use serde_json::Value;
+use std::rc::Rc;
 
 pub type EffectId = u64;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Run a task: a Lambda function, a service integration, an activity.
-    Invoke(Invocation),
+    /// Run a task: a Lambda function, a service integration, an activity. Shared with
+    /// the waiting thread (which keeps it for the result's events): no copy per call.
+    Invoke(Rc<Invocation>),
     /// Resume when the clock reaches this instant (ms since epoch): Wait states and
     /// Retry back-off.
     Wait { until: i64 },

@@ -32,7 +32,7 @@ pub struct HandlerCall {
     /// Index of the call's site in `Driver::sites`: what is the same for every call of
     /// this Task state (a host can describe the site once and send only the id after).
     pub site: usize,
-    pub invocation: Invocation,
+    pub invocation: Rc<Invocation>,
 }
 
 /// What is the same for every call a Task state makes, with the handler it resolved to.
