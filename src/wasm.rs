@@ -448,15 +448,17 @@ impl WasmExecution {
         };
         let progress = self.driver.drive_limited(limit);
         let now = self.driver.execution().now();
-        let mut out = String::with_capacity(256);
         let compact = !with_events
             && progress.tokens.is_empty()
             && progress.outcome.is_none()
             && progress.calls.iter().all(|c| c.invocation.task_token.is_none());
         if compact {
+            // Sized for one call with a small input (the text is copied out as it is).
+            let mut out = String::with_capacity(64);
             write_compact(&mut out, &progress, now);
             return out;
         }
+        let mut out = String::with_capacity(1024);
         let mut o = JsonObject::new(&mut out);
         if with_events {
             let events = &self.driver.history()[progress.events.clone()];
