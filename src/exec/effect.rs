@@ -21,8 +21,13 @@ pub enum Effect {
 pub enum TaskKind {
     /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` as the Resource.
     LambdaArn { function_name: String, arn: String },
-    /// `arn:aws:states:::lambda:invoke` (optionally `.waitForTaskToken`).
-    LambdaInvoke { function_name: String, arn: String },
+    /// `arn:aws:states:::lambda:invoke` (optionally `.waitForTaskToken`). `written`: the
+    /// request's FunctionName as written (name, partial or full ARN, maybe qualified).
+    LambdaInvoke {
+        function_name: String,
+        arn: String,
+        written: String,
+    },
     /// `arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]` and `aws-sdk:` forms.
     Service { service: String, action: String },
     /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
@@ -55,9 +60,13 @@ impl Invocation {
                 keys.push(self.resource.clone());
                 keys.push(function_name.clone());
             }
-            TaskKind::LambdaInvoke { function_name, .. } => {
-                if let Some(written) = self.input.get("FunctionName").and_then(Value::as_str) {
-                    keys.push(written.to_string());
+            TaskKind::LambdaInvoke {
+                function_name,
+                written,
+                ..
+            } => {
+                if !written.is_empty() {
+                    keys.push(written.clone());
                 }
                 keys.push(self.resource.clone());
                 keys.push(function_name.clone());

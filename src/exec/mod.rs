@@ -3041,6 +3041,7 @@ pub fn task_kind(resource: &str, params: &Value) -> TaskKind {
         return TaskKind::LambdaInvoke {
             function_name: name,
             arn,
+            written: written.to_string(),
         };
     }
     TaskKind::Service { service, action }

@@ -9,7 +9,6 @@ use crate::exec::{
     TaskKind,
 };
 use crate::services::Services;
-use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -46,8 +45,6 @@ pub struct CallSite {
     /// How the resource was read: for lambda:invoke it holds the function named in this
     /// call's request, which takes part in the lookup and may differ from call to call.
     task_kind: TaskKind,
-    /// lambda:invoke: the `FunctionName` member of the input, as `handler_keys` reads it.
-    written_function: Option<String>,
     /// The matching handler key; `None`: no JS handler (services, mocks, errors).
     pub handler: Option<Rc<str>>,
 }
@@ -58,14 +55,6 @@ impl CallSite {
         self.state_name == invocation.state_name
             && self.resource == invocation.resource
             && self.task_kind == invocation.kind
-            && self.written_function.as_deref() == written_function(invocation)
-    }
-}
-
-fn written_function(invocation: &Invocation) -> Option<&str> {
-    match invocation.kind {
-        TaskKind::LambdaInvoke { .. } => invocation.input.get("FunctionName").and_then(Value::as_str),
-        _ => None,
     }
 }
 
@@ -194,7 +183,6 @@ impl Driver {
             resource: invocation.resource.clone(),
             kind: kind_name(&invocation.kind),
             task_kind: invocation.kind.clone(),
-            written_function: written_function(invocation).map(str::to_string),
             handler,
         });
         self.sites_by_state
