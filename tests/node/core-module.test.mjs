@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as rawCore from "../../dist/wasm/statelab_core.js";
 import * as rawFull from "../../dist/wasm/statelab.js";
+import { callWasm } from "../../js/guard.js";
 import * as statelab from "./core-entry.mjs";
 
 const TESTS = fileURLToPath(new URL("..", import.meta.url));
@@ -58,6 +59,14 @@ test("needsJsonata: QueryLanguage JSONata, {% %} fields and \\u escapes; not pla
   assert.equal(statelab.needsJsonata({ StartAt: "A", States: { A: { Type: "Pass", Parameters: { "x.$": "$.a" }, End: true } } }), false);
 });
 
+const COUNTER = { StartAt: "A", States: { A: { Type: "Pass", Parameters: { "n.$": "States.MathAdd($.n, 1)" }, End: true } } };
+
+test("a panic in the core module is caught and the core module restarts", async () => {
+  assert.equal(statelab.jsonataLoaded(), false);
+  assert.throws(() => callWasm(() => rawCore.debugPanic("core panic")), (error) => error instanceof statelab.StatelabInternalError && error.message.includes("core panic"));
+  assert.deepEqual((await new statelab.StateMachine(COUNTER).run({ n: 1 })).output, { n: 2 });
+});
+
 test("before loadJsonata(): clear errors; after it: the JSONata engine (order matters: one process)", async () => {
   assert.equal(statelab.jsonataLoaded(), false);
   const plain = new statelab.StateMachine({ StartAt: "A", States: { A: { Type: "Pass", Parameters: { "n.$": "States.MathAdd($.n, 1)" }, End: true } } });
@@ -88,4 +97,12 @@ test("before loadJsonata(): clear errors; after it: the JSONata engine (order ma
   assert.deepEqual(late.diagnostics, JSON.parse(rawFull.validateDefinition(broken, true, "{}")));
   // A machine made on the core module before the switch keeps working.
   assert.deepEqual((await plain.run({ n: 41 })).output, { n: 42 });
+});
+
+test("after loadJsonata(), a panic in the full module restarts both; older machines compile again", async () => {
+  assert.equal(statelab.jsonataLoaded(), true);
+  const machine = new statelab.StateMachine(COUNTER);
+  assert.throws(() => callWasm(() => rawFull.debugPanic("full panic")), (error) => error instanceof statelab.StatelabInternalError && error.message.includes("full panic"));
+  assert.deepEqual((await machine.run({ n: 5 })).output, { n: 6 });
+  assert.deepEqual((await new statelab.StateMachine(JSONATA_MACHINE).run({ prices: [2, 2] })).output, 4);
 });
