@@ -1,12 +1,12 @@
 // The public JS API of the `statelab` package (DESIGN.md "The JS API"). It sits on the
-// wasm-bindgen exports (dist/wasm/statelab.js), which js/node.js and js/browser.js
-// initialise before re-exporting this module. Everything here is host work: calling
+// wasm-bindgen exports of the module js/module.js holds (the full one or the browser's
+// core one), which js/node.js and js/browser.js install before re-exporting this module. Everything here is host work: calling
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
-import * as wasm from "../dist/wasm/statelab.js";
 import { callWasm, guarded, generation, rethrowTrap, staleError, unwrap, StatelabInternalError } from "./guard.js";
+import { JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata, requireJsonata, wasm } from "./module.js";
 
-export { StatelabInternalError };
+export { StatelabInternalError, JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata };
 
 // Values cross into wasm as JSON text (`JSON.stringify` here, serde_json there) and come
 // back as JSON text for `JSON.parse`: far cheaper than converting objects property by
@@ -48,8 +48,14 @@ export function validate(definition, options) {
   const opts = optionsArgument(options, "validate", ["type"]);
   const deep = tooDeepDiagnostic(definition);
   if (deep) return { valid: false, diagnostics: [deep] };
+  if (!jsonataLoaded() && needsJsonata(definition)) return { valid: false, diagnostics: [jsonataNotLoadedDiagnostic()] };
   const diagnostics = JSON.parse(callWasm(() => wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts))));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+}
+
+/** validate()'s answer (it never throws) for a JSONata definition before loadJsonata(). */
+function jsonataNotLoadedDiagnostic() {
+  return { severity: "error", code: "JSONATA_NOT_LOADED", message: new JsonataNotLoadedError("This definition").message, path: "" };
 }
 
 /** The startExecution integration's resources, run as child executions. */
@@ -69,6 +75,7 @@ export class StateMachine {
     const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
     const deep = tooDeepDiagnostic(definition);
     if (deep) throw new ValidationError(`Invalid state machine definition: ${deep.message}`, [deep]);
+    requireJsonata(definition, "This definition");
     this.type = opts.type ?? "STANDARD";
     this.#source = { definition, opts };
     this.#compile();
@@ -797,6 +804,7 @@ export function evaluateJsonata(expression, input, bindings, options) {
     throw new TypeError("evaluateJsonata: bindings must be an object");
   }
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
+  if (!jsonataLoaded()) throw new JsonataNotLoadedError("evaluateJsonata");
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   const inputText = input === undefined ? undefined : dataJsonText(input, "the input");
@@ -822,6 +830,8 @@ export async function testState(request) {
   definitionArgument(fields.definition, "testState");
   const deep = tooDeepDiagnostic(fields.definition);
   if (deep) throw Object.assign(new Error(deep.message), { name: "InvalidDefinition", code: "InvalidDefinition" });
+  // Asynchronous anyway: a JSONata request loads the engine itself (browsers).
+  if (!jsonataLoaded() && needsJsonata(fields)) await loadJsonata();
   const run = guarded(callWasm(() => wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})))), "TestState run");
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });

@@ -6,7 +6,7 @@
 // StatelabInternalError. Objects of the old instance (machines, executions) are stale
 // afterwards; `generation` lets their owners notice and rebuild or fail cleanly.
 
-import * as wasm from "../dist/wasm/statelab.js";
+import { installedModules } from "./module.js";
 
 /** A bug in Statelab (a panic inside the interpreter), not a problem with the input. */
 export class StatelabInternalError extends Error {
@@ -44,13 +44,17 @@ export function callWasm(call) {
  */
 export function rethrowTrap(error) {
   if (!isTrap(error)) throw error;
+  // Browsers may have two modules (core and full, js/module.js): the one that trapped
+  // recorded the message; both restart, since every object is stale from now on.
   let panic = null;
-  try {
-    panic = wasm.takePanicMessage();
-  } catch {
-    // The broken instance cannot even say why; the trap's own message must do.
+  for (const glue of installedModules()) {
+    try {
+      panic ??= glue.takePanicMessage() ?? null;
+    } catch {
+      // The broken instance cannot even say why; the trap's own message must do.
+    }
   }
-  wasm.__wbg_reset_state();
+  for (const glue of installedModules()) glue.__wbg_reset_state();
   currentGeneration += 1;
   const what = panic ?? `${error.name}: ${error.message}`;
   throw new StatelabInternalError(
