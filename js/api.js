@@ -3,7 +3,7 @@
 // core one), which js/node.js and js/browser.js install before re-exporting this module. Everything here is host work: calling
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
-import { callWasm, guarded, generation, StatelabInternalError } from "./guard.js";
+import { callWasm, guarded, generation, rethrowTrap, staleError, unwrap, StatelabInternalError } from "./guard.js";
 import { JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata, requireJsonata, wasm } from "./module.js";
 
 export { StatelabInternalError, JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata };
@@ -131,6 +131,33 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** Where `readField` reads next in a compact progress text. */
+let fieldAt = 0;
+
+/**
+ * The integer at `fieldAt` in a compact progress (src/wasm.rs `write_compact`), or null
+ * for an empty field; moves past the field and the "," or line break that ends it.
+ * (By hand: slicing and `Number()` cost more than the rest of reading a progress.)
+ */
+function readField(text) {
+  let value = 0;
+  let digits = 0;
+  let sign = 1;
+  for (;;) {
+    const c = text.charCodeAt(fieldAt++);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 45 /* - */) {
+      sign = -1;
+    } else {
+      // "," or "\n" ends the field; NaN is the end of the text.
+      if (c !== c) fieldAt = text.length;
+      return digits === 0 ? null : sign * value;
+    }
+  }
+}
+
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
 function jsonText(value, replacer) {
   let text;
@@ -247,12 +274,14 @@ function traceOf(error) {
 
 export class Execution {
   #run;
+  #direct; // {target, born, what}: #run's wasm object, for the per-call hot path
+  #sites = []; // call site index -> {handler, kind, stateName, resource} (see #site)
   #handlers;
   #onEvent;
   #speed;
   #settle;
   #reject;
-  #pending = new Map(); // effect id -> {call, context, timer}
+  #pending = new Map(); // effect id -> call (with its context and timers)
   #tokens = new Map(); // task token -> effect id
   #paused = false;
   #stepWaiters = [];
@@ -316,6 +345,7 @@ export class Execution {
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
     })), "execution");
+    this.#direct = unwrap(this.#run);
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
@@ -423,8 +453,9 @@ export class Execution {
    * Drives the execution until it must wait: for handlers (their settling pokes), a task
    * token, stop(), resume()/step() while paused, or (external clock) the next timer.
    * Each drive returns everything ready at once (events, calls, tokens, outcome).
+   * `resumeId` >= 0: first deliver that handler's result (JSON text), in the same crossing.
    */
-  #pump() {
+  #pump(resumeId = -1, resumeText = "") {
     this.#scheduled = false;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
@@ -432,24 +463,92 @@ export class Execution {
     }
     const external = this.#speed !== null;
     while (!this.#done) {
-      if (this.#paused && this.#stepWaiters.length === 0) return;
+      if (this.#paused && this.#stepWaiters.length === 0) {
+        if (resumeId >= 0) this.#resumeOk(resumeId, resumeText);
+        return;
+      }
       if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const progress = JSON.parse(this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
-      if (progress.events) {
-        for (const event of progress.events) this.#emit(event);
-        if (stepping) this.#stepWaiters.shift()(progress.events);
+      const text = this.#drive(resumeId, resumeText, Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      resumeId = -1;
+      let nextTimer;
+      if (text.charCodeAt(0) !== 123 /* { */) {
+        // The common case: handler calls only (src/wasm.rs `write_compact`).
+        nextTimer = this.#compactProgress(text);
+      } else {
+        const progress = JSON.parse(text);
+        if (progress.events) {
+          for (const event of progress.events) this.#emit(event);
+          if (stepping) this.#stepWaiters.shift()(progress.events);
+        }
+        if (progress.outcome) return this.#finish(progress.outcome);
+        for (const call of progress.calls) this.#call(call, progress.now);
+        for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
+        if (stepping) continue;
+        nextTimer = progress.nextTimer;
       }
-      if (progress.outcome) return this.#finish(progress.outcome);
-      for (const call of progress.calls) this.#call(call, progress.now);
-      for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
-      if (stepping) continue;
-      if (external && progress.nextTimer !== null) {
+      if (external && nextTimer !== null) {
         // Wake at the next timer (in scaled real time) unless something pokes first.
-        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
+        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (nextTimer - this.#virtualNow()) / this.#speed));
       }
       return;
     }
+  }
+
+  /** `drive()`, or `resumeOkAndDrive()`: the wasm object called directly (see guard.js `unwrap`). */
+  #drive(resumeId, resumeText, withEvents, maxEvents) {
+    const { target, born, what } = this.#direct;
+    if (born !== generation()) throw staleError(what);
+    try {
+      return resumeId >= 0 ? target.resumeOkAndDrive(resumeId, resumeText, withEvents, maxEvents) : target.drive(withEvents, maxEvents);
+    } catch (error) {
+      rethrowTrap(error);
+    }
+  }
+
+  /**
+   * Reads the short progress of src/wasm.rs `write_compact` (a line `now,nextTimer`, then
+   * a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT` per call), makes the
+   * calls and returns nextTimer.
+   */
+  #compactProgress(text) {
+    fieldAt = 0;
+    const now = readField(text);
+    const nextTimer = readField(text);
+    while (fieldAt < text.length) {
+      const id = readField(text);
+      const site = this.#site(readField(text));
+      const retryCount = readField(text);
+      const timeoutSeconds = readField(text);
+      const heartbeatSeconds = readField(text);
+      const end = text.indexOf("\n", fieldAt);
+      const input = JSON.parse(end < 0 ? text.slice(fieldAt) : text.slice(fieldAt, end));
+      fieldAt = end < 0 ? text.length : end + 1;
+      // One shape for every call; it also holds its context and timers while pending.
+      const call = {
+        id,
+        handler: site.handler,
+        kind: site.kind,
+        input,
+        stateName: site.stateName,
+        resource: site.resource,
+        taskToken: null,
+        retryCount,
+        timeoutSeconds,
+        heartbeatSeconds,
+        context: null,
+        timer: null,
+        heartbeat: null,
+        beat: null,
+      };
+      this.#call(call, now);
+    }
+    return nextTimer;
+  }
+
+  /** What every call from a Task state shares, asked of the wasm once per state. */
+  #site(index) {
+    return (this.#sites[index] ??= JSON.parse(this.#run.site(index)));
   }
 
   #virtualNow() {
@@ -482,22 +581,23 @@ export class Execution {
   }
 
   #clearPending(id, abort = false) {
-    const entry = this.#pending.get(id);
-    if (!entry) return;
+    const call = this.#pending.get(id);
+    if (!call) return;
     this.#pending.delete(id);
-    if (entry.timer) clearTimeout(entry.timer);
-    if (entry.heartbeat) clearTimeout(entry.heartbeat);
-    if (abort) HandlerContext.abort(entry.context);
+    if (call.timer) clearTimeout(call.timer);
+    if (call.heartbeat) clearTimeout(call.heartbeat);
+    if (abort) HandlerContext.abort(call.context);
   }
 
+  /** Starts a handler call; the call object also holds its context and timers while pending. */
   #call(call, now) {
     const context = new HandlerContext(call, this.executionArn, this.#callbacks);
-    const entry = { call, context, timer: null };
-    this.#pending.set(call.id, entry);
+    call.context = context;
+    this.#pending.set(call.id, call);
     if (call.timeoutSeconds && this.#speed === null) {
       // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
       const ms = (call.timeoutSeconds * 1000) / (this.#speed ?? 1);
-      entry.timer = setTimeout(() => {
+      call.timer = setTimeout(() => {
         if (!this.#pending.has(call.id)) return;
         this.#clearPending(call.id, true);
         try {
@@ -522,35 +622,51 @@ export class Execution {
         }
         this.#poke();
       };
-      entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
-      entry.beat = () => {
-        clearTimeout(entry.heartbeat);
-        entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      call.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
+      call.beat = () => {
+        clearTimeout(call.heartbeat);
+        call.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
       };
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    this.#invoke(handler, call, context).catch((error) => this.#crash(error));
+    this.#invoke(handler, call, context);
   }
 
-  /** Calls the handler and answers the task with what it returns or throws. */
+  /** Calls the handler and answers the task; an internal error ends the run (#crash). */
   async #invoke(handler, call, context) {
-    let value;
+    let outcome;
+    let threw = false;
     try {
-      value = await handler(call.input, context);
+      outcome = await handler(call.input, context);
     } catch (error) {
-      if (!this.#pending.has(call.id) || this.#done) return;
-      this.#clearPending(call.id);
-      if (call.taskToken) this.#tokens.delete(call.taskToken);
-      try {
-        this.#fail(call, error);
-      } catch (readError) {
-        if (readError instanceof StatelabInternalError) throw readError;
-        // A thrown value whose getters throw (or a Proxy): report that, not crash.
-        this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
-      }
-      this.#poke();
-      return;
+      outcome = error;
+      threw = true;
     }
+    try {
+      if (threw) this.#answerError(call, outcome);
+      else this.#answer(call, outcome);
+    } catch (error) {
+      this.#crash(error);
+    }
+  }
+
+  /** The handler threw: the task fails, as DESIGN.md "Handlers" describes. */
+  #answerError(call, error) {
+    if (!this.#pending.has(call.id) || this.#done) return;
+    this.#clearPending(call.id);
+    if (call.taskToken) this.#tokens.delete(call.taskToken);
+    try {
+      this.#fail(call, error);
+    } catch (readError) {
+      if (readError instanceof StatelabInternalError) throw readError;
+      // A thrown value whose getters throw (or a Proxy): report that, not crash.
+      this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
+    }
+    this.#poke();
+  }
+
+  /** The handler returned `value`: the task's result (or, with a task token, its submission). */
+  #answer(call, value) {
     if (!this.#pending.has(call.id) || this.#done) return;
     if (call.taskToken) {
       // The service call went out; the task waits for sendTaskSuccess/Failure.
@@ -563,12 +679,33 @@ export class Execution {
       return;
     }
     this.#clearPending(call.id);
+    let text;
     try {
-      this.#run.resumeOk(call.id, jsonText(value));
+      text = jsonText(value);
     } catch (error) {
       this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+      this.#poke();
+      return;
     }
+    if (!this.#scheduled && this.#pending.size === 0 && this.#speed === null) {
+      // The only task running just finished (a Task loop): resume and drive now, in one
+      // crossing, rather than a microtask later. With other tasks still running, results
+      // settling in the same tick are delivered together by one queued pump, as before.
+      this.#pump(call.id, text);
+      return;
+    }
+    this.#resumeOk(call.id, text);
     this.#poke();
+  }
+
+  /** A handler's result (JSON text); one that does not parse fails the task (as resumeOkAndDrive does). */
+  #resumeOk(id, text) {
+    try {
+      this.#run.resumeOk(id, text);
+    } catch (error) {
+      if (error instanceof StatelabInternalError) throw error;
+      this.#run.resumeError(id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+    }
   }
 
   /**
