@@ -290,6 +290,12 @@ export class Execution {
   #childOptions;
   #scheduled = false; // a #pump is queued as a microtask
   #timer = null; // external clock: the timeout that pumps at the next timer
+  // Virtual clock: one real-time timer for every pending call's TimeoutSeconds and
+  // HeartbeatSeconds, armed for the earliest (a setTimeout + clearTimeout per call cost
+  // more than the rest of the call). See #watchDeadlines.
+  #deadlineTimer = null;
+  #deadlineAt = Infinity;
+  #expireDeadlines = () => this.#expire();
   #pumpNow = () => {
     try {
       this.#pump();
@@ -407,7 +413,9 @@ export class Execution {
     const id = this.#tokens.get(taskToken);
     if (id === undefined) throw this.#invalidToken(taskToken);
     this.#run.heartbeat(id);
-    this.#pending.get(id)?.beat?.();
+    const call = this.#pending.get(id);
+    // The wait for the next heartbeat starts again (virtual clock; real time).
+    if (call?.heartbeatAt) call.heartbeatAt = performance.now() + call.heartbeatSeconds * 1000;
   }
 
   pause() {
@@ -537,9 +545,9 @@ export class Execution {
         timeoutSeconds,
         heartbeatSeconds,
         context: null,
-        timer: null,
-        heartbeat: null,
-        beat: null,
+        now,
+        timeoutAt: 0,
+        heartbeatAt: 0,
       };
       this.#call(call, now);
     }
@@ -578,55 +586,80 @@ export class Execution {
   #abortPending() {
     for (const id of [...this.#pending.keys()]) this.#clearPending(id, true);
     this.#tokens.clear();
+    if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Infinity;
   }
 
   #clearPending(id, abort = false) {
     const call = this.#pending.get(id);
     if (!call) return;
     this.#pending.delete(id);
-    if (call.timer) clearTimeout(call.timer);
-    if (call.heartbeat) clearTimeout(call.heartbeat);
+    // The shared deadline timer stays armed; it must not keep the process alive for
+    // calls that are gone (node's timers have unref; browsers' are numbers).
+    if (this.#pending.size === 0) this.#deadlineTimer?.unref?.();
     if (abort) HandlerContext.abort(call.context);
   }
 
-  /** Starts a handler call; the call object also holds its context and timers while pending. */
+  /** (Re)arms the shared deadline timer if `at` (performance.now() ms) is earlier. */
+  #watchDeadlines(at) {
+    this.#deadlineTimer?.ref?.();
+    if (at >= this.#deadlineAt) return;
+    if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = setTimeout(this.#expireDeadlines, Math.max(0, at - performance.now()));
+  }
+
+  /**
+   * The shared deadline timer fired: calls past their TimeoutSeconds or HeartbeatSeconds
+   * (real time) time out, the earliest first: the clock moves to the call's start plus
+   * that many seconds, where the engine fails the task (States.Timeout /
+   * States.HeartbeatTimeout).
+   */
+  #expire() {
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Infinity;
+    if (this.#done) return;
+    const t = performance.now();
+    const due = (call) => Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity);
+    const expired = [];
+    let next = Infinity;
+    for (const call of this.#pending.values()) {
+      const at = due(call);
+      if (at <= t) expired.push(call);
+      else if (at < next) next = at;
+    }
+    expired.sort((a, b) => due(a) - due(b));
+    try {
+      for (const call of expired) {
+        if (!this.#pending.has(call.id)) continue;
+        const timedOut = (call.timeoutAt || Infinity) <= (call.heartbeatAt || Infinity);
+        this.#clearPending(call.id, true);
+        this.#run.advanceClock(call.now + (timedOut ? call.timeoutSeconds : call.heartbeatSeconds) * 1000);
+      }
+    } catch (error) {
+      return this.#crash(error);
+    }
+    if (next < Infinity) this.#watchDeadlines(next);
+    if (expired.length > 0) this.#poke();
+  }
+
+  /** Starts a handler call; the call object also holds its context and deadlines while pending. */
   #call(call, now) {
     const context = new HandlerContext(call, this.executionArn, this.#callbacks);
     call.context = context;
+    call.now = now;
     this.#pending.set(call.id, call);
-    if (call.timeoutSeconds && this.#speed === null) {
-      // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
-      const ms = (call.timeoutSeconds * 1000) / (this.#speed ?? 1);
-      call.timer = setTimeout(() => {
-        if (!this.#pending.has(call.id)) return;
-        this.#clearPending(call.id, true);
-        try {
-          this.#run.advanceClock(now + call.timeoutSeconds * 1000);
-        } catch (error) {
-          return this.#crash(error);
-        }
-        this.#poke();
-      }, ms);
-    }
     if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
-    if (call.heartbeatSeconds && this.#speed === null) {
-      // Virtual clock: a task that gets no heartbeat for HeartbeatSeconds (real time)
-      // times out; each sendTaskHeartbeat restarts the wait.
-      const expire = () => {
-        if (!this.#pending.has(call.id)) return;
-        this.#clearPending(call.id, true);
-        try {
-          this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
-        } catch (error) {
-          return this.#crash(error);
-        }
-        this.#poke();
-      };
-      call.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
-      call.beat = () => {
-        clearTimeout(call.heartbeat);
-        call.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
-      };
+    if ((call.timeoutSeconds || call.heartbeatSeconds) && this.#speed === null) {
+      // Virtual clock: a handler that never settles is bounded by TimeoutSeconds in real
+      // time, and a task that gets no heartbeat for HeartbeatSeconds (real time) times
+      // out; each sendTaskHeartbeat restarts that wait. (External clock: the engine's own
+      // deadlines, driven by advanceClock.)
+      const t = performance.now();
+      call.timeoutAt = call.timeoutSeconds ? t + call.timeoutSeconds * 1000 : 0;
+      call.heartbeatAt = call.heartbeatSeconds ? t + call.heartbeatSeconds * 1000 : 0;
+      this.#watchDeadlines(Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity));
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
     this.#invoke(handler, call, context);

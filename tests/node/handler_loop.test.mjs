@@ -126,3 +126,51 @@ test("after the module restarts, a running Task loop fails with StatelabInternal
   const again = await new StateMachine(loop(2)).run({ i: 0 }, { startDate, handlers: { step: async (x) => ({ i: x.i + 1 }) } });
   assert.deepEqual(again.output, { i: 2 });
 });
+
+test("one shared deadline timer: concurrent calls time out in deadline order, and nothing is left running", async () => {
+  const hang = () => new Promise(() => {});
+  const branch = (name, seconds) => ({
+    StartAt: name,
+    States: {
+      [name]: {
+        Type: "Task",
+        Resource: `${LAMBDA}${name}`,
+        TimeoutSeconds: seconds,
+        Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.timedOut", Next: `${name} timed out` }],
+        End: true,
+      },
+      [`${name} timed out`]: { Type: "Pass", Result: name, End: true },
+    },
+  });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const events = [];
+  const result = await new StateMachine({
+    StartAt: "Fan",
+    States: { Fan: { Type: "Parallel", Branches: [branch("slow", 2), branch("quick", 1), branch("fine", 30)], End: true } },
+  }).run({}, { startDate, onEvent: (e) => events.push(e), handlers: { slow: hang, quick: hang, fine: async () => "ok" } });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, ["slow", "quick", "ok"]);
+  // Each timed-out task failed at its own TimeoutSeconds on the virtual clock, quick first.
+  const timedOut = events.filter((e) => e.type === "LambdaFunctionTimedOut").map((e) => Date.parse(e.timestamp) - Date.parse(startDate));
+  assert.deepEqual(timedOut, [1000, 2000]);
+  assert.equal(timers(), before, "no timer outlives the run");
+
+  // Paused with nothing pending: the armed timer must not keep the process alive.
+  const execution = new StateMachine(loop(3, { TimeoutSeconds: 300, HeartbeatSeconds: undefined })).start({ i: 0 }, {
+    startDate,
+    handlers: {
+      step: async (input) => {
+        if (input.i === 1) execution.pause();
+        return { i: input.i + 1 };
+      },
+    },
+  });
+  // Handlers settle in microtasks: a few turns of the event loop reach the pause.
+  for (let n = 0; n < 50; n++) await new Promise((r) => setImmediate(r));
+  assert.equal(execution.status, "RUNNING");
+  assert.equal(timers(), before, "a paused execution with no pending call holds no timer");
+  execution.resume();
+  assert.deepEqual((await execution.result).output, { i: 3 });
+  assert.equal(timers(), before);
+});
