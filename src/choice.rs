@@ -10,7 +10,10 @@ use crate::exec::Failure;
 use crate::json::as_f64;
 use crate::jsonata::case::{lower_char, upper_char};
 use crate::path::{select_opt, select_ref, Env};
-use serde_json::Value;
+use crate::value::Value;
+
+/// A definition's JSON (the rules as written).
+type Json = serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -20,31 +23,31 @@ const MAX_RULE_DEPTH: usize = 200;
 /// The `Next` of the first rule that matches, or `None` (then `Default`, or
 /// `States.NoChoiceMatched`, is the executor's business).
 pub fn choose<'r>(
-    choices: &'r [Value],
+    choices: &'r [Json],
     input: &Value,
     env: &Env,
 ) -> Result<Option<&'r str>, Failure> {
     for rule in choices {
         if evaluate_rule(rule, input, env)? {
-            return Ok(rule.get("Next").and_then(Value::as_str));
+            return Ok(rule.get("Next").and_then(Json::as_str));
         }
     }
     Ok(None)
 }
 
 /// Whether one Choice rule (a `Choices` element or a nested rule) holds for `input`.
-pub fn evaluate_rule(rule: &Value, input: &Value, env: &Env) -> Result<bool, Failure> {
+pub fn evaluate_rule(rule: &Json, input: &Value, env: &Env) -> Result<bool, Failure> {
     evaluate_at(rule, input, env, 0)
 }
 
-fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<bool, Failure> {
+fn evaluate_at(rule: &Json, input: &Value, env: &Env, depth: usize) -> Result<bool, Failure> {
     if depth > MAX_RULE_DEPTH {
         return Err(Failure::runtime("Choice rule nested too deeply"));
     }
-    let Value::Object(fields) = rule else {
+    let Json::Object(fields) = rule else {
         return Err(Failure::runtime("A Choice rule must be an object"));
     };
-    if let Some(Value::Array(rules)) = fields.get("And") {
+    if let Some(Json::Array(rules)) = fields.get("And") {
         for r in rules {
             if !evaluate_at(r, input, env, depth + 1)? {
                 return Ok(false);
@@ -52,7 +55,7 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
         }
         return Ok(true);
     }
-    if let Some(Value::Array(rules)) = fields.get("Or") {
+    if let Some(Json::Array(rules)) = fields.get("Or") {
         for r in rules {
             if evaluate_at(r, input, env, depth + 1)? {
                 return Ok(true);
@@ -63,7 +66,7 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
     if let Some(inner) = fields.get("Not") {
         return Ok(!evaluate_at(inner, input, env, depth + 1)?);
     }
-    let Some(Value::String(variable)) = fields.get("Variable") else {
+    let Some(Json::String(variable)) = fields.get("Variable") else {
         return Err(Failure::runtime(
             "A Choice rule needs 'Variable' and a comparison operator, or And, Or, Not",
         ));
@@ -81,12 +84,12 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
     let value = select_variable(variable, input, env)?;
     let (operator, expected) = match operator.strip_suffix("Path") {
         Some(base) => {
-            let Value::String(path) = expected else {
+            let Json::String(path) = expected else {
                 return Ok(false);
             };
             (base, select_variable(path, input, env)?)
         }
-        None => (operator.as_str(), Cow::Borrowed(expected)),
+        None => (operator.as_str(), Cow::Owned(Value::from(expected))),
     };
     Ok(compare(operator, &value, &expected))
 }

@@ -28,14 +28,18 @@
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
 use crate::json::{as_f64, format_number, write_string};
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Value};
+use serde_json::Number;
+
+/// A definition's JSON (templates are read from the definition as written).
+type Json = serde_json::Value;
 
 /// Read access to the workflow variables visible from a state (inner scopes see outer ones).
 pub trait Variables {
     fn get_variable(&self, name: &str) -> Option<&Value>;
 }
 
-impl Variables for Map<String, Value> {
+impl Variables for Map {
     fn get_variable(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }
@@ -129,18 +133,20 @@ pub fn apply_result_path(
     let last = steps.len() - 1;
     let mut result = Some(result);
     for (i, step) in steps.iter().enumerate() {
-        match (step, cursor) {
-            (RefStep::Property(name), Value::Object(map)) => {
+        match step {
+            RefStep::Property(name) => {
+                let Some(map) = cursor.as_object_mut() else {
+                    break;
+                };
                 if i == last {
-                    map.insert(name.clone(), result.take().unwrap_or(Value::Null));
+                    map.insert(name.as_str().into(), result.take().unwrap_or(Value::Null));
                     break;
                 }
-                cursor = map
-                    .entry(name.clone())
-                    .or_insert_with(|| Value::Object(Map::new()));
+                cursor = map.entry_or_insert_with(name.as_str().into(), Value::empty_object);
             }
-            (RefStep::Index(index), Value::Array(items)) => {
-                let Some(slot) = items.get_mut(*index) else {
+            RefStep::Index(index) => {
+                let Some(slot) = cursor.as_array_mut().and_then(|items| items.get_mut(*index))
+                else {
                     break;
                 };
                 if i == last {
@@ -149,7 +155,6 @@ pub fn apply_result_path(
                 }
                 cursor = slot;
             }
-            _ => break,
         }
     }
     Ok(output)
@@ -188,16 +193,16 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
             (RefStep::Property(name), Some(Value::Object(map))) => {
                 let mut out = Map::new();
                 let mut placed = None;
-                for (k, v) in map {
-                    if k == name {
+                for (k, v) in map.iter() {
+                    if **k == **name {
                         placed = Some(k.clone());
                         out.insert(k.clone(), Value::Null);
                     } else {
                         out.insert(k.clone(), v.clone());
                     }
                 }
-                out.insert(placed.unwrap_or_else(|| name.clone()), value);
-                Value::Object(out)
+                out.insert(placed.unwrap_or_else(|| name.as_str().into()), value);
+                Value::object(out)
             }
             (RefStep::Index(index), Some(Value::Array(items))) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -208,12 +213,12 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
                         None => out.push(item.clone()),
                     }
                 }
-                Value::Array(out)
+                Value::array(out)
             }
             (RefStep::Property(name), _) => {
                 let mut out = Map::new();
-                out.insert(name.clone(), value);
-                Value::Object(out)
+                out.insert(name.as_str().into(), value);
+                Value::object(out)
             }
             // Unreachable after `reference_path_applies`; keep the input unchanged.
             (RefStep::Index(_), _) => return Ok(input.clone()),
@@ -225,26 +230,26 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
 /// Payload template (Parameters, ResultSelector, ItemSelector, ...): keys ending in `.$`
 /// take a path, a context path `$$...`, a variable path `$var...`, or an intrinsic call;
 /// nested objects and arrays are walked (iteratively: a template of any depth is safe).
-pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+pub fn apply_template(template: &Json, input: &Value, env: &mut Env) -> Result<Value, Failure> {
     enum Frame<'t> {
         Object {
             entries: serde_json::map::Iter<'t>,
-            out: Map<String, Value>,
-            key: String,
+            out: Map,
+            key: &'t str,
         },
         Array {
-            items: std::slice::Iter<'t, Value>,
+            items: std::slice::Iter<'t, Json>,
             out: Vec<Value>,
         },
     }
-    fn open(value: &Value) -> Option<Frame<'_>> {
+    fn open(value: &Json) -> Option<Frame<'_>> {
         match value {
-            Value::Object(map) => Some(Frame::Object {
+            Json::Object(map) => Some(Frame::Object {
                 entries: map.iter(),
-                out: Map::new(),
-                key: String::new(),
+                out: Map::with_capacity(map.len()),
+                key: "",
             }),
-            Value::Array(items) => Some(Frame::Array {
+            Json::Array(items) => Some(Frame::Array {
                 items: items.iter(),
                 out: Vec::new(),
             }),
@@ -253,7 +258,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
     }
 
     let Some(root) = open(template) else {
-        return Ok(template.clone());
+        return Ok(Value::from(template));
     };
     let mut stack = vec![root];
     loop {
@@ -263,7 +268,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
         // The next child of the innermost container, or its finished value.
         enum Step<'t> {
             Resolved,
-            Child(&'t Value),
+            Child(&'t Json),
             Finished(Value),
         }
         let step = match top {
@@ -271,25 +276,25 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
                 Some((k, v)) => {
                     if let Some(field) = k.strip_suffix(".$").filter(|f| !f.is_empty()) {
                         let value = resolve_dynamic(k, v, input, env)?;
-                        out.insert(field.to_string(), value);
+                        out.insert(field.into(), value);
                         Step::Resolved
                     } else {
-                        *key = k.clone();
+                        *key = k;
                         Step::Child(v)
                     }
                 }
-                None => Step::Finished(Value::Object(std::mem::take(out))),
+                None => Step::Finished(Value::object(std::mem::take(out))),
             },
             Frame::Array { items, out } => match items.next() {
                 Some(v) => Step::Child(v),
-                None => Step::Finished(Value::Array(std::mem::take(out))),
+                None => Step::Finished(Value::array(std::mem::take(out))),
             },
         };
         match step {
             Step::Resolved => {}
             Step::Child(child) => match open(child) {
                 Some(frame) => stack.push(frame),
-                None => push_child(&mut stack, child.clone()),
+                None => push_child(&mut stack, Value::from(child)),
             },
             Step::Finished(done) => {
                 stack.pop();
@@ -304,7 +309,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
     fn push_child(stack: &mut [Frame<'_>], value: Value) {
         match stack.last_mut() {
             Some(Frame::Object { out, key, .. }) => {
-                out.insert(std::mem::take(key), value);
+                out.insert((*key).into(), value);
             }
             Some(Frame::Array { out, .. }) => out.push(value),
             None => {}
@@ -315,11 +320,11 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
 /// The value of one `.$` entry of a template.
 fn resolve_dynamic(
     key: &str,
-    value: &Value,
+    value: &Json,
     input: &Value,
     env: &mut Env,
 ) -> Result<Value, Failure> {
-    let Value::String(expression) = value else {
+    let Json::String(expression) = value else {
         return Err(Failure::runtime(format!(
             "The value for the field '{key}' must be a STRING that contains a JSONPath but was an {}",
             json_type_name(value)
@@ -365,14 +370,14 @@ fn undefined_variable(path: &str, name: &str) -> Failure {
     ))
 }
 
-fn json_type_name(value: &Value) -> &'static str {
+fn json_type_name(value: &Json) -> &'static str {
     match value {
-        Value::Null => "NULL",
-        Value::Bool(_) => "BOOLEAN",
-        Value::Number(_) => "NUMBER",
-        Value::String(_) => "STRING",
-        Value::Array(_) => "ARRAY",
-        Value::Object(_) => "OBJECT",
+        Json::Null => "NULL",
+        Json::Bool(_) => "BOOLEAN",
+        Json::Number(_) => "NUMBER",
+        Json::String(_) => "STRING",
+        Json::Array(_) => "ARRAY",
+        Json::Object(_) => "OBJECT",
     }
 }
 
@@ -606,7 +611,7 @@ impl JsonPath {
             // AWS gives an empty array, not an error, when an indefinite path (a wildcard,
             // slice, filter, ...) meets a missing property on the way.
             Err(PathError::NotFound(_)) if !self.is_definite() => {
-                return Ok(Value::Array(Vec::new()))
+                return Ok(Value::array(Vec::new()))
             }
             Err(e) => return Err(e),
         }
@@ -621,7 +626,7 @@ impl JsonPath {
                 PathError::NotFound(format!("No results for path: {}", self.normalized()))
             });
         }
-        Ok(Value::Array(walker.results))
+        Ok(Value::array(walker.results))
     }
 }
 
@@ -993,7 +998,7 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         match self.peek() {
             Some('@') | Some('$') => Ok(Operand::Path(Box::new(self.path(depth + 1)?))),
-            Some('\'') | Some('"') => Ok(Operand::Literal(Value::String(self.quoted()?))),
+            Some('\'') | Some('"') => Ok(Operand::Literal(Value::from(self.quoted()?))),
             Some('/') => self.regex_literal(),
             Some('[') | Some('{') => self.json_literal(),
             _ => {
@@ -1017,7 +1022,7 @@ impl<'s> Parser<'s> {
                     .parse()
                     .map_err(|_| self.error("Expected a value"))?;
                 self.pos += len;
-                Ok(Operand::Literal(crate::json::number(number)))
+                Ok(Operand::Literal(Value::number(number)))
             }
         }
     }
@@ -1058,9 +1063,9 @@ impl<'s> Parser<'s> {
     }
 
     fn json_literal(&mut self) -> Result<Operand, String> {
-        let mut stream = serde_json::Deserializer::from_str(self.rest()).into_iter::<Value>();
+        let mut stream = serde_json::Deserializer::from_str(self.rest()).into_iter::<Json>();
         let value = match stream.next() {
-            Some(Ok(value)) => value,
+            Some(Ok(value)) => Value::from(value),
             _ => {
                 // Jayway also accepts single-quoted strings in list literals.
                 let rest = self.rest();
@@ -1085,7 +1090,7 @@ impl<'s> Parser<'s> {
                     }
                 }
                 self.pos += end + 1;
-                return Ok(Operand::Literal(Value::Array(items)));
+                return Ok(Operand::Literal(Value::array(items)));
             }
         };
         self.pos += stream.byte_offset();
@@ -1210,14 +1215,14 @@ pub fn json_equals(a: &Value, b: &Value) -> bool {
         let equal = match (a, b) {
             (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
             (Value::Array(x), Value::Array(y)) => {
-                pending.extend(x.iter().zip(y));
+                pending.extend(x.iter().zip(y.iter()));
                 x.len() == y.len()
             }
             (Value::Object(x), Value::Object(y)) => {
                 if x.len() != y.len() {
                     return false;
                 }
-                for (k, v) in x {
+                for (k, v) in x.iter() {
                     match y.get(k) {
                         Some(w) => pending.push((v, w)),
                         None => return false,
@@ -1339,10 +1344,10 @@ impl Walker<'_, '_> {
                     let mut merged = Map::new();
                     for name in names {
                         if let Some(v) = map.get(name) {
-                            merged.insert(name.clone(), v.clone());
+                            merged.insert(name.as_str().into(), v.clone());
                         }
                     }
-                    self.results.push(Value::Object(merged));
+                    self.results.push(Value::object(merged));
                     return Ok(());
                 }
                 let token_definite = self.path.token_definite(i);
@@ -1418,7 +1423,7 @@ impl Walker<'_, '_> {
             Token::Wildcard => {
                 match model {
                     Value::Object(map) => {
-                        for (k, v) in map {
+                        for (k, v) in map.iter() {
                             self.walk(i + 1, format!("{current}['{k}']"), v)?;
                         }
                     }
@@ -1701,7 +1706,7 @@ pub fn java_scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Number(n) => java_number(n),
         other => java_json(other),
     }
@@ -1759,9 +1764,13 @@ pub fn java_double(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value;
 
-    fn env_with<'a>(context: &'a Value, vars: &'a Map<String, Value>, rng: &'a mut Rng) -> Env<'a> {
+    macro_rules! json {
+        ($($t:tt)+) => { value!($($t)+) };
+    }
+
+    fn env_with<'a>(context: &'a Value, vars: &'a Map, rng: &'a mut Rng) -> Env<'a> {
         Env {
             context,
             variables: vars,
@@ -1807,9 +1816,9 @@ mod tests {
 
     #[test]
     fn deep_template_does_not_overflow() {
-        let mut template = json!({"x.$": "$.a"});
+        let mut template = serde_json::json!({"x.$": "$.a"});
         for _ in 0..10_000 {
-            template = Value::Array(vec![template]);
+            template = Json::Array(vec![template]);
         }
         let ctx = json!({});
         let vars = Map::new();
@@ -1825,7 +1834,12 @@ mod tests {
         assert_eq!(depth, 10_000);
         assert_eq!(cursor, &json!({"x": 1}));
         dismantle(out);
-        dismantle(template);
+        let mut stack = vec![template];
+        while let Some(v) = stack.pop() {
+            if let Json::Array(items) = v {
+                stack.extend(items);
+            }
+        }
     }
 
     #[test]
@@ -1847,8 +1861,8 @@ mod tests {
         let mut a = json!(1);
         let mut b = json!(1.0);
         for _ in 0..100_000 {
-            a = Value::Array(vec![a]);
-            b = Value::Array(vec![b]);
+            a = Value::array(vec![a]);
+            b = Value::array(vec![b]);
         }
         assert!(json_equals(&a, &b));
         dismantle(a);
@@ -1860,8 +1874,12 @@ mod tests {
         let mut stack = vec![value];
         while let Some(v) = stack.pop() {
             match v {
-                Value::Array(items) => stack.extend(items),
-                Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+                Value::Array(items) => {
+                    stack.extend(std::rc::Rc::unwrap_or_clone(items).into_vec())
+                }
+                Value::Object(map) => {
+                    stack.extend(std::rc::Rc::unwrap_or_clone(map).into_iter().map(|(_, v)| v))
+                }
                 _ => {}
             }
         }

@@ -5,8 +5,11 @@
 use super::Failure;
 use crate::asl::{PathField, State};
 use crate::path::{self, Env};
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 use std::borrow::Cow;
+
+/// A definition's JSON (templates as written).
+type Json = serde_json::Value;
 
 /// `InputPath`: `$` by default; `null` gives `{}`.
 pub fn input_path(state: &State, raw_input: &Value, env: &Env) -> Result<Value, Failure> {
@@ -22,7 +25,7 @@ pub fn effective_input<'v>(
 ) -> Result<Cow<'v, Value>, Failure> {
     match &state.input_path {
         PathField::Default => Ok(Cow::Borrowed(raw_input)),
-        PathField::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
+        PathField::Null => Ok(Cow::Owned(Value::empty_object())),
         PathField::Path(p) if p == "$" => Ok(Cow::Borrowed(raw_input)),
         PathField::Path(p) => path::select_ref(p, raw_input, env),
     }
@@ -40,7 +43,7 @@ pub fn output_path(state: &State, value: Value, env: &Env) -> Result<Value, Fail
 fn select_field(field: &PathField, value: &Value, env: &Env) -> Result<Value, Failure> {
     match field {
         PathField::Default => Ok(value.clone()),
-        PathField::Null => Ok(Value::Object(Map::new())),
+        PathField::Null => Ok(Value::empty_object()),
         PathField::Path(p) if p == "$" => Ok(value.clone()),
         PathField::Path(p) => path::select(p, value, env),
     }
@@ -49,7 +52,7 @@ fn select_field(field: &PathField, value: &Value, env: &Env) -> Result<Value, Fa
 /// A payload template over a borrowed input: the input is copied only when there is no
 /// template (the input is then the result).
 pub fn template_ref(
-    template: Option<&Value>,
+    template: Option<&Json>,
     input: Cow<Value>,
     env: &mut Env,
 ) -> Result<Value, Failure> {
@@ -60,7 +63,7 @@ pub fn template_ref(
 }
 
 /// A payload template (Parameters, ResultSelector, ItemSelector) when present.
-pub fn template(template: Option<&Value>, input: Value, env: &mut Env) -> Result<Value, Failure> {
+pub fn template(template: Option<&Json>, input: Value, env: &mut Env) -> Result<Value, Failure> {
     match template {
         Some(t) => path::apply_template(t, &input, env),
         None => Ok(input),
@@ -81,15 +84,15 @@ pub fn result_path(field: &PathField, raw_input: &Value, result: Value) -> Resul
 /// (or its input for states without a result). Returns the new bindings, applied
 /// together by the caller.
 pub fn assign(
-    assign: Option<&Value>,
+    assign: Option<&Json>,
     value: &Value,
     env: &mut Env,
-) -> Result<Map<String, Value>, Failure> {
+) -> Result<Map, Failure> {
     let Some(assign) = assign else {
         return Ok(Map::new());
     };
     match path::apply_template(assign, value, env)? {
-        Value::Object(map) => Ok(map),
+        Value::Object(map) => Ok(std::rc::Rc::unwrap_or_clone(map)),
         _ => Err(Failure::runtime("Assign must be an object")),
     }
 }
