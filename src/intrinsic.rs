@@ -9,7 +9,7 @@ use crate::exec::rng::Rng;
 use crate::exec::Failure;
 use crate::json::as_f64;
 use crate::path::{
-    java_json, java_scalar, java_to_string, json_equals, select, select_in_field, Env,
+    java_json, java_scalar, java_to_string, json_equals, select_in_field_path, select_path, Env,
 };
 use crate::value::{Map, Value};
 
@@ -50,6 +50,34 @@ fn evaluate_with(
 ) -> Result<Value, Failure> {
     let parsed = parse_cached(call)?;
     eval_call(&parsed, field, input, env)
+}
+
+/// An intrinsic call parsed once, when the machine is built (its paths too). A text
+/// that does not parse keeps its failure, reported when it is evaluated.
+#[derive(Clone, Debug)]
+pub struct Intrinsic {
+    parsed: Result<std::rc::Rc<Call>, Failure>,
+}
+
+impl Intrinsic {
+    pub fn new(text: &str) -> Intrinsic {
+        Intrinsic {
+            parsed: parse(text).map(std::rc::Rc::new),
+        }
+    }
+
+    /// Evaluates the call; `field` is the payload-template key (with its `.$`), if any.
+    pub fn evaluate(
+        &self,
+        field: Option<&str>,
+        input: &Value,
+        env: &mut Env,
+    ) -> Result<Value, Failure> {
+        match &self.parsed {
+            Ok(call) => eval_call(call, field, input, env),
+            Err(failure) => Err(failure.clone()),
+        }
+    }
 }
 
 thread_local! {
@@ -94,7 +122,7 @@ enum Arg {
         raw: String,
         value: String,
     },
-    Path(String),
+    Path(crate::path::Path),
     Call(Call),
 }
 
@@ -218,7 +246,7 @@ fn parse_arg(chars: &[char], pos: &mut usize, depth: usize) -> Result<Arg, Strin
                 *pos += 1;
             }
             let path: String = chars[start..(*pos).min(chars.len())].iter().collect();
-            Ok(Arg::Path(path.trim_end().to_string()))
+            Ok(Arg::Path(crate::path::Path::new(path.trim_end())))
         }
         Some(c) if c.is_ascii_digit() || *c == '-' => {
             let start = *pos;
@@ -280,8 +308,8 @@ fn eval_call(
             Arg::Literal(v) => v.clone(),
             Arg::Text { value, .. } => Value::from(value.as_str()),
             Arg::Path(path) => match field {
-                Some(field) => select_in_field(path, field, input, env)?,
-                None => select(path, input, env)?,
+                Some(field) => select_in_field_path(path, field, input, env)?,
+                None => select_path(path, input, env)?,
             },
             Arg::Call(inner) => eval_call(inner, field, input, env)?,
         });

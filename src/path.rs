@@ -73,7 +73,13 @@ const MAX_PATH_PARTS: usize = 500;
 /// Nothing at a definite path: `States.Runtime` "Invalid path '$.x' : No results for path:
 /// $['x']" (Jayway's message, as AWS quotes it).
 pub fn select(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
-    match evaluate_path(path, input, env) {
+    select_path(&Path::cached(path), input, env)
+}
+
+/// [`select`] with a path parsed beforehand.
+pub fn select_path(compiled: &Path, input: &Value, env: &Env) -> Result<Value, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(value),
         Err(PathError::NullInput) => Err(Failure::runtime(NULL_INPUT_CAUSE)),
         Err(PathError::NotFound(message)) | Err(PathError::Invalid(message)) => Err(
@@ -86,7 +92,17 @@ pub fn select(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
 /// Like [`select`], but `None` when nothing matches (Choice IsPresent, optional fields).
 /// A path that is malformed is still an error.
 pub fn select_opt(path: &str, input: &Value, env: &Env) -> Result<Option<Value>, Failure> {
-    match evaluate_path(path, input, env) {
+    select_opt_path(&Path::cached(path), input, env)
+}
+
+/// [`select_opt`] with a path parsed beforehand.
+pub fn select_opt_path(
+    compiled: &Path,
+    input: &Value,
+    env: &Env,
+) -> Result<Option<Value>, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(Some(value)),
         Err(PathError::NotFound(_))
         | Err(PathError::NullInput)
@@ -164,12 +180,24 @@ pub fn apply_result_path(
 /// members beside the path (the part the result replaces is never copied), so a large
 /// input costs nothing when the result goes next to it or over it.
 pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, Failure> {
-    let steps = parse_reference_path(path)
+    place_result_at(&ReferencePath::new(path), input, result)
+}
+
+/// [`place_result`] with the path parsed beforehand.
+pub fn place_result_at(
+    reference: &ReferencePath,
+    input: &Value,
+    result: Value,
+) -> Result<Value, Failure> {
+    let path = reference.text();
+    let steps = reference
+        .steps
+        .as_deref()
         .map_err(|message| Failure::runtime(format!("Invalid path '{path}' : {message}")))?;
     if steps.is_empty() {
         return Ok(result);
     }
-    if !reference_path_applies(&steps, input) {
+    if !reference_path_applies(steps, input) {
         return Err(Failure::runtime(format!(
             "Unable to apply ReferencePath {path} to input {}",
             java_json(input)
@@ -179,7 +207,7 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
     // and will be created), then the output is built from the leaf up.
     let mut nodes: Vec<Option<&Value>> = Vec::with_capacity(steps.len());
     let mut cursor = Some(input);
-    for step in &steps {
+    for step in steps {
         nodes.push(cursor);
         cursor = match (step, cursor) {
             (RefStep::Property(name), Some(Value::Object(map))) => map.get(name),
@@ -317,6 +345,160 @@ pub fn apply_template(template: &Json, input: &Value, env: &mut Env) -> Result<V
     }
 }
 
+/// A payload template compiled when the machine is built: literal parts become shared
+/// values (produced in O(1)), `.$` entries hold their parsed path or intrinsic call.
+/// Evaluation gives what [`apply_template`] gives for the same JSON, failures included
+/// (they are found at the same entries, in the same order).
+#[derive(Clone, Debug)]
+pub enum Template {
+    /// No `.$` key inside.
+    Literal(Value),
+    /// Output key (without `.$`) -> its template, in the template's order.
+    Object(Vec<(std::rc::Rc<str>, Template)>),
+    Array(Vec<Template>),
+    /// `"key.$": "$.path"` (also `$$...`, `$var...`); `field` keeps the `.$`.
+    Path {
+        field: std::rc::Rc<str>,
+        path: Path,
+        /// The path reads the state input, which AWS refuses when it is null.
+        input_only: bool,
+    },
+    /// `"key.$": "States.X(...)"`.
+    Intrinsic {
+        field: std::rc::Rc<str>,
+        call: crate::intrinsic::Intrinsic,
+    },
+    /// `"key.$"` with a value that is not a string: this failure when evaluated.
+    Fails(Failure),
+    /// Nested deeper than [`MAX_COMPILED_DEPTH`]: walked by [`apply_template`] (which
+    /// needs no recursion).
+    Raw(Json),
+}
+
+/// Templates deeper than this are not compiled (evaluation recurses once per level).
+const MAX_COMPILED_DEPTH: usize = 64;
+
+impl Template {
+    pub fn compile(template: &Json) -> Template {
+        compile_template(template, 0)
+    }
+
+    /// The template's value for `input`.
+    pub fn apply(&self, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+        match self {
+            Template::Literal(value) => Ok(value.clone()),
+            Template::Object(entries) => {
+                let mut out = Map::with_capacity(entries.len());
+                for (key, template) in entries {
+                    out.insert(key.clone(), template.apply(input, env)?);
+                }
+                Ok(Value::object(out))
+            }
+            Template::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for template in items {
+                    out.push(template.apply(input, env)?);
+                }
+                Ok(Value::array(out))
+            }
+            Template::Path {
+                field,
+                path,
+                input_only,
+            } => {
+                if *input_only && input.is_null() {
+                    return Err(Failure::runtime(NULL_INPUT_CAUSE));
+                }
+                select_in_field_path(path, field, input, env)
+            }
+            Template::Intrinsic { field, call } => call.evaluate(Some(field), input, env),
+            Template::Fails(failure) => Err(failure.clone()),
+            Template::Raw(template) => apply_template(template, input, env),
+        }
+    }
+}
+
+fn compile_template(template: &Json, depth: usize) -> Template {
+    if depth > MAX_COMPILED_DEPTH {
+        return Template::Raw(template.clone());
+    }
+    match template {
+        Json::Object(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            let mut literal = true;
+            for (key, value) in map {
+                if let Some(field) = key.strip_suffix(".$").filter(|f| !f.is_empty()) {
+                    literal = false;
+                    entries.push((field.into(), compile_dynamic(key, value)));
+                } else {
+                    let child = compile_template(value, depth + 1);
+                    literal &= matches!(child, Template::Literal(_));
+                    entries.push((key.as_str().into(), child));
+                }
+            }
+            if literal {
+                Template::Literal(Value::from(template))
+            } else {
+                Template::Object(entries)
+            }
+        }
+        Json::Array(items) => {
+            let items: Vec<Template> = items
+                .iter()
+                .map(|item| compile_template(item, depth + 1))
+                .collect();
+            if items.iter().all(|t| matches!(t, Template::Literal(_))) {
+                Template::Literal(Value::from(template))
+            } else {
+                Template::Array(items)
+            }
+        }
+        scalar => Template::Literal(Value::from(scalar)),
+    }
+}
+
+/// One `.$` entry, as [`resolve_dynamic`] evaluates it.
+fn compile_dynamic(key: &str, value: &Json) -> Template {
+    let Json::String(expression) = value else {
+        return Template::Fails(Failure::runtime(format!(
+            "The value for the field '{key}' must be a STRING that contains a JSONPath but was an {}",
+            json_type_name(value)
+        )));
+    };
+    if crate::intrinsic::is_intrinsic(expression) {
+        return Template::Intrinsic {
+            field: key.into(),
+            call: crate::intrinsic::Intrinsic::new(expression),
+        };
+    }
+    Template::Path {
+        field: key.into(),
+        path: Path::new(expression),
+        input_only: !expression.starts_with("$$")
+            && root_kind(expression) == Some(RootKind::Input),
+    }
+}
+
+/// A ResultPath parsed once, when the machine is built.
+#[derive(Clone, Debug)]
+pub struct ReferencePath {
+    text: std::rc::Rc<str>,
+    steps: Result<Vec<RefStep>, String>,
+}
+
+impl ReferencePath {
+    pub fn new(text: &str) -> ReferencePath {
+        ReferencePath {
+            text: text.into(),
+            steps: parse_reference_path(text),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// The value of one `.$` entry of a template.
 fn resolve_dynamic(
     key: &str,
@@ -351,7 +533,18 @@ pub fn select_in_field(
     input: &Value,
     env: &Env,
 ) -> Result<Value, Failure> {
-    match evaluate_path(path, input, env) {
+    select_in_field_path(&Path::cached(path), field, input, env)
+}
+
+/// [`select_in_field`] with a path parsed beforehand.
+pub fn select_in_field_path(
+    compiled: &Path,
+    field: &str,
+    input: &Value,
+    env: &Env,
+) -> Result<Value, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(value),
         Err(PathError::NotFound(_)) => Err(Failure::runtime(not_found_in_input_cause(
             path, field, input,
@@ -415,13 +608,57 @@ fn root_kind(path: &str) -> Option<RootKind> {
     }
 }
 
-fn evaluate_path(path: &str, input: &Value, env: &Env) -> Result<Value, PathError> {
-    let parsed = parse_cached(path)?;
-    let document = path_document(&parsed, path, input, env)?;
+fn evaluate(compiled: &Path, input: &Value, env: &Env) -> Result<Value, PathError> {
+    let parsed = compiled.parsed()?;
+    let document = path_document(parsed, compiled.text(), input, env)?;
     if let Some(found) = parsed.lookup(document) {
         return Ok(found.clone());
     }
     parsed.read(document)
+}
+
+/// A path parsed once, when the machine is built: evaluating it costs only the walk
+/// (no parsing, no cache lookup). A text that does not parse keeps its error, which
+/// evaluation reports as the text-taking functions do.
+#[derive(Clone, Debug)]
+pub struct Path {
+    text: std::rc::Rc<str>,
+    parsed: Result<std::rc::Rc<JsonPath>, String>,
+}
+
+impl Path {
+    pub fn new(text: &str) -> Path {
+        Path {
+            text: text.into(),
+            parsed: JsonPath::parse(text).map(std::rc::Rc::new),
+        }
+    }
+
+    /// Through the cache of parsed texts (for paths that are not known in advance).
+    fn cached(text: &str) -> Path {
+        Path {
+            text: text.into(),
+            parsed: parse_cached(text).map_err(|e| match e {
+                PathError::Invalid(message) => message,
+                other => format!("{other:?}"),
+            }),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn parsed(&self) -> Result<&JsonPath, PathError> {
+        self.parsed
+            .as_deref()
+            .map_err(|message| PathError::Invalid(message.clone()))
+    }
+
+    /// Whether the path reads the state input (`$...`), not `$$` or a variable.
+    pub fn reads_input(&self) -> bool {
+        matches!(&self.parsed, Ok(p) if p.root == Root::Input)
+    }
 }
 
 /// Like [`select`], but borrows the selected value when the path is a plain chain of
@@ -432,7 +669,16 @@ pub fn select_ref<'v>(
     input: &'v Value,
     env: &Env,
 ) -> Result<std::borrow::Cow<'v, Value>, Failure> {
-    if let Ok(parsed) = parse_cached(path) {
+    select_ref_path(&Path::cached(path), input, env)
+}
+
+/// [`select_ref`] with a path parsed beforehand.
+pub fn select_ref_path<'v>(
+    compiled: &Path,
+    input: &'v Value,
+    env: &Env,
+) -> Result<std::borrow::Cow<'v, Value>, Failure> {
+    if let Ok(parsed) = &compiled.parsed {
         // Only paths on the input borrow (a null input finds nothing, as `select` says).
         if parsed.root == Root::Input {
             if let Some(found) = parsed.lookup(input) {
@@ -440,7 +686,7 @@ pub fn select_ref<'v>(
             }
         }
     }
-    select(path, input, env).map(std::borrow::Cow::Owned)
+    select_path(compiled, input, env).map(std::borrow::Cow::Owned)
 }
 
 thread_local! {
@@ -1527,6 +1773,7 @@ impl Walker<'_, '_> {
 // Reference paths (ResultPath)
 // ---------------------------------------------------------------------------------------
 
+#[derive(Clone, Debug)]
 enum RefStep {
     Property(String),
     Index(usize),

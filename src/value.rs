@@ -594,9 +594,10 @@ impl Value {
         self.nesting(crate::json::MAX_NESTING + 1) > crate::json::MAX_NESTING
     }
 
-    /// Parses JSON text (serde_json's parser and errors).
+    /// Parses JSON text: serde_json's parser (its errors, positions and nesting limit),
+    /// building this type directly (no intermediate `serde_json::Value`).
     pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str::<serde_json::Value>(text).map(Value::from)
+        serde_json::from_str(text)
     }
 
     /// The same value as a `serde_json::Value` (for the parts of the crate that keep it:
@@ -762,6 +763,89 @@ impl PartialEq<serde_json::Value> for Value {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Parsing: serde's data model, as `serde_json::Value` reads it
+// ---------------------------------------------------------------------------------------
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.into()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s.into()))
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        // A repeated key keeps its first place and takes the last value, as serde_json's.
+        while let Some(key) = access.next_key_seed(KeySeed)? {
+            let value = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::object(map))
+    }
+}
+
+/// An object key read straight into an `Rc<str>`.
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = Rc<str>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Rc<str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed {
+    type Value = Rc<str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Rc<str>, E> {
+        Ok(s.into())
+    }
+}
+
 /// `json!`-style literals for the engine's value: `value!({"a": 1})`.
 #[macro_export]
 macro_rules! value {
@@ -782,6 +866,21 @@ mod tests {
         assert_eq!(value.to_json_text(), crate::json::stringify(&source));
         assert_eq!(value.text_len(), value.to_json_text().len());
         assert_eq!(value.to_serde(), source);
+    }
+
+    #[test]
+    fn parses_like_serde_json() {
+        let text = r#"{"b":1,"a":[true,null,"x\n",-2,3.5,1e300,18446744073709551615],"b":{"k":"v"}}"#;
+        let serde: serde_json::Value = serde_json::from_str(text).unwrap();
+        let ours = Value::parse(text).unwrap();
+        assert_eq!(ours, serde);
+        assert_eq!(ours.to_json_text(), crate::json::stringify(&serde));
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        let theirs = serde_json::from_str::<serde_json::Value>(&deep).unwrap_err();
+        assert_eq!(Value::parse(&deep).unwrap_err().to_string(), theirs.to_string());
+        let bad = r#"{"a": tru}"#;
+        let theirs = serde_json::from_str::<serde_json::Value>(bad).unwrap_err();
+        assert_eq!(Value::parse(bad).unwrap_err().to_string(), theirs.to_string());
     }
 
     #[test]

@@ -150,7 +150,8 @@ impl Status {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub status: Status,
-    pub output: Option<Json>,
+    /// The output (the engine's value; `to_serde()` for a `serde_json::Value`).
+    pub output: Option<Value>,
     pub error: Option<String>,
     pub cause: Option<String>,
     /// Stop instant, ms since the epoch.
@@ -372,9 +373,9 @@ pub struct Execution {
 
 impl Execution {
     /// Starts an execution: emits ExecutionStarted and readies the first state.
-    pub fn start(machine: Rc<Machine>, input: Json, config: ExecConfig) -> Execution {
+    pub fn start(machine: Rc<Machine>, input: impl Into<Value>, config: ExecConfig) -> Execution {
         let now = config.start_time;
-        let input = Rc::new(Value::from(input));
+        let input = Rc::new(input.into());
         let mut ex = Execution {
             rng: Rng::new(config.seed),
             config,
@@ -1200,7 +1201,7 @@ impl Execution {
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
-                    output: Some(output.to_serde()),
+                    output: Some((*output).clone()),
                     error: None,
                     cause: None,
                     stop_time: self.now,
