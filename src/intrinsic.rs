@@ -502,7 +502,7 @@ fn eval_call(
             Ok(Value::array(
                 text.split(|c: char| delimiters.contains(c))
                     .filter(|part| !part.is_empty())
-                    .map(|part| Value::from(part))
+                    .map(Value::from)
                     .collect(),
             ))
         }

@@ -888,13 +888,15 @@ mod tests {
         let mut value = value!({"a": {"b": [1, 2]}, "c": "x"});
         let shared = value.clone();
         let before = value.text_len();
-        value
+        if let Some(items) = value
             .as_object_mut()
             .and_then(|m| m.get_mut("a"))
             .and_then(Value::as_object_mut)
             .and_then(|m| m.get_mut("b"))
             .and_then(Value::as_array_mut)
-            .map(|items| items.push(Value::from(300)));
+        {
+            items.push(Value::from(300));
+        }
         assert_eq!(value.text_len(), value.to_json_text().len());
         assert_eq!(value.text_len(), before + 4);
         // The clone taken before still sees the old tree.

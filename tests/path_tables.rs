@@ -48,8 +48,17 @@ fn apply_result_path(path: Option<&str>, input: Value, result: Value) -> Result<
         .map(|v| v.to_serde())
 }
 
+/// Evaluates the template both ways, as JSON and compiled (as the engine runs it), and
+/// checks that they agree.
 fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<Value, Failure> {
-    statelab::path::apply_template(template, &EngineValue::from(input), env).map(|v| v.to_serde())
+    let input = EngineValue::from(input);
+    let walked = statelab::path::apply_template(template, &input, env);
+    let compiled = statelab::path::Template::compile(template).apply(&input, env);
+    // Intrinsics with randomness (States.UUID, MathRandom) draw from the rng twice.
+    if !format!("{template}").contains("Random") && !format!("{template}").contains("UUID") {
+        assert_eq!(walked, compiled, "compiled template differs: {template}");
+    }
+    walked.map(|v| v.to_serde())
 }
 
 mod intrinsic {
@@ -68,10 +77,21 @@ mod choice {
         input: &Value,
         env: &Env,
     ) -> Result<Option<&'r str>, Failure> {
+        for rule in choices {
+            // Compares the compiled rule with the JSON one (the result is not used:
+            // `choose` stops at the first match).
+            let _ = evaluate_rule(rule, input, env);
+        }
         statelab::choice::choose(choices, &EngineValue::from(input), env)
     }
+    /// Evaluates the rule both ways, as JSON and compiled (as the engine runs it), and
+    /// checks that they agree.
     pub fn evaluate_rule(rule: &Value, input: &Value, env: &Env) -> Result<bool, Failure> {
-        statelab::choice::evaluate_rule(rule, &EngineValue::from(input), env)
+        let input = EngineValue::from(input);
+        let walked = statelab::choice::evaluate_rule(rule, &input, env);
+        let compiled = statelab::choice::Rule::compile(rule).holds(&input, env);
+        assert_eq!(walked, compiled, "compiled rule differs: {rule}");
+        walked
     }
 }
 use std::path::PathBuf;

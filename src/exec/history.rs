@@ -31,6 +31,9 @@ pub struct HistoryEvent {
     /// events are most of a history, so their details are not a map: `details` holds
     /// only the Exited event's `assignedVariables*` members.
     pub state: Option<Rc<str>>,
+    /// MapIteration* events: the iteration's `index` and the Map state's `name`, the
+    /// first members of their details (`details` holds the rest, e.g. error and cause).
+    pub iteration: Option<(usize, Rc<str>)>,
 }
 
 impl HistoryEvent {
@@ -67,6 +70,10 @@ impl HistoryEvent {
             // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
             // they are added here, after their payload, as AWS orders them.
             let mut details = Map::new();
+            if let Some((index, name)) = &self.iteration {
+                details.insert("index".into(), Value::from(*index));
+                details.insert("name".into(), Value::String(name.to_string()));
+            }
             for (k, v) in &self.details {
                 let value = match (k.as_str(), &self.payload) {
                     ("input" | "output", Some(payload)) => Value::String(payload.to_json_text()),

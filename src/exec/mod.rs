@@ -287,7 +287,7 @@ enum JoinKind {
 struct Join {
     owner: usize,
     kind: JoinKind,
-    state_name: String,
+    state_name: Rc<str>,
     results: Vec<Value>,
     /// Map: items not started yet (index order); Parallel: branches not started.
     next_to_start: usize,
@@ -665,6 +665,29 @@ impl Execution {
             details,
             payload,
             state: None,
+            iteration: None,
+        })
+    }
+
+    /// A MapIteration* event (`index`, `name`, then `details`) after `previous`.
+    fn emit_iteration(
+        &mut self,
+        previous: u64,
+        kind: &'static str,
+        key: &'static str,
+        iteration: (usize, Rc<str>),
+        details: JsonMap,
+    ) -> u64 {
+        self.push_event(HistoryEvent {
+            id: 0,
+            previous_event_id: previous,
+            timestamp: self.now,
+            kind,
+            details_key: Some(key),
+            details,
+            payload: None,
+            state: None,
+            iteration: Some(iteration),
         })
     }
 
@@ -698,6 +721,7 @@ impl Execution {
                 details: assigned,
                 payload: Some(payload),
                 state: Some(state.shared_name.clone()),
+                iteration: None,
             })
         })
     }
@@ -1347,7 +1371,8 @@ impl Execution {
             state,
             None,
             |env| -> Result<(Value, Map), Failure> {
-                let assigned = dataflow::assign(catcher.assign.as_ref(), &error_output, env)?;
+                let assigned =
+                    dataflow::assign(catcher.assign_template.as_ref(), &error_output, env)?;
                 Ok((
                     dataflow::result_path(&catcher.result_path, &raw_input, error_output)?,
                     assigned,
@@ -1396,11 +1421,9 @@ impl Execution {
             return self.execute_jsonata(tid, state, raw_input);
         }
         match &state.kind {
-            Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
+            Kind::Pass { .. } => self.run_pass(tid, state, raw_input),
             Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
-            Kind::Choice { choices, default } => {
-                self.run_choice(tid, state, raw_input, choices, *default)
-            }
+            Kind::Choice { default, .. } => self.run_choice(tid, state, raw_input, *default),
             Kind::Wait => self.run_wait(tid, state, raw_input),
             Kind::Succeed => self
                 .with_env(tid, state, None, |env| {
@@ -1440,13 +1463,7 @@ impl Execution {
         f(&mut env)
     }
 
-    fn run_pass(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Rc<Value>,
-        result: Option<&Json>,
-    ) -> Flow {
+    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let mut stages = self.stages();
         let outcome = self.with_env(
             tid,
@@ -1455,9 +1472,11 @@ impl Execution {
             |env| -> Result<(Value, Map), Failure> {
                 let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
-                let value = match result {
-                    Some(r) => Value::from(r),
-                    None => dataflow::template_ref(state.parameters.as_ref(), effective, env)?,
+                let value = match &state.compiled.result {
+                    Some(r) => r.clone(),
+                    None => {
+                        dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?
+                    }
                 };
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &value);
@@ -1478,28 +1497,25 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        choices: &[Json],
         default: Option<usize>,
     ) -> Flow {
-        let machine = self.thread(tid).machine.clone();
         let outcome = self.with_env(
             tid,
             state,
             None,
             |env| -> Result<(Value, Option<usize>, Map), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
-                let chosen = crate::choice::choose(choices, &effective, env)?;
-                let (next, rule_assign) = match chosen {
-                    Some(name) => {
-                        let rule = choices
-                            .iter()
-                            .find(|c| c.get("Next").and_then(Json::as_str) == Some(name));
-                        (
-                            machine.state_index(name),
-                            rule.and_then(|r| r.get("Assign")),
-                        )
+                // The first rule that holds decides (a rule without Next counts as none).
+                let mut chosen = None;
+                for choice in &state.compiled.choices {
+                    if choice.rule.holds(&effective, env)? {
+                        chosen = choice.next.as_ref();
+                        break;
                     }
-                    None => (default, state.assign.as_ref()),
+                }
+                let (next, rule_assign) = match chosen {
+                    Some(next) => (next.state, next.assign.as_ref()),
+                    None => (default, state.compiled.assign.as_ref()),
                 };
                 let assigned = dataflow::assign(rule_assign, &effective, env)?;
                 Ok((
@@ -1529,7 +1545,7 @@ impl Execution {
             |env| -> Result<(Value, i64, Map), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
                 let until = wait_until(raw, &effective, now, env)?;
-                let assigned = dataflow::assign(state.assign.as_ref(), &effective, env)?;
+                let assigned = dataflow::assign(state.compiled.assign.as_ref(), &effective, env)?;
                 Ok((
                     dataflow::output_path(state, effective, env)?,
                     until,
@@ -1610,7 +1626,8 @@ impl Execution {
             |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
-                let params = dataflow::template_ref(state.parameters.as_ref(), effective, env)?;
+                let params =
+                    dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?;
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &params);
                 }
@@ -1900,7 +1917,8 @@ impl Execution {
             state,
             None,
             |env| -> Result<(Value, Map), Failure> {
-                let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+                let selected =
+                    dataflow::template(state.compiled.result_selector.as_ref(), result, env)?;
                 if state.result_selector.is_some() {
                     stages.put("afterResultSelector", &selected);
                 }
@@ -1925,7 +1943,7 @@ impl Execution {
     ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
-            dataflow::template(state.parameters.as_ref(), effective, env)
+            dataflow::template(state.compiled.parameters.as_ref(), effective, env)
         });
         match effective {
             Ok(v) => self.start_parallel(tid, state, raw_input, v, branches.len()),
@@ -1946,7 +1964,7 @@ impl Execution {
         let join = self.new_join(Join {
             owner: tid,
             kind: JoinKind::Parallel,
-            state_name: state.name.clone(),
+            state_name: state.shared_name.clone(),
             results: vec![Value::Null; branches.len()],
             next_to_start: 0,
             total: branches.len(),
@@ -2245,7 +2263,7 @@ impl Execution {
         let join = self.new_join(Join {
             owner: tid,
             kind: JoinKind::Map,
-            state_name: state.name.clone(),
+            state_name: state.shared_name.clone(),
             results: vec![Value::Null; total],
             next_to_start: 0,
             total,
@@ -2367,19 +2385,19 @@ impl Execution {
                     )
                 }
                 (Kind::Map(map), JoinKind::Map) => {
-                    let mut details = JsonMap::new();
-                    details.insert("index".into(), Json::from(index));
-                    details.insert("name".into(), Json::String(join_name));
                     let parent_input = join_input;
                     let started = if distributed {
                         0
                     } else {
-                        self.emit(
-                            owner,
-                            "MapIterationStarted",
-                            Some("mapIterationStartedEventDetails"),
-                            details,
-                        )
+                        self.chain_event(owner, |this, previous| {
+                            this.emit_iteration(
+                                previous,
+                                "MapIterationStarted",
+                                "mapIterationStartedEventDetails",
+                                (index, join_name),
+                                JsonMap::new(),
+                            )
+                        })
                     };
                     let item_input = if state.query_language == QueryLanguage::Jsonata {
                         self.jsonata_item(owner, state, &parent_input, index, &item)
@@ -2388,8 +2406,8 @@ impl Execution {
                             .raw
                             .get("ItemSelector")
                             .or_else(|| state.raw.get("Parameters"));
-                        match selector {
-                            Some(sel) => {
+                        match (selector, state.compiled.item_selector.as_ref()) {
+                            (Some(sel), Some(compiled)) => {
                                 let cached = self
                                     .joins
                                     .get_mut(jid)
@@ -2410,14 +2428,13 @@ impl Execution {
                                     variables: &view,
                                     rng: &mut self.rng,
                                 };
-                                let selected =
-                                    crate::path::apply_template(sel, &parent_input, &mut env);
+                                let selected = compiled.apply(&parent_input, &mut env);
                                 if let Some(Some(j)) = self.joins.get_mut(jid) {
                                     j.item_context = Some(context);
                                 }
                                 selected
                             }
-                            None => Ok(item.clone()),
+                            _ => Ok(item.clone()),
                         }
                     };
                     if let Some(Some(j)) = self.joins.get_mut(jid) {
@@ -2486,14 +2503,12 @@ impl Execution {
                 .and_then(Option::as_ref)
                 .is_some_and(|t| t.silent);
         if kind == JoinKind::Map && !quiet {
-            let mut details = JsonMap::new();
-            details.insert("index".into(), Json::from(index));
-            details.insert("name".into(), Json::String(name));
-            self.emit_raw(
+            self.emit_iteration(
                 last_event,
                 "MapIterationSucceeded",
-                Some("mapIterationSucceededEventDetails"),
-                details,
+                "mapIterationSucceededEventDetails",
+                (index, name),
+                JsonMap::new(),
             );
         }
         if let Some(Some(t)) = self.threads.get_mut(owner) {
@@ -2540,15 +2555,12 @@ impl Execution {
                 .and_then(Option::as_ref)
                 .is_some_and(|t| t.silent);
         if kind == JoinKind::Map && !quiet {
-            let mut details = JsonMap::new();
-            details.insert("index".into(), Json::from(index));
-            details.insert("name".into(), Json::String(name.clone()));
-            details.extend(failure_details(&failure.error, failure.cause.as_deref()));
-            self.emit_raw(
+            self.emit_iteration(
                 last_event,
                 "MapIterationFailed",
-                Some("mapIterationFailedEventDetails"),
-                details,
+                "mapIterationFailedEventDetails",
+                (index, name.clone()),
+                failure_details(&failure.error, failure.cause.as_deref()),
             );
         }
         let Some(Some(join)) = self.joins.get_mut(jid) else {
@@ -2614,7 +2626,7 @@ impl Execution {
         self.runnable.push_back(owner);
     }
 
-    fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &str) {
+    fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &Rc<str>) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -2633,14 +2645,12 @@ impl Execution {
         }
         if kind == JoinKind::Map {
             if let Some((index, _)) = thread.map_item {
-                let mut details = JsonMap::new();
-                details.insert("index".into(), Json::from(index));
-                details.insert("name".into(), Json::String(name.to_string()));
-                self.emit_raw(
+                self.emit_iteration(
                     thread.last_event,
                     "MapIterationAborted",
-                    Some("mapIterationAbortedEventDetails"),
-                    details,
+                    "mapIterationAbortedEventDetails",
+                    (index, name.clone()),
+                    JsonMap::new(),
                 );
             }
         }
@@ -2842,7 +2852,7 @@ fn place_result(
     env: &mut Env,
     stages: &mut Stages,
 ) -> Result<(Value, Map), Failure> {
-    let assigned = dataflow::assign(state.assign.as_ref(), &result, env)?;
+    let assigned = dataflow::assign(state.compiled.assign.as_ref(), &result, env)?;
     let output = dataflow::result_path(&state.result_path, raw_input, result)?;
     stages.put("afterResultPath", &output);
     Ok((dataflow::output_path(state, output, env)?, assigned))
