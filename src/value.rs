@@ -565,9 +565,16 @@ impl Value {
     /// stops descending at `limit` (a value deeper than that is too deep anyway, and the
     /// walk must not recurse without bound).
     pub fn nesting(&self, limit: usize) -> usize {
-        let (meta, children): (&Meta, Box<dyn Iterator<Item = &Value>>) = match self {
-            Value::Array(items) => (&items.meta, Box::new(items.iter())),
-            Value::Object(map) => (&map.meta, Box::new(map.values())),
+        fn deepest<'v>(children: impl Iterator<Item = &'v Value>, limit: usize) -> usize {
+            children
+                .filter(|child| child.is_array() || child.is_object())
+                .map(|child| child.nesting(limit - 1))
+                .max()
+                .unwrap_or(0)
+        }
+        let meta = match self {
+            Value::Array(items) => &items.meta,
+            Value::Object(map) => &map.meta,
             _ => return 0,
         };
         if let Some(depth) = meta.nesting.get() {
@@ -576,11 +583,11 @@ impl Value {
         if limit == 0 {
             return 1;
         }
-        let depth = 1 + children
-            .filter(|child| child.is_array() || child.is_object())
-            .map(|child| child.nesting(limit - 1))
-            .max()
-            .unwrap_or(0);
+        let depth = 1 + match self {
+            Value::Array(items) => deepest(items.iter(), limit),
+            Value::Object(map) => deepest(map.values(), limit),
+            _ => 0,
+        };
         // A cut-off count is a lower bound: cache only exact ones.
         if depth <= limit {
             meta.nesting.set(Some(depth));
@@ -769,13 +776,47 @@ impl PartialEq<serde_json::Value> for Value {
 
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
+        let keys = KeyCache::default();
+        serde::de::DeserializeSeed::deserialize(ValueSeed { keys: &keys }, deserializer)
     }
 }
 
-struct ValueVisitor;
+/// Object keys seen so far in one parse: payloads are mostly arrays of records with the
+/// same keys, so each distinct key is allocated once and shared. Bounded.
+#[derive(Default)]
+struct KeyCache(std::cell::RefCell<std::collections::HashSet<Rc<str>, BuildHasherDefault<KeyHasher>>>);
 
-impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+/// At most this many distinct keys are shared per parse (the rest are allocated as read).
+const MAX_SHARED_KEYS: usize = 1024;
+
+impl KeyCache {
+    fn key(&self, text: &str) -> Rc<str> {
+        let mut keys = self.0.borrow_mut();
+        if let Some(key) = keys.get(text) {
+            return key.clone();
+        }
+        let key: Rc<str> = text.into();
+        if keys.len() < MAX_SHARED_KEYS {
+            keys.insert(key.clone());
+        }
+        key
+    }
+}
+
+/// Reads one value (serde's data model, as `serde_json::Value` reads it).
+#[derive(Clone, Copy)]
+struct ValueSeed<'k> {
+    keys: &'k KeyCache,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -806,11 +847,11 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         Ok(Value::Null)
     }
     fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        serde::Deserialize::deserialize(d)
+        serde::de::DeserializeSeed::deserialize(self, d)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
         Ok(Value::array(items))
@@ -818,31 +859,33 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         // A repeated key keeps its first place and takes the last value, as serde_json's.
-        while let Some(key) = access.next_key_seed(KeySeed)? {
-            let value = access.next_value()?;
+        while let Some(key) = access.next_key_seed(KeySeed { keys: self.keys })? {
+            let value = access.next_value_seed(self)?;
             map.insert(key, value);
         }
         Ok(Value::object(map))
     }
 }
 
-/// An object key read straight into an `Rc<str>`.
-struct KeySeed;
+/// An object key, shared through the parse's [`KeyCache`].
+struct KeySeed<'k> {
+    keys: &'k KeyCache,
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Rc<str>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Rc<str>, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for KeySeed {
+impl<'de> serde::de::Visitor<'de> for KeySeed<'_> {
     type Value = Rc<str>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a string key")
     }
     fn visit_str<E>(self, s: &str) -> Result<Rc<str>, E> {
-        Ok(s.into())
+        Ok(self.keys.key(s))
     }
 }
 

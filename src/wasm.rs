@@ -291,7 +291,10 @@ impl<'a> JsonObject<'a> {
     }
 
     fn engine_value(&mut self, key: &str, value: &crate::value::Value) {
-        value.write(self.key(key));
+        let out = self.key(key);
+        // The length is cached on the value's nodes (the payload check computed it).
+        out.reserve(value.text_len());
+        value.write(out);
     }
 
     fn number<N: std::fmt::Display>(&mut self, key: &str, value: N) {
