@@ -27,7 +27,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as cases from "./cases.mjs";
-import { printBreakdown } from "./size.mjs";
+import { moduleSizes, printBreakdown, TARGET_BYTES } from "./size.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -303,17 +303,26 @@ function runMemory(args, memory) {
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
+/** What a browser loads: the JS it imports, and the core module; the full one on demand. */
+const BROWSER_JS = ["browser.js", "api.js", "guard.js", "module.js"];
+
 function packageSize() {
-  const files = [join("dist", "wasm", "statelab_bg.wasm"), join("dist", "wasm", "statelab.js")];
-  for (const f of readdirSync(join(root, "js")).sort()) if (f.endsWith(".js")) files.push(join("js", f));
-  const parts = files.map((f) => {
-    const bytes = readFileSync(join(root, f));
-    return { file: f, raw: bytes.length, gzip: gz(bytes) };
+  const modules = moduleSizes();
+  const js = BROWSER_JS.map((f) => {
+    const bytes = readFileSync(join(root, "js", f));
+    return { file: join("js", f), raw: bytes.length, gzip: gz(bytes) };
   });
+  const core = modules.find((m) => m.key === "core");
+  const full = modules.find((m) => m.key === "full");
   const peerFile = join(here, "node_modules", "aws-local-stepfunctions", "build", "main.browser.esm.js");
   const peerBytes = readFileSync(peerFile);
   const peer = { file: "aws-local-stepfunctions/build/main.browser.esm.js", raw: peerBytes.length, gzip: gz(peerBytes) };
-  return { parts, total: { raw: sum(parts, "raw"), gzip: sum(parts, "gzip") }, peer };
+  return {
+    modules,
+    js,
+    browser: { first: core.gzip + sum(js, "gzip"), withJsonata: core.gzip + full.gzip + sum(js, "gzip") },
+    peer,
+  };
 }
 
 const sum = (xs, key) => xs.reduce((n, x) => n + x[key], 0);
@@ -323,9 +332,14 @@ function runSize(args, report) {
   const size = packageSize();
   report.size = size;
   console.log("\nSize (gzip -9):");
-  for (const p of size.parts) console.log(`  ${p.file.padEnd(30)} ${kb(p.raw).padStart(10)} raw ${kb(p.gzip).padStart(10)} gzip`);
-  console.log(`  ${"Statelab total".padEnd(30)} ${kb(size.total.raw).padStart(10)} raw ${kb(size.total.gzip).padStart(10)} gzip (target <= 300 KB)`);
-  console.log(`  ${"peer browser bundle".padEnd(30)} ${kb(size.peer.raw).padStart(10)} raw ${kb(size.peer.gzip).padStart(10)} gzip (${size.peer.file})`);
+  for (const m of size.modules) {
+    for (const p of [m.wasm, m.glue]) console.log(`  ${p.file.padEnd(32)} ${kb(p.raw).padStart(10)} raw ${kb(p.gzip).padStart(10)} gzip`);
+    console.log(`  ${`= ${m.key} module, wasm + glue`.padEnd(32)} ${"".padStart(14)} ${kb(m.gzip).padStart(10)} gzip${m.key === "core" ? ` (target <= ${kb(TARGET_BYTES)})` : ""}`);
+  }
+  for (const p of size.js) console.log(`  ${p.file.padEnd(32)} ${kb(p.raw).padStart(10)} raw ${kb(p.gzip).padStart(10)} gzip`);
+  console.log(`  ${"a browser loads first".padEnd(32)} ${"".padStart(14)} ${kb(size.browser.first).padStart(10)} gzip (core + js/)`);
+  console.log(`  ${"... and for JSONata".padEnd(32)} ${"".padStart(14)} ${kb(size.browser.withJsonata).padStart(10)} gzip (+ the full module)`);
+  console.log(`  ${"peer browser bundle".padEnd(32)} ${kb(size.peer.raw).padStart(10)} raw ${kb(size.peer.gzip).padStart(10)} gzip (${size.peer.file})`);
   console.log("\nThe wasm by crate/module (bench/size.mjs; a copy of the build with function names):");
   try {
     printBreakdown();

@@ -1,13 +1,18 @@
-// Where the wasm's bytes go: builds a copy of dist/wasm/statelab_bg.wasm that keeps its
-// function names (the same cargo output -> wasm-bindgen -> wasm-opt -Oz, plus -g), reads
-// the name and code sections, and attributes each function body to a crate or module by
-// its Rust path (statelab::jsonata, statelab::validate, serde_json, core, alloc, ...).
-// Gzip sizes per group are estimated in proportion to raw bytes; the total is measured.
+// The package's size, and where the wasm's bytes go, for both modules scripts/build.mjs
+// makes: the core module browsers load first (no JSONata) and the full one (node; browsers
+// after loadJsonata()). First the gzip size of each module with its glue (measured);
+// then, per module, a breakdown: a copy of the wasm that keeps its function names (the
+// same cargo output -> wasm-bindgen -> wasm-opt -Oz --converge, plus -g), read for its
+// name and code sections, each function body attributed to a crate or module by its Rust
+// path (statelab::jsonata, statelab::validate, serde_json, core, alloc, ...). Gzip sizes
+// per group are estimated in proportion to raw bytes.
 //
-//   node bench/size.mjs            # needs target/wasm32-unknown-unknown/release/statelab.wasm
-//   node bench/size.mjs --top 30   # also list the 30 largest functions
+//   node bench/size.mjs                   # both modules (needs `npm run build` first)
+//   node bench/size.mjs --top 30          # also list the 30 largest functions of each
+//   node bench/size.mjs --module core     # one module: core or full
 //
-// Uses the release build that scripts/build.mjs made; writes only under target/bench-size/.
+// Uses the cargo outputs scripts/build.mjs kept in target/wasm-raw/; writes only under
+// target/bench-size/.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -17,8 +22,17 @@ import { gzipSync } from "node:zlib";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const raw = join(root, "target", "wasm32-unknown-unknown", "release", "statelab.wasm");
+const rawDir = join(root, "target", "wasm-raw");
 const outDir = join(root, "target", "bench-size");
+
+/** The two modules (scripts/build.mjs MODULES): file stem and what it is for. */
+export const MODULES = [
+  { key: "core", name: "statelab_core", label: "core module (browsers load it first; no JSONata)" },
+  { key: "full", name: "statelab", label: "full module (Node; browsers after loadJsonata())" },
+];
+
+/** Target for what a browser loads up front: wasm + glue, gzip (issue 10). */
+export const TARGET_BYTES = 300_000;
 
 const WASM_FEATURES = [
   "--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
@@ -30,18 +44,42 @@ function run(command, args) {
   if (result.status !== 0) throw new Error(`size: \`${command} ${args.join(" ")}\` failed`);
 }
 
-/** The optimised wasm with its name section kept. */
-export function namedBuild(input = raw, dir = outDir) {
+/** The optimised wasm of a module (a file stem, e.g. "statelab_core") with its name section kept. */
+export function namedBuild(name = "statelab", dir = join(outDir, name)) {
+  const input = join(rawDir, `${name}.wasm`);
   if (!existsSync(input)) throw new Error(`size: ${input} is missing; run node scripts/build.mjs first`);
   mkdirSync(dir, { recursive: true });
-  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", "statelab", "--out-dir", dir, input]);
-  const wasm = join(dir, "statelab_bg.wasm");
-  const named = join(dir, "statelab_named.wasm");
+  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", name, "--out-dir", dir, input]);
+  const wasm = join(dir, `${name}_bg.wasm`);
+  const named = join(dir, `${name}_named.wasm`);
   run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "--converge", "-g", ...WASM_FEATURES, wasm, "-o", named]);
-  // The same wasm stripped of custom sections: what ships (compare with dist/wasm).
-  const stripped = join(dir, "statelab_stripped.wasm");
-  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "--converge", ...WASM_FEATURES, "--strip-debug", wasm, "-o", stripped]);
-  return { named, stripped, glue: join(dir, "statelab.js") };
+  return { named, glue: join(dir, `${name}.js`) };
+}
+
+const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+
+/** Measured sizes of the shipped modules: [{key, label, wasm: {raw, gzip}, glue: {raw, gzip}, gzip}]. */
+export function moduleSizes() {
+  return MODULES.map(({ key, name, label }) => {
+    const [wasm, glue] = [`${name}_bg.wasm`, `${name}.js`].map((file) => {
+      const bytes = readFileSync(join(root, "dist", "wasm", file));
+      return { file: `dist/wasm/${file}`, raw: bytes.length, gzip: gzip(bytes) };
+    });
+    return { key, label, wasm, glue, gzip: wasm.gzip + glue.gzip };
+  });
+}
+
+/** Prints both modules' wasm + glue (gzip -9) and the core's margin to the target. */
+export function printModuleSizes() {
+  const sizes = moduleSizes();
+  console.log("| Module | wasm raw | wasm gzip | glue gzip | wasm + glue gzip |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const m of sizes) console.log(`| ${m.label} | ${kb(m.wasm.raw)} | ${kb(m.wasm.gzip)} | ${kb(m.glue.gzip)} | **${kb(m.gzip)}** |`);
+  const core = sizes.find((m) => m.key === "core");
+  const verdict = core.gzip <= TARGET_BYTES ? "met" : "missed";
+  console.log(`\nTarget (what a browser loads before any JSONata: core wasm + glue <= ${kb(TARGET_BYTES)} gzip): ${verdict}, ${kb(core.gzip)}.`);
+  return sizes;
 }
 
 // ---------------------------------------------------------------- a minimal wasm reader
@@ -142,11 +180,23 @@ export function owner(name) {
   return parts[0];
 }
 
-/** Prints the size of dist/wasm's wasm and its breakdown by owner (and the `top` largest functions). */
-export function printBreakdown(top = 0) {
-  const { named, stripped } = namedBuild();
+/**
+ * Prints each module's size and breakdown by owner (and its `top` largest functions);
+ * `only`: "core" or "full" for one module.
+ */
+export function printBreakdown(top = 0, only = null) {
+  printModuleSizes();
+  for (const { key, name, label } of MODULES) {
+    if (only && key !== only) continue;
+    console.log(`\n### ${label}\n`);
+    printModuleBreakdown(name, top);
+  }
+}
+
+function printModuleBreakdown(name, top) {
+  const { named } = namedBuild(name);
   const bytes = readFileSync(named);
-  const shipped = readFileSync(join(root, "dist", "wasm", "statelab_bg.wasm"));
+  const shipped = readFileSync(join(root, "dist", "wasm", `${name}_bg.wasm`));
   const shippedGzip = gzipSync(shipped, { level: 9 }).length;
   const { functions, sections } = analyse(bytes);
   const code = functions.reduce((n, f) => n + f.size, 0);
@@ -159,9 +209,8 @@ export function printBreakdown(top = 0) {
     groups.set(key, g);
   }
   const dataBytes = sections.data ?? 0;
-  const strippedSize = readFileSync(stripped).length;
-  console.log(`dist/wasm/statelab_bg.wasm: ${(shipped.length / 1000).toFixed(1)} KB raw, ${(shippedGzip / 1000).toFixed(1)} KB gzip`);
-  console.log(`named copy (same optimisation, -g): code ${(code / 1000).toFixed(1)} KB in ${functions.length} functions, data ${(dataBytes / 1000).toFixed(1)} KB; stripped copy ${(strippedSize / 1000).toFixed(1)} KB`);
+  console.log(`dist/wasm/${name}_bg.wasm: ${kb(shipped.length)} raw, ${kb(shippedGzip)} gzip`);
+  console.log(`named copy (same optimisation, -g): code ${kb(code)} in ${functions.length} functions, data ${kb(dataBytes)}`);
   const codeShare = code / (code + dataBytes);
   console.log("\n| Owner | Functions | Code bytes | Share of code | Est. gzip |");
   console.log("|---|---:|---:|---:|---:|");
@@ -180,5 +229,11 @@ export function printBreakdown(top = 0) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  printBreakdown(process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 0);
+  const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
+  const only = arg("--module");
+  if (only && !MODULES.some((m) => m.key === only)) {
+    console.error(`size: --module must be one of ${MODULES.map((m) => m.key).join(", ")}`);
+    process.exit(2);
+  }
+  printBreakdown(Number(arg("--top") ?? 0), only);
 }

@@ -1,11 +1,11 @@
 //! Native timing of the bench workloads (bench/cases.mjs), for profiling the engine
-//! without the wasm boundary: `cargo run --release --example bench_native -- a|b10k|b100k|d [runs]`
+//! without the wasm boundary: `cargo run --release --example bench_native -- a|b10k|b100k|c|d [runs]`
 //! (or under `perf record`). Prints the median time of the runs. `TEXT=1`: each run also
 //! parses the input from JSON text and writes the output as text, as the wasm entry does.
 
 use serde_json::{json, Map, Value};
 use statelab::api::{compile, run_to_end, Definition};
-use statelab::exec::{ExecConfig, Status};
+use statelab::exec::{EffectResult, ExecConfig, Status};
 use statelab::validate::ValidateOptions;
 use std::time::Instant;
 
@@ -69,6 +69,20 @@ fn payload_chain(count: usize) -> (Value, Value) {
     (definition, input)
 }
 
+/// (c): Task -> Choice loop; the "handler" answers in Rust (`{i: input.i + 1}`), so this
+/// times the engine and driver side of a handler call without the JS boundary.
+fn task_loop(iterations: u64) -> (Value, Value) {
+    let definition = json!({
+        "StartAt": "Increment",
+        "States": {
+            "Increment": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:increment", "Next": "Check"},
+            "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": iterations, "Next": "Increment"}], "Default": "Done"},
+            "Done": {"Type": "Succeed"}
+        }
+    });
+    (definition, json!({"i": 0}))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let case = args.get(1).map(String::as_str).unwrap_or("a");
@@ -80,6 +94,7 @@ fn main() {
         "b1k" => inline_map(1_000),
         "b10k" => inline_map(10_000),
         "b100k" => inline_map(100_000),
+        "c" => task_loop(10_000),
         "d" => payload_chain(100),
         other => panic!("unknown case {other}"),
     };
@@ -105,8 +120,11 @@ fn main() {
             machine.clone(),
             input,
             config,
-            &[],
-            |_| unreachable!(),
+            &["Increment"],
+            |call| {
+                let i = call.invocation.input.get("i").and_then(Value::as_i64).unwrap_or(0);
+                EffectResult::Ok(json!({ "i": i + 1 }))
+            },
         );
         let mut events = driver.history().len();
         if text {

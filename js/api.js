@@ -1,12 +1,12 @@
 // The public JS API of the `statelab` package (DESIGN.md "The JS API"). It sits on the
-// wasm-bindgen exports (dist/wasm/statelab.js), which js/node.js and js/browser.js
-// initialise before re-exporting this module. Everything here is host work: calling
+// wasm-bindgen exports of the module js/module.js holds (the full one or the browser's
+// core one), which js/node.js and js/browser.js install before re-exporting this module. Everything here is host work: calling
 // handlers, timers, streaming events. The interpreter itself is in Rust.
 
-import * as wasm from "../dist/wasm/statelab.js";
-import { callWasm, guarded, generation, StatelabInternalError } from "./guard.js";
+import { callWasm, guarded, generation, rethrowTrap, staleError, unwrap, StatelabInternalError } from "./guard.js";
+import { JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata, requireJsonata, wasm } from "./module.js";
 
-export { StatelabInternalError };
+export { StatelabInternalError, JsonataNotLoadedError, jsonataLoaded, loadJsonata, needsJsonata };
 
 // Values cross into wasm as JSON text (`JSON.stringify` here, serde_json there) and come
 // back as JSON text for `JSON.parse`: far cheaper than converting objects property by
@@ -48,8 +48,14 @@ export function validate(definition, options) {
   const opts = optionsArgument(options, "validate", ["type"]);
   const deep = tooDeepDiagnostic(definition);
   if (deep) return { valid: false, diagnostics: [deep] };
+  if (!jsonataLoaded() && needsJsonata(definition)) return { valid: false, diagnostics: [jsonataNotLoadedDiagnostic()] };
   const diagnostics = JSON.parse(callWasm(() => wasm.validateDefinition(definitionText(definition), typeof definition === "string", JSON.stringify(opts))));
   return { valid: !diagnostics.some((d) => d.severity === "error"), diagnostics };
+}
+
+/** validate()'s answer (it never throws) for a JSONata definition before loadJsonata(). */
+function jsonataNotLoadedDiagnostic() {
+  return { severity: "error", code: "JSONATA_NOT_LOADED", message: new JsonataNotLoadedError("This definition").message, path: "" };
 }
 
 /** The startExecution integration's resources, run as child executions. */
@@ -69,6 +75,7 @@ export class StateMachine {
     const opts = optionsArgument(options, "StateMachine", ["type", "name"]);
     const deep = tooDeepDiagnostic(definition);
     if (deep) throw new ValidationError(`Invalid state machine definition: ${deep.message}`, [deep]);
+    requireJsonata(definition, "This definition");
     this.type = opts.type ?? "STANDARD";
     this.#source = { definition, opts };
     this.#compile();
@@ -122,6 +129,33 @@ function randomUuid() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Where `readField` reads next in a compact progress text. */
+let fieldAt = 0;
+
+/**
+ * The integer at `fieldAt` in a compact progress (src/wasm.rs `write_compact`), or null
+ * for an empty field; moves past the field and the "," or line break that ends it.
+ * (By hand: slicing and `Number()` cost more than the rest of reading a progress.)
+ */
+function readField(text) {
+  let value = 0;
+  let digits = 0;
+  let sign = 1;
+  for (;;) {
+    const c = text.charCodeAt(fieldAt++);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 45 /* - */) {
+      sign = -1;
+    } else {
+      // "," or "\n" ends the field; NaN is the end of the text.
+      if (c !== c) fieldAt = text.length;
+      return digits === 0 ? null : sign * value;
+    }
+  }
 }
 
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
@@ -240,12 +274,14 @@ function traceOf(error) {
 
 export class Execution {
   #run;
+  #direct; // {target, born, what}: #run's wasm object, for the per-call hot path
+  #sites = []; // call site index -> {handler, kind, stateName, resource} (see #site)
   #handlers;
   #onEvent;
   #speed;
   #settle;
   #reject;
-  #pending = new Map(); // effect id -> {call, context, timer}
+  #pending = new Map(); // effect id -> call (with its context and timers)
   #tokens = new Map(); // task token -> effect id
   #paused = false;
   #stepWaiters = [];
@@ -254,6 +290,12 @@ export class Execution {
   #childOptions;
   #scheduled = false; // a #pump is queued as a microtask
   #timer = null; // external clock: the timeout that pumps at the next timer
+  // Virtual clock: one real-time timer for every pending call's TimeoutSeconds and
+  // HeartbeatSeconds, armed for the earliest (a setTimeout + clearTimeout per call cost
+  // more than the rest of the call). See #watchDeadlines.
+  #deadlineTimer = null;
+  #deadlineAt = Infinity;
+  #expireDeadlines = () => this.#expire();
   #pumpNow = () => {
     try {
       this.#pump();
@@ -309,6 +351,7 @@ export class Execution {
       testCase: options.testCase,
       inspect: Boolean(options.inspect),
     })), "execution");
+    this.#direct = unwrap(this.#run);
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
@@ -370,7 +413,9 @@ export class Execution {
     const id = this.#tokens.get(taskToken);
     if (id === undefined) throw this.#invalidToken(taskToken);
     this.#run.heartbeat(id);
-    this.#pending.get(id)?.beat?.();
+    const call = this.#pending.get(id);
+    // The wait for the next heartbeat starts again (virtual clock; real time).
+    if (call?.heartbeatAt) call.heartbeatAt = performance.now() + call.heartbeatSeconds * 1000;
   }
 
   pause() {
@@ -416,8 +461,9 @@ export class Execution {
    * Drives the execution until it must wait: for handlers (their settling pokes), a task
    * token, stop(), resume()/step() while paused, or (external clock) the next timer.
    * Each drive returns everything ready at once (events, calls, tokens, outcome).
+   * `resumeId` >= 0: first deliver that handler's result (JSON text), in the same crossing.
    */
-  #pump() {
+  #pump(resumeId = -1, resumeText = "") {
     this.#scheduled = false;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
@@ -425,24 +471,92 @@ export class Execution {
     }
     const external = this.#speed !== null;
     while (!this.#done) {
-      if (this.#paused && this.#stepWaiters.length === 0) return;
+      if (this.#paused && this.#stepWaiters.length === 0) {
+        if (resumeId >= 0) this.#resumeOk(resumeId, resumeText);
+        return;
+      }
       if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const progress = JSON.parse(this.#run.drive(Boolean(this.#onEvent) || stepping, stepping ? 1 : 0));
-      if (progress.events) {
-        for (const event of progress.events) this.#emit(event);
-        if (stepping) this.#stepWaiters.shift()(progress.events);
+      const text = this.#drive(resumeId, resumeText, Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      resumeId = -1;
+      let nextTimer;
+      if (text.charCodeAt(0) !== 123 /* { */) {
+        // The common case: handler calls only (src/wasm.rs `write_compact`).
+        nextTimer = this.#compactProgress(text);
+      } else {
+        const progress = JSON.parse(text);
+        if (progress.events) {
+          for (const event of progress.events) this.#emit(event);
+          if (stepping) this.#stepWaiters.shift()(progress.events);
+        }
+        if (progress.outcome) return this.#finish(progress.outcome);
+        for (const call of progress.calls) this.#call(call, progress.now);
+        for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
+        if (stepping) continue;
+        nextTimer = progress.nextTimer;
       }
-      if (progress.outcome) return this.#finish(progress.outcome);
-      for (const call of progress.calls) this.#call(call, progress.now);
-      for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
-      if (stepping) continue;
-      if (external && progress.nextTimer !== null) {
+      if (external && nextTimer !== null) {
         // Wake at the next timer (in scaled real time) unless something pokes first.
-        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (progress.nextTimer - this.#virtualNow()) / this.#speed));
+        this.#timer = setTimeout(this.#pumpNow, Math.max(0, (nextTimer - this.#virtualNow()) / this.#speed));
       }
       return;
     }
+  }
+
+  /** `drive()`, or `resumeOkAndDrive()`: the wasm object called directly (see guard.js `unwrap`). */
+  #drive(resumeId, resumeText, withEvents, maxEvents) {
+    const { target, born, what } = this.#direct;
+    if (born !== generation()) throw staleError(what);
+    try {
+      return resumeId >= 0 ? target.resumeOkAndDrive(resumeId, resumeText, withEvents, maxEvents) : target.drive(withEvents, maxEvents);
+    } catch (error) {
+      rethrowTrap(error);
+    }
+  }
+
+  /**
+   * Reads the short progress of src/wasm.rs `write_compact` (a line `now,nextTimer`, then
+   * a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT` per call), makes the
+   * calls and returns nextTimer.
+   */
+  #compactProgress(text) {
+    fieldAt = 0;
+    const now = readField(text);
+    const nextTimer = readField(text);
+    while (fieldAt < text.length) {
+      const id = readField(text);
+      const site = this.#site(readField(text));
+      const retryCount = readField(text);
+      const timeoutSeconds = readField(text);
+      const heartbeatSeconds = readField(text);
+      const end = text.indexOf("\n", fieldAt);
+      const input = JSON.parse(end < 0 ? text.slice(fieldAt) : text.slice(fieldAt, end));
+      fieldAt = end < 0 ? text.length : end + 1;
+      // One shape for every call; it also holds its context and timers while pending.
+      const call = {
+        id,
+        handler: site.handler,
+        kind: site.kind,
+        input,
+        stateName: site.stateName,
+        resource: site.resource,
+        taskToken: null,
+        retryCount,
+        timeoutSeconds,
+        heartbeatSeconds,
+        context: null,
+        now,
+        timeoutAt: 0,
+        heartbeatAt: 0,
+      };
+      this.#call(call, now);
+    }
+    return nextTimer;
+  }
+
+  /** What every call from a Task state shares, asked of the wasm once per state. */
+  #site(index) {
+    return (this.#sites[index] ??= JSON.parse(this.#run.site(index)));
   }
 
   #virtualNow() {
@@ -472,78 +586,120 @@ export class Execution {
   #abortPending() {
     for (const id of [...this.#pending.keys()]) this.#clearPending(id, true);
     this.#tokens.clear();
+    if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Infinity;
   }
 
   #clearPending(id, abort = false) {
-    const entry = this.#pending.get(id);
-    if (!entry) return;
+    const call = this.#pending.get(id);
+    if (!call) return;
     this.#pending.delete(id);
-    if (entry.timer) clearTimeout(entry.timer);
-    if (entry.heartbeat) clearTimeout(entry.heartbeat);
-    if (abort) HandlerContext.abort(entry.context);
+    // The shared deadline timer stays armed; it must not keep the process alive for
+    // calls that are gone (node's timers have unref; browsers' are numbers).
+    if (this.#pending.size === 0) this.#deadlineTimer?.unref?.();
+    if (abort) HandlerContext.abort(call.context);
   }
 
+  /** (Re)arms the shared deadline timer if `at` (performance.now() ms) is earlier. */
+  #watchDeadlines(at) {
+    this.#deadlineTimer?.ref?.();
+    if (at >= this.#deadlineAt) return;
+    if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = setTimeout(this.#expireDeadlines, Math.max(0, at - performance.now()));
+  }
+
+  /**
+   * The shared deadline timer fired: calls past their TimeoutSeconds or HeartbeatSeconds
+   * (real time) time out, the earliest first: the clock moves to the call's start plus
+   * that many seconds, where the engine fails the task (States.Timeout /
+   * States.HeartbeatTimeout).
+   */
+  #expire() {
+    this.#deadlineTimer = null;
+    this.#deadlineAt = Infinity;
+    if (this.#done) return;
+    const t = performance.now();
+    const due = (call) => Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity);
+    const expired = [];
+    let next = Infinity;
+    for (const call of this.#pending.values()) {
+      const at = due(call);
+      if (at <= t) expired.push(call);
+      else if (at < next) next = at;
+    }
+    expired.sort((a, b) => due(a) - due(b));
+    try {
+      for (const call of expired) {
+        if (!this.#pending.has(call.id)) continue;
+        const timedOut = (call.timeoutAt || Infinity) <= (call.heartbeatAt || Infinity);
+        this.#clearPending(call.id, true);
+        this.#run.advanceClock(call.now + (timedOut ? call.timeoutSeconds : call.heartbeatSeconds) * 1000);
+      }
+    } catch (error) {
+      return this.#crash(error);
+    }
+    if (next < Infinity) this.#watchDeadlines(next);
+    if (expired.length > 0) this.#poke();
+  }
+
+  /** Starts a handler call; the call object also holds its context and deadlines while pending. */
   #call(call, now) {
     const context = new HandlerContext(call, this.executionArn, this.#callbacks);
-    const entry = { call, context, timer: null };
-    this.#pending.set(call.id, entry);
-    if (call.timeoutSeconds && this.#speed === null) {
-      // A handler that never settles is bounded by TimeoutSeconds (in real time, scaled).
-      const ms = (call.timeoutSeconds * 1000) / (this.#speed ?? 1);
-      entry.timer = setTimeout(() => {
-        if (!this.#pending.has(call.id)) return;
-        this.#clearPending(call.id, true);
-        try {
-          this.#run.advanceClock(now + call.timeoutSeconds * 1000);
-        } catch (error) {
-          return this.#crash(error);
-        }
-        this.#poke();
-      }, ms);
-    }
+    call.context = context;
+    call.now = now;
+    this.#pending.set(call.id, call);
     if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
-    if (call.heartbeatSeconds && this.#speed === null) {
-      // Virtual clock: a task that gets no heartbeat for HeartbeatSeconds (real time)
-      // times out; each sendTaskHeartbeat restarts the wait.
-      const expire = () => {
-        if (!this.#pending.has(call.id)) return;
-        this.#clearPending(call.id, true);
-        try {
-          this.#run.advanceClock(now + call.heartbeatSeconds * 1000);
-        } catch (error) {
-          return this.#crash(error);
-        }
-        this.#poke();
-      };
-      entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
-      entry.beat = () => {
-        clearTimeout(entry.heartbeat);
-        entry.heartbeat = setTimeout(expire, call.heartbeatSeconds * 1000);
-      };
+    if ((call.timeoutSeconds || call.heartbeatSeconds) && this.#speed === null) {
+      // Virtual clock: a handler that never settles is bounded by TimeoutSeconds in real
+      // time, and a task that gets no heartbeat for HeartbeatSeconds (real time) times
+      // out; each sendTaskHeartbeat restarts that wait. (External clock: the engine's own
+      // deadlines, driven by advanceClock.)
+      const t = performance.now();
+      call.timeoutAt = call.timeoutSeconds ? t + call.timeoutSeconds * 1000 : 0;
+      call.heartbeatAt = call.heartbeatSeconds ? t + call.heartbeatSeconds * 1000 : 0;
+      this.#watchDeadlines(Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity));
     }
     const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    this.#invoke(handler, call, context).catch((error) => this.#crash(error));
+    this.#invoke(handler, call, context);
   }
 
-  /** Calls the handler and answers the task with what it returns or throws. */
+  /** Calls the handler and answers the task; an internal error ends the run (#crash). */
   async #invoke(handler, call, context) {
-    let value;
+    let outcome;
+    let threw = false;
     try {
-      value = await handler(call.input, context);
+      outcome = await handler(call.input, context);
     } catch (error) {
-      if (!this.#pending.has(call.id) || this.#done) return;
-      this.#clearPending(call.id);
-      if (call.taskToken) this.#tokens.delete(call.taskToken);
-      try {
-        this.#fail(call, error);
-      } catch (readError) {
-        if (readError instanceof StatelabInternalError) throw readError;
-        // A thrown value whose getters throw (or a Proxy): report that, not crash.
-        this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
-      }
-      this.#poke();
-      return;
+      outcome = error;
+      threw = true;
     }
+    try {
+      if (threw) this.#answerError(call, outcome);
+      else this.#answer(call, outcome);
+    } catch (error) {
+      this.#crash(error);
+    }
+  }
+
+  /** The handler threw: the task fails, as DESIGN.md "Handlers" describes. */
+  #answerError(call, error) {
+    if (!this.#pending.has(call.id) || this.#done) return;
+    this.#clearPending(call.id);
+    if (call.taskToken) this.#tokens.delete(call.taskToken);
+    try {
+      this.#fail(call, error);
+    } catch (readError) {
+      if (readError instanceof StatelabInternalError) throw readError;
+      // A thrown value whose getters throw (or a Proxy): report that, not crash.
+      this.#run.resumeError(call.id, "Error", `The handler threw a value that cannot be read: ${Object.prototype.toString.call(readError)}`);
+    }
+    this.#poke();
+  }
+
+  /** The handler returned `value`: the task's result (or, with a task token, its submission). */
+  #answer(call, value) {
     if (!this.#pending.has(call.id) || this.#done) return;
     if (call.taskToken) {
       // The service call went out; the task waits for sendTaskSuccess/Failure.
@@ -556,12 +712,33 @@ export class Execution {
       return;
     }
     this.#clearPending(call.id);
+    let text;
     try {
-      this.#run.resumeOk(call.id, jsonText(value));
+      text = jsonText(value);
     } catch (error) {
       this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+      this.#poke();
+      return;
     }
+    if (!this.#scheduled && this.#pending.size === 0 && this.#speed === null) {
+      // The only task running just finished (a Task loop): resume and drive now, in one
+      // crossing, rather than a microtask later. With other tasks still running, results
+      // settling in the same tick are delivered together by one queued pump, as before.
+      this.#pump(call.id, text);
+      return;
+    }
+    this.#resumeOk(call.id, text);
     this.#poke();
+  }
+
+  /** A handler's result (JSON text); one that does not parse fails the task (as resumeOkAndDrive does). */
+  #resumeOk(id, text) {
+    try {
+      this.#run.resumeOk(id, text);
+    } catch (error) {
+      if (error instanceof StatelabInternalError) throw error;
+      this.#run.resumeError(id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
+    }
   }
 
   /**
@@ -660,6 +837,7 @@ export function evaluateJsonata(expression, input, bindings, options) {
     throw new TypeError("evaluateJsonata: bindings must be an object");
   }
   const opts = optionsArgument(options, "evaluateJsonata", ["maxDepth", "maxSteps", "now", "seed"]);
+  if (!jsonataLoaded()) throw new JsonataNotLoadedError("evaluateJsonata");
   const now = opts.now === undefined ? Date.now() : toMillis(opts.now);
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
   const inputText = input === undefined ? undefined : dataJsonText(input, "the input");
@@ -685,6 +863,8 @@ export async function testState(request) {
   definitionArgument(fields.definition, "testState");
   const deep = tooDeepDiagnostic(fields.definition);
   if (deep) throw Object.assign(new Error(deep.message), { name: "InvalidDefinition", code: "InvalidDefinition" });
+  // Asynchronous anyway: a JSONata request loads the engine itself (browsers).
+  if (!jsonataLoaded() && needsJsonata(fields)) await loadJsonata();
   const run = guarded(callWasm(() => wasm.testState(JSON.stringify(fields), JSON.stringify(Object.keys(handlers ?? {})))), "TestState run");
   // The same host loop as executions: a "machine" whose start() is this run.
   const execution = new Execution({ start: () => run }, null, { handlers });

@@ -6,7 +6,7 @@
 // StatelabInternalError. Objects of the old instance (machines, executions) are stale
 // afterwards; `generation` lets their owners notice and rebuild or fail cleanly.
 
-import * as wasm from "../dist/wasm/statelab.js";
+import { installedModules } from "./module.js";
 
 /** A bug in Statelab (a panic inside the interpreter), not a problem with the input. */
 export class StatelabInternalError extends Error {
@@ -33,23 +33,36 @@ export function callWasm(call) {
   try {
     return call();
   } catch (error) {
-    if (!isTrap(error)) throw error;
-    let panic = null;
+    rethrowTrap(error);
+  }
+}
+
+/**
+ * Rethrows what a call into the wasm threw; a trap becomes a StatelabInternalError after
+ * the module is instantiated afresh. (Hot paths call the wasm object directly with a
+ * try/catch around it that ends here, instead of a closure per call for `callWasm`.)
+ */
+export function rethrowTrap(error) {
+  if (!isTrap(error)) throw error;
+  // Browsers may have two modules (core and full, js/module.js): the one that trapped
+  // recorded the message; both restart, since every object is stale from now on.
+  let panic = null;
+  for (const glue of installedModules()) {
     try {
-      panic = wasm.takePanicMessage();
+      panic ??= glue.takePanicMessage() ?? null;
     } catch {
       // The broken instance cannot even say why; the trap's own message must do.
     }
-    wasm.__wbg_reset_state();
-    currentGeneration += 1;
-    const what = panic ?? `${error.name}: ${error.message}`;
-    throw new StatelabInternalError(
-      `The interpreter failed internally (${what}). This is a bug in Statelab, ` +
-        "not in your input; please report it with the definition and input. The module has been " +
-        "restarted and can be used again.",
-      { cause: error },
-    );
   }
+  for (const glue of installedModules()) glue.__wbg_reset_state();
+  currentGeneration += 1;
+  const what = panic ?? `${error.name}: ${error.message}`;
+  throw new StatelabInternalError(
+    `The interpreter failed internally (${what}). This is a bug in Statelab, ` +
+      "not in your input; please report it with the definition and input. The module has been " +
+      "restarted and can be used again.",
+    { cause: error },
+  );
 }
 
 /** The error for an object whose wasm instance was replaced after an internal error. */
@@ -69,7 +82,7 @@ export function guarded(target, what) {
   const check = () => {
     if (born !== currentGeneration) throw staleError(what);
   };
-  return new Proxy(target, {
+  const proxy = new Proxy(target, {
     get(object, property) {
       check();
       // Getters (executionArn, name, ...) call into the wasm too.
@@ -81,4 +94,17 @@ export function guarded(target, what) {
       };
     },
   });
+  unwrapped.set(proxy, { target: unwrap(target)?.target ?? target, born, what });
+  return proxy;
+}
+
+const unwrapped = new WeakMap(); // proxy -> { target, born, what }
+
+/**
+ * `{target, born, what}` behind a `guarded` proxy, for the per-call hot path (the JS
+ * handler loop), which calls the wasm object itself: it must throw `staleError(what)` when
+ * `generation() !== born` and pass what the call throws to `rethrowTrap`, as the proxy does.
+ */
+export function unwrap(proxy) {
+  return unwrapped.get(proxy);
 }

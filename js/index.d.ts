@@ -651,3 +651,34 @@ export function evaluateJsonata(
   bindings?: Record<string, unknown>,
   options?: JsonataOptions,
 ): unknown;
+
+// ---------------------------------------------------------------------------------------
+// Loading JSONata (browsers)
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Thrown in browsers by `new StateMachine()` for a definition that uses JSONata, and by
+ * `evaluateJsonata`, before `await loadJsonata()`: the browser entry starts with a core
+ * module without the JSONata engine, to load fast. (`validate()` answers a
+ * `JSONATA_NOT_LOADED` diagnostic instead; `testState()` loads the engine itself.)
+ */
+export class JsonataNotLoadedError extends Error {
+  name: "JsonataNotLoadedError";
+  code: "JsonataNotLoaded";
+}
+
+/**
+ * Loads the JSONata engine: in browsers, fetches the full module once (or takes the
+ * compiled `module` given) and uses it for every later call; in Node it is always loaded.
+ */
+export function loadJsonata(module?: WebAssembly.Module): Promise<void>;
+
+/** True when JSONata can be used now (always in Node; in browsers after `loadJsonata()`). */
+export function jsonataLoaded(): boolean;
+
+/**
+ * True when a definition (or a TestState request) may use JSONata: QueryLanguage
+ * "JSONata", a `{% %}` field, or a `\u` escape. Conservative: it may say true for a
+ * definition that turns out not to need the engine, never false for one that does.
+ */
+export function needsJsonata(definition: Definition | object): boolean;

@@ -67,7 +67,7 @@ const WWW = join(root, "www");
 // keeps it), the file that describes the cache, and notes for people.
 const NOT_CACHED = new Set(["sw.js", "dist/precache.js", "README.md"]);
 // The package files the page and its worker load (from www/, through "../"): js/browser.js,
-// every module it imports (followed, so a new one cannot be forgotten), and the wasm.
+// every module it imports (followed, so a new one cannot be forgotten), and both wasm modules.
 function pagePackageFiles() {
   const found = [];
   const pending = ["js/browser.js"];
@@ -83,8 +83,13 @@ function pagePackageFiles() {
     for (const [, specifier] of source.matchAll(/(?:^|\n)\s*import\s*"(\.{1,2}\/[^"]+)"/g)) {
       pending.push(relative(root, join(root, dirname(file), specifier)).split(sep).join("/"));
     }
+    // import("...") with a literal: the full module's glue, which loadJsonata() loads.
+    for (const [, specifier] of source.matchAll(/\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g)) {
+      pending.push(relative(root, join(root, dirname(file), specifier)).split(sep).join("/"));
+    }
   }
-  return [...found, "dist/wasm/statelab_bg.wasm"];
+  // Both modules: the core the page starts with, the full one JSONata needs (offline too).
+  return [...found, "dist/wasm/statelab_core_bg.wasm", "dist/wasm/statelab_bg.wasm"];
 }
 
 function filesUnder(dir) {

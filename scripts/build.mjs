@@ -1,6 +1,9 @@
 // Builds the package's WebAssembly into dist/wasm/: cargo (release, wasm32) ->
-// wasm-bindgen (--target web) -> wasm-opt -Oz --converge. Skips the work when dist/wasm/ is newer
-// than every input (src/**, Cargo.toml, Cargo.lock) unless --force.
+// wasm-bindgen (--target web) -> wasm-opt -Oz --converge, twice: the full module
+// (statelab.js + statelab_bg.wasm, what node loads) and the core module without the
+// JSONata engine (statelab_core.js + statelab_core_bg.wasm, what browsers load first;
+// js/browser.js's loadJsonata() adds the full one). Skips the work when dist/wasm/ is
+// newer than every input (src/**, Cargo.toml, Cargo.lock) unless --force.
 //
 //   node scripts/build.mjs [--force]
 //
@@ -10,7 +13,7 @@
 // package exactly as `npm pack` ships it.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -18,7 +21,14 @@ import { bootstrap, root } from "./bootstrap.mjs";
 
 const TARGET = "wasm32-unknown-unknown";
 export const OUT_DIR = join(root, "dist", "wasm");
-const OUTPUTS = ["statelab.js", "statelab_bg.wasm"].map((file) => join(OUT_DIR, file));
+/** The two modules: cargo features, and the name wasm-bindgen gives the glue and wasm. */
+export const MODULES = [
+  { name: "statelab", cargoArgs: [] },
+  { name: "statelab_core", cargoArgs: ["--no-default-features"] },
+];
+const OUTPUTS = MODULES.flatMap(({ name }) => [`${name}.js`, `${name}_bg.wasm`]).map((file) => join(OUT_DIR, file));
+/** Cargo's output for each module, kept for bench/size.mjs (cargo overwrites its own). */
+export const RAW_DIR = join(root, "target", "wasm-raw");
 
 // What rustc emits for wasm32 by default (and what every browser and Node >= 20 runs).
 const WASM_FEATURES = [
@@ -58,22 +68,26 @@ function run(command, args) {
 }
 
 function buildWasm() {
-  run("cargo", ["build", "--release", "--lib", "--target", TARGET]);
-  const raw = join(root, "target", TARGET, "release", "statelab.wasm");
   // Build into a scratch directory and swap it in, so a failed build leaves no half dist.
   const staging = join(root, "dist", ".wasm-staging");
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  run("wasm-bindgen", [
-    "--target", "web", "--no-typescript", "--out-name", "statelab", "--out-dir", staging,
-    // __wbg_reset_state: js/guard.js re-instantiates the module after a trap (a panic).
-    "--experimental-reset-state-function",
-    raw,
-  ]);
-  const wasm = join(staging, "statelab_bg.wasm");
+  mkdirSync(RAW_DIR, { recursive: true });
   const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
-  // --converge repeats -Oz until it stops shrinking the module (~1 KB gzip more).
-  run(wasmOpt, ["-Oz", "--converge", ...WASM_FEATURES, wasm, "-o", wasm]);
+  for (const { name, cargoArgs } of MODULES) {
+    run("cargo", ["build", "--release", "--lib", "--target", TARGET, ...cargoArgs]);
+    const raw = join(RAW_DIR, `${name}.wasm`);
+    copyFileSync(join(root, "target", TARGET, "release", "statelab.wasm"), raw);
+    run("wasm-bindgen", [
+      "--target", "web", "--no-typescript", "--out-name", name, "--out-dir", staging,
+      // __wbg_reset_state: js/guard.js re-instantiates the module after a trap (a panic).
+      "--experimental-reset-state-function",
+      raw,
+    ]);
+    const wasm = join(staging, `${name}_bg.wasm`);
+    // --converge repeats -Oz until it stops shrinking the module (~1 KB gzip more).
+    run(wasmOpt, ["-Oz", "--converge", ...WASM_FEATURES, wasm, "-o", wasm]);
+  }
   rmSync(OUT_DIR, { recursive: true, force: true });
   renameSync(staging, OUT_DIR);
 }
@@ -92,7 +106,7 @@ export function buildWww() {
   run(process.execPath, [join(root, "scripts", "build-www.mjs")]);
 }
 
-/** Builds what is stale; returns the gzip size of the wasm in bytes. */
+/** Builds what is stale; returns the gzip size of the full wasm in bytes. */
 export function build({ force = false } = {}) {
   if (force || !wwwIsFresh()) {
     buildWww();
@@ -107,12 +121,16 @@ export function build({ force = false } = {}) {
   }
   // The playground's offline cache lists (and hashes) the page and the wasm: after both.
   run(process.execPath, [join(root, "scripts", "build-www.mjs"), "--precache"]);
-  const bytes = readFileSync(join(OUT_DIR, "statelab_bg.wasm"));
-  const gzip = gzipSync(bytes, { level: 9 }).length;
-  console.log(
-    `build: dist/wasm/statelab_bg.wasm ${(bytes.length / 1024).toFixed(1)} KiB, ` +
-      `${(gzip / 1024).toFixed(1)} KiB gzipped`,
-  );
+  let gzip = 0;
+  for (const { name } of MODULES) {
+    const bytes = readFileSync(join(OUT_DIR, `${name}_bg.wasm`));
+    const zipped = gzipSync(bytes, { level: 9 }).length;
+    if (name === "statelab") gzip = zipped;
+    console.log(
+      `build: dist/wasm/${name}_bg.wasm ${(bytes.length / 1024).toFixed(1)} KiB, ` +
+        `${(zipped / 1024).toFixed(1)} KiB gzipped`,
+    );
+  }
   return gzip;
 }
 

@@ -3,8 +3,8 @@
 
 use crate::api::{self, Definition};
 use crate::asl::Machine;
-use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome, TaskKind};
-use crate::host::{ClockMode, Driver, HandlerCall};
+use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome};
+use crate::host::{CallSite, ClockMode, Driver, HandlerCall, Progress};
 use crate::json::{stringify, write_string, write_value};
 use crate::validate::{Diagnostic, MachineType, ValidateOptions};
 use serde_json::{Map, Value};
@@ -332,18 +332,13 @@ fn write_event(out: &mut String, event: &HistoryEvent) {
 
 /// One handler call. js/api.js adds what is the same for every call of the execution
 /// (its ARN).
-fn write_call(out: &mut String, call: &HandlerCall) {
+fn write_call(out: &mut String, call: &HandlerCall, site: &CallSite) {
     let inv = &call.invocation;
-    let kind = match &inv.kind {
-        TaskKind::LambdaArn { .. } => "lambda",
-        TaskKind::LambdaInvoke { .. } => "lambda:invoke",
-        TaskKind::Service { .. } => "service",
-        TaskKind::Activity { .. } => "activity",
-    };
     let mut o = JsonObject::new(out);
     o.number("id", call.effect);
+    o.number("site", call.site);
     o.str("handler", &call.handler);
-    o.str("kind", kind);
+    o.str("kind", site.kind);
     o.value("input", &inv.input);
     o.str("stateName", &inv.state_name);
     o.str("resource", &inv.resource);
@@ -355,6 +350,76 @@ fn write_call(out: &mut String, call: &HandlerCall) {
     o.optional("timeoutSeconds", inv.timeout_seconds);
     o.optional("heartbeatSeconds", inv.heartbeat_seconds);
     o.end();
+}
+
+/// `{handler, kind, stateName, resource}` of a call site, for js/api.js's cache.
+fn write_site(out: &mut String, site: &CallSite) {
+    let mut o = JsonObject::new(out);
+    o.str("handler", site.handler.as_deref().unwrap_or(""));
+    o.str("kind", site.kind);
+    o.str("stateName", &site.state_name);
+    o.str("resource", &site.resource);
+    o.end();
+}
+
+/// Writes a number in decimal (core::fmt costs more than the rest of a compact progress).
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+fn push_signed(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_number(out, n.unsigned_abs());
+}
+
+/// The common progress of a Task loop (handler calls, nothing else to report) in a
+/// short text that js/api.js reads without a JSON parse of its own:
+///
+/// ```text
+/// now,nextTimer                                        (nextTimer empty: none)
+/// id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT   (one line per call)
+/// ```
+///
+/// INPUT is the call's input as compact JSON (never a line break); empty numbers are
+/// null; what is the same for every call of a site comes once from `site()`.
+fn write_compact(out: &mut String, progress: &Progress, now: i64) {
+    push_signed(out, now);
+    out.push(',');
+    if let Some(next) = progress.next_timer {
+        push_signed(out, next);
+    }
+    for call in &progress.calls {
+        let inv = &call.invocation;
+        out.push('\n');
+        push_number(out, call.effect);
+        out.push(',');
+        push_number(out, call.site as u64);
+        out.push(',');
+        push_number(out, inv.retry_count.into());
+        out.push(',');
+        if let Some(seconds) = inv.timeout_seconds {
+            push_number(out, seconds);
+        }
+        out.push(',');
+        if let Some(seconds) = inv.heartbeat_seconds {
+            push_number(out, seconds);
+        }
+        out.push(',');
+        write_value(out, &inv.input);
+    }
 }
 
 fn write_outcome(out: &mut String, outcome: &Outcome) {
@@ -378,10 +443,12 @@ fn write_outcome(out: &mut String, outcome: &Outcome) {
 
 #[wasm_bindgen]
 impl WasmExecution {
-    /// Runs until JS must act. Returns JSON text of `{events?, calls, nextTimer, now,
-    /// tokens, outcome?}`: everything ready in one crossing. Events are included only
-    /// when `with_events` (onEvent streaming, stepping), and `max_events` >= 1 stops
-    /// after that many events.
+    /// Runs until JS must act and says what JS must do, everything ready in one
+    /// crossing. Usually the short text of `write_compact` (it starts with a digit);
+    /// otherwise (events, tokens, an outcome, task-token calls) JSON text of `{events?,
+    /// calls, nextTimer, now, tokens, outcome?}`. Events are included only when
+    /// `with_events` (onEvent streaming, stepping), and `max_events` >= 1 stops after
+    /// that many events.
     pub fn drive(&mut self, with_events: bool, max_events: f64) -> String {
         let limit = if max_events >= 1.0 {
             max_events as usize
@@ -389,15 +456,32 @@ impl WasmExecution {
             usize::MAX
         };
         let progress = self.driver.drive_limited(limit);
+        let now = self.driver.execution().now();
+        let compact = !with_events
+            && progress.tokens.is_empty()
+            && progress.outcome.is_none()
+            && progress.calls.iter().all(|c| c.invocation.task_token.is_none());
+        if compact {
+            // Sized for one call with a small input (the text is copied out as it is).
+            let mut out = String::with_capacity(64);
+            write_compact(&mut out, &progress, now);
+            return out;
+        }
         let mut out = String::with_capacity(1024);
         let mut o = JsonObject::new(&mut out);
         if with_events {
             let events = &self.driver.history()[progress.events.clone()];
             json_array(o.key("events"), events, write_event);
         }
-        json_array(o.key("calls"), &progress.calls, write_call);
+        let driver = &self.driver;
+        json_array(o.key("calls"), &progress.calls, |out, call| {
+            // Every call's site exists: the driver made it before handing the call out.
+            if let Some(site) = driver.site(call.site) {
+                write_call(out, call, site);
+            }
+        });
         o.optional("nextTimer", progress.next_timer);
-        o.number("now", self.driver.execution().now());
+        o.number("now", now);
         json_array(o.key("tokens"), &progress.tokens, |out, (id, token)| {
             let mut t = JsonObject::new(out);
             t.number("id", id);
@@ -411,12 +495,46 @@ impl WasmExecution {
         out
     }
 
+    /// What is the same for every call from the site a call names (JSON text of
+    /// `{handler, kind, stateName, resource}`); js/api.js asks once per site.
+    pub fn site(&self, index: f64) -> Result<String, JsValue> {
+        let site = self
+            .driver
+            .site(index as usize)
+            .ok_or_else(|| misuse(&format!("no call site {index}")))?;
+        let mut out = String::new();
+        write_site(&mut out, site);
+        Ok(out)
+    }
+
     /// A handler's result (JSON text).
     #[wasm_bindgen(js_name = resumeOk)]
     pub fn resume_ok(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
         let value = parse_json(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
+    }
+
+    /// `resumeOk` then `drive` in one crossing: the common step of a Task loop. A result
+    /// that does not parse fails the task (States.Runtime) as js/api.js does for
+    /// `resumeOk`.
+    #[wasm_bindgen(js_name = resumeOkAndDrive)]
+    pub fn resume_ok_and_drive(
+        &mut self,
+        id: f64,
+        value: &str,
+        with_events: bool,
+        max_events: f64,
+    ) -> String {
+        let result = match serde_json::from_str(value) {
+            Ok(value) => EffectResult::Ok(value),
+            Err(e) => EffectResult::Err(Failure::new(
+                "States.Runtime",
+                format!("The handler's result is not JSON-serialisable: expected a JSON-compatible value: {e}"),
+            )),
+        };
+        self.driver.resume(id as u64, result);
+        self.drive(with_events, max_events)
     }
 
     /// A `.waitForTaskToken` handler returned this service response (JSON text):

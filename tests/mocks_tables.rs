@@ -45,6 +45,7 @@ fn invocation(step: &Value) -> Invocation {
             TaskKind::LambdaInvoke {
                 function_name: FUNCTION.into(),
                 arn: FUNCTION_ARN.into(),
+                written: FUNCTION.into(),
             },
         ),
         "lambda:invoke.waitForTaskToken" => (
@@ -52,6 +53,7 @@ fn invocation(step: &Value) -> Invocation {
             TaskKind::LambdaInvoke {
                 function_name: FUNCTION.into(),
                 arn: FUNCTION_ARN.into(),
+                written: FUNCTION.into(),
             },
         ),
         "lambda" => (

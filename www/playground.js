@@ -9,7 +9,7 @@ import { GraphPanel } from "./panels/graph.js";
 import { HistoryPanel } from "./panels/history.js";
 import * as protocol from "./protocol.js";
 import { encodeShare } from "./share.js";
-import { loadStatelab, wasmModule } from "./statelab.js";
+import { loadJsonata, loadStatelab, runModules } from "./statelab.js";
 
 export const ALL_PANELS = ["definition", "input", "handlers", "graph", "dataflow", "output", "console", "history"];
 const CLOCKS = [
@@ -111,11 +111,13 @@ export class Playground {
     this.pendingEvents = [];
     this.frame = 0;
     this.validate = null;
+    this.statelab = null;
     this.timer = 0;
     this.build();
     this.load({ definition: options.definition, input: options.input, handlers: options.handlers });
     loadStatelab()
       .then((statelab) => {
+        this.statelab = statelab;
         this.validate = statelab.validate;
         this.refresh();
       })
@@ -286,6 +288,13 @@ export class Playground {
       this.updateTasks(taskStates(definition));
     }
     if (!this.validate) return;
+    if (!this.statelab.jsonataLoaded() && this.statelab.needsJsonata(text)) {
+      // The JSONata engine is a second module, loaded on first need: validate after it.
+      loadJsonata()
+        .then(() => this.refresh())
+        .catch((error) => this.notice(`The JSONata engine could not be loaded: ${error.message}`));
+      return;
+    }
     let diagnostics;
     try {
       diagnostics = this.validate(text).diagnostics;
@@ -414,10 +423,10 @@ export class Playground {
       paused,
       s3: this.options.s3,
     };
-    // The page's compiled wasm goes along, so that the worker does not fetch it again.
-    // (Control messages posted meanwhile wait in the worker until the run has started.)
-    wasmModule()
-      .then((module) => worker.postMessage({ ...message, module }))
+    // The page's compiled wasm modules go along, so that the worker does not fetch them
+    // again. (Control messages posted meanwhile wait in the worker until the run has started.)
+    runModules(message.definition)
+      .then((modules) => worker.postMessage({ ...message, ...modules }))
       .catch(() => worker.postMessage(message));
     this.setRunning(true);
     return worker;

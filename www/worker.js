@@ -88,13 +88,15 @@ let execution = null;
 let started;
 const ready = new Promise((resolve) => (started = resolve));
 
-async function run({ definition, input, handlers: sources, clock, paused, s3, module }) {
+async function run({ definition, input, handlers: sources, clock, paused, s3, module, jsonataModule }) {
   if (module instanceof WebAssembly.Module) {
     // The page's compiled wasm: browser.js then finds its glue initialised, fetches nothing.
-    const { default: init } = await import("../dist/wasm/statelab.js");
+    const { default: init } = await import("../dist/wasm/statelab_core.js");
     await init({ module_or_path: module });
   }
-  const { StateMachine, Execution } = await import("../js/browser.js");
+  const { StateMachine, Execution, needsJsonata, loadJsonata } = await import("../js/browser.js");
+  // The full module (the page's, when it sent one) for a definition that uses JSONata.
+  if (needsJsonata(definition)) await loadJsonata(jsonataModule instanceof WebAssembly.Module ? jsonataModule : undefined);
   const handlers = await loadHandlers(sources);
   const machine = new StateMachine(definition);
   const options = {

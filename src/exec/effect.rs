@@ -2,13 +2,15 @@
 
 use super::Failure;
 use serde_json::Value;
+use std::rc::Rc;
 
 pub type EffectId = u64;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Run a task: a Lambda function, a service integration, an activity.
-    Invoke(Invocation),
+    /// Run a task: a Lambda function, a service integration, an activity. Shared with
+    /// the waiting thread (which keeps it for the result's events): no copy per call.
+    Invoke(Rc<Invocation>),
     /// Resume when the clock reaches this instant (ms since epoch): Wait states and
     /// Retry back-off.
     Wait { until: i64 },
@@ -19,8 +21,13 @@ pub enum Effect {
 pub enum TaskKind {
     /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` as the Resource.
     LambdaArn { function_name: String, arn: String },
-    /// `arn:aws:states:::lambda:invoke` (optionally `.waitForTaskToken`).
-    LambdaInvoke { function_name: String, arn: String },
+    /// `arn:aws:states:::lambda:invoke` (optionally `.waitForTaskToken`). `written`: the
+    /// request's FunctionName as written (name, partial or full ARN, maybe qualified).
+    LambdaInvoke {
+        function_name: String,
+        arn: String,
+        written: String,
+    },
     /// `arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken]` and `aws-sdk:` forms.
     Service { service: String, action: String },
     /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
@@ -53,9 +60,13 @@ impl Invocation {
                 keys.push(self.resource.clone());
                 keys.push(function_name.clone());
             }
-            TaskKind::LambdaInvoke { function_name, .. } => {
-                if let Some(written) = self.input.get("FunctionName").and_then(Value::as_str) {
-                    keys.push(written.to_string());
+            TaskKind::LambdaInvoke {
+                function_name,
+                written,
+                ..
+            } => {
+                if !written.is_empty() {
+                    keys.push(written.clone());
                 }
                 keys.push(self.resource.clone());
                 keys.push(function_name.clone());

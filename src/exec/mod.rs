@@ -233,7 +233,7 @@ enum Phase {
         deadline: Option<i64>,
         /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
         heartbeat_deadline: Option<i64>,
-        invocation: Box<Invocation>,
+        invocation: Rc<Invocation>,
         raw_input: Rc<Value>,
     },
     /// Waiting on the clock (Wait state) with the state's output ready.
@@ -1705,12 +1705,13 @@ impl Execution {
         let heartbeat_deadline = invocation
             .heartbeat_seconds
             .map(|s| self.now + s as i64 * 1000);
+        let invocation = Rc::new(invocation);
         let effect = self.new_effect(tid, Effect::Invoke(invocation.clone()));
         self.thread_mut(tid).phase = Phase::Task {
             effect,
             deadline,
             heartbeat_deadline,
-            invocation: Box::new(invocation),
+            invocation,
             raw_input,
         };
         Flow::Parked
@@ -2133,7 +2134,7 @@ impl Execution {
                 heartbeat_seconds: None,
                 retry_count: 0,
             };
-            self.new_effect(tid, Effect::Invoke(invocation));
+            self.new_effect(tid, Effect::Invoke(Rc::new(invocation)));
             self.thread_mut(tid).phase = Phase::ItemRead {
                 raw_input,
                 effective,
@@ -2786,7 +2787,7 @@ impl Execution {
             let id = self.next_effect_id;
             self.next_effect_id += 1;
             self.out
-                .push_back(Step::Effect(id, Effect::Invoke(invocation)));
+                .push_back(Step::Effect(id, Effect::Invoke(Rc::new(invocation))));
         }
         Ok(crate::value!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}))
     }
@@ -3088,6 +3089,7 @@ pub fn task_kind(resource: &str, params: &Json) -> TaskKind {
         return TaskKind::LambdaInvoke {
             function_name: name,
             arn,
+            written: written.to_string(),
         };
     }
     TaskKind::Service { service, action }

@@ -761,6 +761,7 @@ mod tests {
         let invoke = TaskKind::LambdaInvoke {
             function_name: "f".into(),
             arn: "arn".into(),
+            written: "f".into(),
         };
         let mut mocks = Mocks::from_config(&config, "M", "T").unwrap();
         let call = invocation("A", invoke);

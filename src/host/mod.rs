@@ -6,10 +6,13 @@
 pub mod mocks;
 use crate::exec::{
     Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
+    TaskKind,
 };
 use crate::services::Services;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClockMode {
@@ -24,9 +27,66 @@ pub enum ClockMode {
 pub struct HandlerCall {
     pub effect: EffectId,
     /// The handler key that matched (DESIGN.md lookup order).
-    pub handler: String,
-    pub invocation: Invocation,
+    pub handler: Rc<str>,
+    /// Index of the call's site in `Driver::sites`: what is the same for every call of
+    /// this Task state (a host can describe the site once and send only the id after).
+    pub site: usize,
+    pub invocation: Rc<Invocation>,
 }
+
+/// What is the same for every call a Task state makes, with the handler it resolved to.
+/// The handler lookup (DESIGN.md order) runs once per site, not once per call.
+#[derive(Clone, Debug)]
+pub struct CallSite {
+    pub state_name: String,
+    pub resource: String,
+    /// `lambda`, `lambda:invoke`, `service` or `activity`.
+    pub kind: &'static str,
+    /// How the resource was read: for lambda:invoke it holds the function named in this
+    /// call's request, which takes part in the lookup and may differ from call to call.
+    task_kind: TaskKind,
+    /// The matching handler key; `None`: no JS handler (services, mocks, errors).
+    pub handler: Option<Rc<str>>,
+}
+
+impl CallSite {
+    fn matches(&self, invocation: &Invocation) -> bool {
+        // Everything `Invocation::handler_keys` reads.
+        self.state_name == invocation.state_name
+            && self.resource == invocation.resource
+            && self.task_kind == invocation.kind
+    }
+}
+
+fn kind_name(kind: &TaskKind) -> &'static str {
+    match kind {
+        TaskKind::LambdaArn { .. } => "lambda",
+        TaskKind::LambdaInvoke { .. } => "lambda:invoke",
+        TaskKind::Service { .. } => "service",
+        TaskKind::Activity { .. } => "activity",
+    }
+}
+
+/// Effect ids are small sequential integers: hashing them with SipHash (std's default)
+/// costs more than the set operations themselves on every handler call.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdSet = HashSet<EffectId, BuildHasherDefault<IdHasher>>;
 
 /// What one `drive()` produced.
 #[derive(Debug, Default)]
@@ -42,12 +102,24 @@ pub struct Progress {
     pub outcome: Option<Outcome>,
 }
 
+/// What `Driver::perform` made of a task.
+enum Performed {
+    /// The driver answered it (mock, in-memory service, error).
+    Done(EffectResult),
+    /// A JS handler's job: the call site and its handler key.
+    Handler(usize, Rc<str>),
+}
+
 pub struct Driver {
     execution: Execution,
     clock: ClockMode,
     handler_keys: HashSet<String>,
+    /// Every Task call site seen so far (see `CallSite`), and where to find them by state.
+    sites: Vec<CallSite>,
+    sites_by_state: HashMap<String, Vec<usize>>,
+    last_site: usize,
     timers: BinaryHeap<Reverse<(i64, EffectId)>>,
-    outstanding: HashSet<EffectId>,
+    outstanding: IdSet,
     history: Vec<HistoryEvent>,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
@@ -63,8 +135,11 @@ impl Driver {
             execution,
             clock,
             handler_keys,
+            sites: Vec::new(),
+            sites_by_state: HashMap::new(),
+            last_site: 0,
             timers: BinaryHeap::new(),
-            outstanding: HashSet::new(),
+            outstanding: IdSet::default(),
             history: Vec::new(),
             services: Services::default(),
             mock: None,
@@ -78,6 +153,44 @@ impl Driver {
 
     pub fn history(&self) -> &[HistoryEvent] {
         &self.history
+    }
+
+    /// A call site by the index a `HandlerCall` carries.
+    pub fn site(&self, index: usize) -> Option<&CallSite> {
+        self.sites.get(index)
+    }
+
+    /// The site of an invocation, made (with its handler lookup) on first sight.
+    fn site_of(&mut self, invocation: &Invocation) -> usize {
+        // A loop calls the same state again and again: try the last site first.
+        if self.sites.get(self.last_site).is_some_and(|s| s.matches(invocation)) {
+            return self.last_site;
+        }
+        if let Some(candidates) = self.sites_by_state.get(&invocation.state_name) {
+            if let Some(&found) = candidates.iter().find(|&&i| self.sites[i].matches(invocation)) {
+                self.last_site = found;
+                return found;
+            }
+        }
+        let handler = invocation
+            .handler_keys()
+            .into_iter()
+            .find(|k| self.handler_keys.contains(k))
+            .map(Rc::from);
+        let index = self.sites.len();
+        self.sites.push(CallSite {
+            state_name: invocation.state_name.clone(),
+            resource: invocation.resource.clone(),
+            kind: kind_name(&invocation.kind),
+            task_kind: invocation.kind.clone(),
+            handler,
+        });
+        self.sites_by_state
+            .entry(invocation.state_name.clone())
+            .or_default()
+            .push(index);
+        self.last_site = index;
+        index
     }
 
     /// Runs until JS must act (handler calls), time must pass, or the execution ends.
@@ -100,7 +213,7 @@ impl Driver {
                 Step::Event(event) => self.history.push(event),
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
-                    Some(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
+                    Performed::Done(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
                         // The service call went out; the task now waits for its token.
                         self.execution.task_submitted(id, response);
                         self.outstanding.insert(id);
@@ -108,17 +221,13 @@ impl Driver {
                             progress.tokens.push((id, token));
                         }
                     }
-                    Some(result) => self.execution.resume(id, result),
-                    None => {
-                        let keys = invocation.handler_keys();
-                        let handler = keys
-                            .into_iter()
-                            .find(|k| self.handler_keys.contains(k))
-                            .unwrap_or_default();
+                    Performed::Done(result) => self.execution.resume(id, result),
+                    Performed::Handler(site, handler) => {
                         self.outstanding.insert(id);
                         progress.calls.push(HandlerCall {
                             effect: id,
                             handler,
+                            site,
                             invocation,
                         });
                     }
@@ -143,29 +252,26 @@ impl Driver {
         progress
     }
 
-    /// Effects the driver performs itself; `None` hands the call to a JS handler.
-    fn perform(&mut self, invocation: &Invocation) -> Option<EffectResult> {
+    /// Performs the effects the driver can itself, or names the JS handler for the rest.
+    fn perform(&mut self, invocation: &Invocation) -> Performed {
         if let Some(mock) = &self.mock {
-            return Some(mock.clone());
+            return Performed::Done(mock.clone());
         }
         if let Some(result) = self.mocks.as_mut().and_then(|m| m.respond(invocation)) {
-            return Some(result);
+            return Performed::Done(result);
         }
-        if invocation
-            .handler_keys()
-            .iter()
-            .any(|k| self.handler_keys.contains(k))
-        {
-            return None;
+        let site = self.site_of(invocation);
+        if let Some(handler) = &self.sites[site].handler {
+            return Performed::Handler(site, handler.clone());
         }
         if invocation.is_lambda() {
-            return Some(EffectResult::FunctionNotFound);
+            return Performed::Done(EffectResult::FunctionNotFound);
         }
         // Callbacks included: the driver keeps a token task waiting after the request.
         if let Some(result) = self.services.perform_request(invocation) {
-            return Some(result);
+            return Performed::Done(result);
         }
-        Some(EffectResult::Err(Failure::new(
+        Performed::Done(EffectResult::Err(Failure::new(
             "Statelab.NoHandler",
             format!(
                 "No handler for the Task state '{}' (resource '{}'). Register one under the state name, the resource ARN or \"*\".",

@@ -109,6 +109,8 @@ pub fn upper_char(ch: char) -> char {
     pair_upper(ch as u32).and_then(char::from_u32).unwrap_or(ch)
 }
 
+/// `$uppercase` (JSONata only).
+#[cfg(any(test, feature = "jsonata"))]
 pub fn upper(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {

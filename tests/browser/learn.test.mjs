@@ -5,9 +5,10 @@
 // to test-results/screenshots/learn-<lesson>.png. Page errors, failed requests and
 // console errors (CSP violations included) fail the test.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
+import { needsJsonata } from "../../js/module.js";
 import { browser, byTestId, FINAL, SCREENSHOTS, serveAndLaunchChromium, TIMEOUT, url, watchPage } from "./harness.mjs";
 
 const LESSON_FILES = readdirSync(fileURLToPath(new URL("../../www/learn/", import.meta.url)))
@@ -85,10 +86,13 @@ for (const [index, file] of LESSON_FILES.entries()) {
     const count = await widgets.count();
     assert.ok(count >= 2, "a lesson has at least one example and an exercise");
     for (let i = 0; i < count; i += 1) await widgets.nth(i).locator("g.state").first().waitFor(TIMEOUT);
-    // The package (for validate()) loads once for all the widgets: one wasm fetch.
-    for (let waited = 0; wasm.length === 0 && waited < TIMEOUT.timeout; waited += 100) await page.waitForTimeout(100);
+    // The package (for validate()) loads once for all the widgets: one fetch of the core
+    // module, and one of the full module when a widget's definition uses JSONata.
+    const html = readFileSync(new URL(`../../www/learn/${file}`, import.meta.url), "utf8");
+    const modules = needsJsonata(html) ? ["statelab_core_bg.wasm", "statelab_bg.wasm"] : ["statelab_core_bg.wasm"];
+    for (let waited = 0; wasm.length < modules.length && waited < TIMEOUT.timeout; waited += 100) await page.waitForTimeout(100);
     await page.waitForTimeout(500);
-    assert.equal(wasm.length, 1, `the page loads the wasm once: ${wasm.join(", ")}`);
+    assert.deepEqual(wasm.map((u) => u.split("/").at(-1)), modules, `the page loads each wasm module it needs once: ${wasm.join(", ")}`);
     const diagnostics = await page.locator(".diagnostics li").allTextContents();
     assert.deepEqual(diagnostics, [], "every widget starts with a definition free of errors and warnings");
 
@@ -122,8 +126,8 @@ for (const [index, file] of LESSON_FILES.entries()) {
     assert.equal(await hrefOf(page, 'nav.lesson-nav a[rel="next"]'), LESSON_FILES[index + 1] ?? null);
     assert.equal(await hrefOf(page, 'nav.lesson-nav a[rel="prev"]'), LESSON_FILES[index - 1] ?? null);
 
-    // Runs reuse the page's compiled wasm: still one fetch after every run.
-    assert.equal(wasm.length, 1, `runs fetch no more wasm: ${wasm.join(", ")}`);
+    // Runs reuse the page's compiled wasm: no more fetches after every run.
+    assert.equal(wasm.length, modules.length, `runs fetch no more wasm: ${wasm.join(", ")}`);
     await page.screenshot({ path: `${SCREENSHOTS}learn-${slug}.png`, fullPage: true });
 
     // The table of contents shows the tick (same browser context, same localStorage).

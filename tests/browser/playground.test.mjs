@@ -201,6 +201,20 @@ test("a broken definition shows a diagnostic and a squiggle at its line and colu
   await page.close();
 });
 
+test("a JSONata definition loads the JSONata engine and shows its syntax errors", async () => {
+  const { page, problems, wasm } = await openPlayground();
+  await waitForPackage(page);
+  const definition = { QueryLanguage: "JSONata", StartAt: "A", States: { A: { Type: "Pass", Output: "{% $sum( %}", End: true } } };
+  await setEditor(page, "definition-editor", JSON.stringify(definition, null, 2));
+  // The diagnostic comes from the full module's JSONata parser (the core module has none).
+  await waitForDiagnostic(page, { code: "INVALID_JSONATA", path: "/States/A/Output" });
+  const message = await page.locator(`${byTestId("diagnostics")} li[data-code="INVALID_JSONATA"]`).textContent();
+  assert.match(message, /S0\d{3}/, message);
+  assert.deepEqual(wasm.map((u) => u.split("/").at(-1)), ["statelab_core_bg.wasm", "statelab_bg.wasm"]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the query language toggle sets the top-level QueryLanguage", async () => {
   const { page, problems } = await openPlayground();
   await waitForPackage(page);
@@ -740,7 +754,7 @@ test("after one load the page works offline (service worker), asking no other or
     const cache = await caches.open(names.find((name) => name.startsWith("statelab-playground-")));
     return (await cache.keys()).map((request) => new URL(request.url).pathname);
   });
-  for (const path of ["/www/", "/www/index.html", "/www/dist/vendor.js", "/www/worker.js", "/js/browser.js", "/dist/wasm/statelab_bg.wasm"]) {
+  for (const path of ["/www/", "/www/index.html", "/www/dist/vendor.js", "/www/worker.js", "/js/browser.js", "/js/module.js", "/dist/wasm/statelab_core.js", "/dist/wasm/statelab_core_bg.wasm", "/dist/wasm/statelab.js", "/dist/wasm/statelab_bg.wasm"]) {
     assert.ok(cached.includes(path), `${path} is precached: ${cached.join(" ")}`);
   }
 

@@ -38,7 +38,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test("the tarball holds the package and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const needed of ["package.json", "README.md", "js/api.js", "js/node.js", "js/browser.js", "js/cli.js", "js/index.d.ts", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm"]) {
+  for (const needed of ["package.json", "README.md", "js/api.js", "js/node.js", "js/browser.js", "js/cli.js", "js/index.d.ts", "js/module.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm", "dist/wasm/statelab_core.js", "dist/wasm/statelab_core_bg.wasm"]) {
     assert.ok(files.includes(needed), `${needed} is missing from the tarball: ${files.join(", ")}`);
   }
   const strays = files.filter((f) => !/^(package\.json|README\.md|LICENSE.*|js\/.*|dist\/wasm\/.*)$/.test(f));
@@ -102,11 +102,14 @@ test("esbuild bundles `statelab` for the browser with the wasm referenced", asyn
   // Vite and webpack copy such assets, esbuild keeps the reference as written. So the
   // browser entry's reference must reach the installed wasm, and survive bundling.
   const installed = join(app, "node_modules", "statelab", "js", "browser.js");
-  const URL_OF = /new URL\(\s*["']([^"']*statelab_bg\.wasm)["']\s*,\s*import\.meta\.url\s*\)/g;
-  const [reference] = [...readFileSync(installed, "utf8").matchAll(URL_OF)].map((m) => m[1]);
-  assert.ok(reference, "js/browser.js does not load statelab_bg.wasm by new URL(..., import.meta.url)");
-  const target = fileURLToPath(new URL(reference, pathToFileURL(installed)));
-  assert.ok(existsSync(target), `the referenced wasm ${target} is not in the installed package`);
+  // Two modules: the core one it starts with, the full one loadJsonata() fetches.
+  const URL_OF = /new URL\(\s*["']([^"']*statelab(?:_core)?_bg\.wasm)["']\s*,\s*import\.meta\.url\s*\)/g;
+  const references = [...readFileSync(installed, "utf8").matchAll(URL_OF)].map((m) => m[1]);
+  assert.deepEqual(references.map((r) => r.split("/").at(-1)).sort(), ["statelab_bg.wasm", "statelab_core_bg.wasm"], "js/browser.js loads both wasm modules by new URL(..., import.meta.url)");
   const bundled = [...bundle.matchAll(URL_OF)].map((m) => m[1]);
-  assert.ok(bundled.includes(reference), `the bundle lost the wasm reference ${reference}: ${bundled.join(", ")}`);
+  for (const reference of references) {
+    const target = fileURLToPath(new URL(reference, pathToFileURL(installed)));
+    assert.ok(existsSync(target), `the referenced wasm ${target} is not in the installed package`);
+    assert.ok(bundled.includes(reference), `the bundle lost the wasm reference ${reference}: ${bundled.join(", ")}`);
+  }
 });

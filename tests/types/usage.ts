@@ -4,6 +4,10 @@
 import {
   evaluateJsonata,
   Execution,
+  jsonataLoaded,
+  JsonataNotLoadedError,
+  loadJsonata,
+  needsJsonata,
   StateMachine,
   testState,
   validate,
@@ -125,3 +129,11 @@ const tested: TestStateResult = await testState({
 console.log(tested.status, tested.output, tested.inspectionData?.afterInputPath, tested.nextState);
 const value: unknown = evaluateJsonata("$sum(a)", { a: [1, 2] }, { x: 1 }, { maxDepth: 100, maxSteps: 10000 });
 console.log(value);
+
+// JSONata on demand (browsers): load before a JSONata machine; its error names the cure.
+if (needsJsonata(definition) && !jsonataLoaded()) await loadJsonata();
+try {
+  evaluateJsonata("1");
+} catch (error) {
+  if (error instanceof JsonataNotLoadedError) console.log(error.code satisfies "JsonataNotLoaded");
+}

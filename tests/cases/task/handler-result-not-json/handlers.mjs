@@ -1,0 +1,1 @@
+export default { Broken: async () => ({ text: "\ud800" }) };

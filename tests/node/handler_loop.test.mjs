@@ -1,0 +1,176 @@
+// The JS handler loop (js/api.js #pump/#invoke, src/wasm.rs drive/resumeOkAndDrive):
+// the common step of a Task loop goes through a short progress text and one crossing per
+// call. These tests hold the API contract on that path: the handler's input and context
+// on every call, concurrent calls, pause/step, streaming and the stale-module guard.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { StateMachine, StatelabInternalError } from "../../js/node.js";
+import { debugPanic } from "../../dist/wasm/statelab.js";
+import { callWasm } from "../../js/guard.js";
+
+const LAMBDA = "arn:aws:lambda:us-east-1:111111111111:function:";
+const startDate = "2024-01-01T00:00:00Z";
+
+/** Task -> Choice loop of `times` calls; the Task has TimeoutSeconds and a Retry. */
+function loop(times, task = {}) {
+  return {
+    StartAt: "Step",
+    States: {
+      Step: { Type: "Task", Resource: `${LAMBDA}step`, TimeoutSeconds: 30, HeartbeatSeconds: 10, Next: "More?", ...task },
+      "More?": { Type: "Choice", Choices: [{ Variable: "$.i", NumericLessThan: times, Next: "Step" }], Default: "Done" },
+      Done: { Type: "Succeed" },
+    },
+  };
+}
+
+test("every call of a Task loop gets its input and the full context", async () => {
+  const seen = [];
+  const machine = new StateMachine(loop(5, { Retry: [{ ErrorEquals: ["Flaky"], IntervalSeconds: 1 }] }), { type: "EXPRESS" });
+  const result = await machine.run({ i: 0, text: "é\u2028\"\n" }, {
+    startDate,
+    handlers: {
+      step: async (input, context) => {
+        seen.push({ input, stateName: context.stateName, resource: context.resource, retryCount: context.retryCount, taskToken: context.taskToken, arn: context.executionArn });
+        // The third call fails once: the retry is the same site with retryCount 1.
+        if (input.i === 2 && context.retryCount === 0) throw Object.assign(new Error("try again"), { name: "Flaky" });
+        assert.equal(typeof context.awsRequestId, "string");
+        assert.equal(context.signal.aborted, false);
+        return { ...input, i: input.i + 1 };
+      },
+    },
+  });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { i: 5, text: "é\u2028\"\n" });
+  assert.deepEqual(seen.map((s) => [s.input.i, s.retryCount]), [[0, 0], [1, 0], [2, 0], [2, 1], [3, 0], [4, 0]]);
+  for (const s of seen) {
+    assert.equal(s.stateName, "Step");
+    assert.equal(s.resource, `${LAMBDA}step`);
+    assert.equal(s.taskToken, undefined);
+    assert.equal(s.arn, result.executionArn);
+    assert.equal(s.input.text, "é\u2028\"\n");
+  }
+});
+
+test("TimeoutSeconds still bounds a handler that never settles in a loop", async () => {
+  let calls = 0;
+  const result = await new StateMachine(loop(3, { TimeoutSeconds: 1, HeartbeatSeconds: undefined })).run({ i: 0 }, {
+    startDate,
+    handlers: {
+      // The second call hangs: the task times out after 1 s (virtual clock: real time).
+      step: (input) => (++calls === 2 ? new Promise(() => {}) : Promise.resolve({ i: input.i + 1 })),
+    },
+  });
+  assert.equal(result.status, "FAILED");
+  assert.equal(result.error, "States.Timeout");
+  assert.equal(calls, 2);
+});
+
+test("concurrent calls (Parallel) settling in one tick and out of order all arrive", async () => {
+  const delays = { a: 5, b: 0, c: 5, d: 1 };
+  const branch = (name) => ({ StartAt: name, States: { [name]: { Type: "Task", Resource: `${LAMBDA}${name}`, End: true } } });
+  const definition = { StartAt: "Fan", States: { Fan: { Type: "Parallel", Branches: Object.keys(delays).map(branch), End: true } } };
+  const handlers = {};
+  for (const [k, ms] of Object.entries(delays)) {
+    handlers[k] = (input) => new Promise((resolve) => setTimeout(() => resolve({ k, ...input }), ms));
+  }
+  const result = await new StateMachine(definition).run({ x: 1 }, { startDate, handlers });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, ["a", "b", "c", "d"].map((k) => ({ k, x: 1 })));
+});
+
+test("pause() from inside a handler keeps its result; step() and resume() carry on", async () => {
+  let execution;
+  const events = [];
+  execution = new StateMachine(loop(3)).start({ i: 0 }, {
+    startDate,
+    onEvent: (e) => events.push(e.type),
+    handlers: {
+      step: async (input) => {
+        if (input.i === 1) execution.pause();
+        return { i: input.i + 1 };
+      },
+    },
+  });
+  // Let the execution run into the pause.
+  for (let n = 0; n < 20 && !events.includes("LambdaFunctionStarted"); n++) await new Promise((r) => setTimeout(r, 1));
+  await new Promise((r) => setTimeout(r, 5));
+  const before = events.length;
+  const stepped = await execution.step();
+  assert.equal(stepped.length, 1);
+  assert.equal(events.length, before + 1, "one event per step while paused");
+  execution.resume();
+  const result = await execution.result;
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { i: 3 });
+  assert.equal(events.filter((t) => t === "LambdaFunctionSucceeded").length, 3);
+  assert.equal(events.at(-1), "ExecutionSucceeded");
+});
+
+test("after the module restarts, a running Task loop fails with StatelabInternalError", async () => {
+  let execution;
+  execution = new StateMachine(loop(4)).start({ i: 0 }, {
+    startDate,
+    handlers: {
+      step: async (input) => {
+        if (input.i === 2) {
+          // Another call traps: the module is re-instantiated under this execution.
+          assert.throws(() => callWasm(() => debugPanic("boom")), StatelabInternalError);
+        }
+        return { i: input.i + 1 };
+      },
+    },
+  });
+  await assert.rejects(execution.result, (e) => e instanceof StatelabInternalError && /lost when the module restarted/.test(e.message));
+  // New executions work on the fresh module.
+  const again = await new StateMachine(loop(2)).run({ i: 0 }, { startDate, handlers: { step: async (x) => ({ i: x.i + 1 }) } });
+  assert.deepEqual(again.output, { i: 2 });
+});
+
+test("one shared deadline timer: concurrent calls time out in deadline order, and nothing is left running", async () => {
+  const hang = () => new Promise(() => {});
+  const branch = (name, seconds) => ({
+    StartAt: name,
+    States: {
+      [name]: {
+        Type: "Task",
+        Resource: `${LAMBDA}${name}`,
+        TimeoutSeconds: seconds,
+        Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.timedOut", Next: `${name} timed out` }],
+        End: true,
+      },
+      [`${name} timed out`]: { Type: "Pass", Result: name, End: true },
+    },
+  });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const events = [];
+  const result = await new StateMachine({
+    StartAt: "Fan",
+    States: { Fan: { Type: "Parallel", Branches: [branch("slow", 2), branch("quick", 1), branch("fine", 30)], End: true } },
+  }).run({}, { startDate, onEvent: (e) => events.push(e), handlers: { slow: hang, quick: hang, fine: async () => "ok" } });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, ["slow", "quick", "ok"]);
+  // Each timed-out task failed at its own TimeoutSeconds on the virtual clock, quick first.
+  const timedOut = events.filter((e) => e.type === "LambdaFunctionTimedOut").map((e) => Date.parse(e.timestamp) - Date.parse(startDate));
+  assert.deepEqual(timedOut, [1000, 2000]);
+  assert.equal(timers(), before, "no timer outlives the run");
+
+  // Paused with nothing pending: the armed timer must not keep the process alive.
+  const execution = new StateMachine(loop(3, { TimeoutSeconds: 300, HeartbeatSeconds: undefined })).start({ i: 0 }, {
+    startDate,
+    handlers: {
+      step: async (input) => {
+        if (input.i === 1) execution.pause();
+        return { i: input.i + 1 };
+      },
+    },
+  });
+  // Handlers settle in microtasks: a few turns of the event loop reach the pause.
+  for (let n = 0; n < 50; n++) await new Promise((r) => setImmediate(r));
+  assert.equal(execution.status, "RUNNING");
+  assert.equal(timers(), before, "a paused execution with no pending call holds no timer");
+  execution.resume();
+  assert.deepEqual((await execution.result).output, { i: 3 });
+  assert.equal(timers(), before);
+});
