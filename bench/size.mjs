@@ -25,10 +25,12 @@ const root = join(here, "..");
 const rawDir = join(root, "target", "wasm-raw");
 const outDir = join(root, "target", "bench-size");
 
-/** The two modules (scripts/build.mjs MODULES): file stem and what it is for. */
+/** The modules (scripts/build.mjs MODULES): file stem and what it is for. */
 export const MODULES = [
   { key: "core", name: "statelab_core", label: "core module (browsers load it first; no JSONata)" },
-  { key: "full", name: "statelab", label: "full module (Node; browsers after loadJsonata())" },
+  { key: "full", name: "statelab", label: "full module (browsers after loadJsonata() or via statelab/full)" },
+  // Built for speed (opt-level 3, -O3) from the same source; only Node loads it, from disk.
+  { key: "node", name: "statelab_node", label: "full module built for speed (Node only)", breakdown: false },
 ];
 
 /** Target for what a browser loads up front: wasm + glue, gzip (issue 10). */
@@ -186,8 +188,8 @@ export function owner(name) {
  */
 export function printBreakdown(top = 0, only = null) {
   printModuleSizes();
-  for (const { key, name, label } of MODULES) {
-    if (only && key !== only) continue;
+  for (const { key, name, label, breakdown = true } of MODULES) {
+    if (only ? key !== only : !breakdown) continue;
     console.log(`\n### ${label}\n`);
     printModuleBreakdown(name, top);
   }

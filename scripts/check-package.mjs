@@ -29,7 +29,7 @@ function packedFiles() {
 
 test("npm pack ships the loaders, the API and the built wasm", () => {
   const files = packedFiles();
-  for (const file of ["js/node.js", "js/browser.js", "js/api.js", "js/module.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm", "dist/wasm/statelab_core.js", "dist/wasm/statelab_core_bg.wasm", "README.md"]) {
+  for (const file of ["js/node.js", "js/browser.js", "js/api.js", "js/module.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm", "dist/wasm/statelab_core.js", "dist/wasm/statelab_core_bg.wasm", "dist/wasm/statelab_node.js", "dist/wasm/statelab_node_bg.wasm", "README.md"]) {
     assert.ok(files.has(file), `${file} is not in the package`);
   }
   for (const file of files) {

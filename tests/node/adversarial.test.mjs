@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { StateMachine, StatelabInternalError, ValidationError, evaluateJsonata, validate } from "../../js/node.js";
-import * as raw from "../../dist/wasm/statelab.js";
+import * as raw from "../../dist/wasm/statelab_node.js";
 import { callWasm } from "../../js/guard.js";
 
 const startDate = "2024-01-01T00:00:00Z";

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { StateMachine, StatelabInternalError } from "../../js/node.js";
-import { debugPanic } from "../../dist/wasm/statelab.js";
+import { debugPanic } from "../../dist/wasm/statelab_node.js";
 import { callWasm } from "../../js/guard.js";
 
 const LAMBDA = "arn:aws:lambda:us-east-1:111111111111:function:";

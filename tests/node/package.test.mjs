@@ -38,7 +38,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test("the tarball holds the package and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const needed of ["package.json", "README.md", "js/api.js", "js/node.js", "js/browser.js", "js/cli.js", "js/index.d.ts", "js/module.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm", "dist/wasm/statelab_core.js", "dist/wasm/statelab_core_bg.wasm"]) {
+  for (const needed of ["package.json", "README.md", "js/api.js", "js/node.js", "js/browser.js", "js/cli.js", "js/index.d.ts", "js/module.js", "dist/wasm/statelab.js", "dist/wasm/statelab_bg.wasm", "dist/wasm/statelab_core.js", "dist/wasm/statelab_core_bg.wasm", "dist/wasm/statelab_node.js", "dist/wasm/statelab_node_bg.wasm"]) {
     assert.ok(files.includes(needed), `${needed} is missing from the tarball: ${files.join(", ")}`);
   }
   const strays = files.filter((f) => !/^(package\.json|README\.md|LICENSE.*|js\/.*|dist\/wasm\/.*)$/.test(f));
