@@ -1,6 +1,7 @@
 //! Native timing of the bench workloads (bench/cases.mjs), for profiling the engine
 //! without the wasm boundary: `cargo run --release --example bench_native -- a|b10k|b100k|c|d [runs]`
-//! (or under `perf record`). Prints the median time of the runs.
+//! (or under `perf record`). Prints the median time of the runs. `TEXT=1`: each run also
+//! parses the input from JSON text and writes the output as text, as the wasm entry does.
 
 use serde_json::{json, Map, Value};
 use statelab::api::{compile, run_to_end, Definition};
@@ -87,6 +88,7 @@ fn main() {
     let case = args.get(1).map(String::as_str).unwrap_or("a");
     let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let history = std::env::var("HISTORY").is_ok();
+    let text = std::env::var("TEXT").is_ok();
     let (definition, input) = match case {
         "a" => counter_loop(10_000),
         "b1k" => inline_map(1_000),
@@ -98,6 +100,10 @@ fn main() {
     };
     let machine = compile(Definition::Value(&definition), &ValidateOptions::default())
         .unwrap_or_else(|e| panic!("{e:?}"));
+    // The engine's value (a clone is O(1)): the runs time the engine, not copying the
+    // input (the wasm bench times parsing it from text).
+    let input_text = serde_json::to_string(&input).unwrap_or_default();
+    let input = statelab::value::Value::from(input);
     let mut times = Vec::new();
     for _ in 0..runs {
         let config = ExecConfig {
@@ -105,9 +111,14 @@ fn main() {
             ..ExecConfig::default()
         };
         let started = Instant::now();
+        let input = if text {
+            statelab::value::Value::parse(&input_text).unwrap_or_else(|e| panic!("{e}"))
+        } else {
+            input.clone()
+        };
         let (outcome, driver) = run_to_end(
             machine.clone(),
-            input.clone(),
+            input,
             config,
             &["Increment"],
             |call| {
@@ -116,6 +127,10 @@ fn main() {
             },
         );
         let mut events = driver.history().len();
+        if text {
+            let written = outcome.output.as_ref().map(|v| v.to_json_text());
+            events += written.map_or(0, |t| t.len().min(1));
+        }
         if history {
             // Render every event as the host would (HISTORY=1): the lazily written text.
             let rendered: Vec<Value> = driver.history().iter().map(|e| e.to_json()).collect();

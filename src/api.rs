@@ -59,7 +59,7 @@ pub fn compile(
 /// `respond`. For native tests and tools; JS hosts drive the `Driver` themselves.
 pub fn run_to_end(
     machine: Rc<Machine>,
-    input: Value,
+    input: impl Into<crate::value::Value>,
     config: ExecConfig,
     handler_keys: &[&str],
     mut respond: impl FnMut(&HandlerCall) -> EffectResult,

@@ -9,8 +9,11 @@
 use crate::exec::Failure;
 use crate::json::as_f64;
 use crate::jsonata::case::{lower_char, upper_char};
-use crate::path::{select_opt, select_ref, Env};
-use serde_json::Value;
+use crate::path::{select_opt, select_opt_path, select_ref, select_ref_path, Env, Path};
+use crate::value::Value;
+
+/// A definition's JSON (the rules as written).
+type Json = serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -20,31 +23,31 @@ const MAX_RULE_DEPTH: usize = 200;
 /// The `Next` of the first rule that matches, or `None` (then `Default`, or
 /// `States.NoChoiceMatched`, is the executor's business).
 pub fn choose<'r>(
-    choices: &'r [Value],
+    choices: &'r [Json],
     input: &Value,
     env: &Env,
 ) -> Result<Option<&'r str>, Failure> {
     for rule in choices {
         if evaluate_rule(rule, input, env)? {
-            return Ok(rule.get("Next").and_then(Value::as_str));
+            return Ok(rule.get("Next").and_then(Json::as_str));
         }
     }
     Ok(None)
 }
 
 /// Whether one Choice rule (a `Choices` element or a nested rule) holds for `input`.
-pub fn evaluate_rule(rule: &Value, input: &Value, env: &Env) -> Result<bool, Failure> {
+pub fn evaluate_rule(rule: &Json, input: &Value, env: &Env) -> Result<bool, Failure> {
     evaluate_at(rule, input, env, 0)
 }
 
-fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<bool, Failure> {
+fn evaluate_at(rule: &Json, input: &Value, env: &Env, depth: usize) -> Result<bool, Failure> {
     if depth > MAX_RULE_DEPTH {
         return Err(Failure::runtime("Choice rule nested too deeply"));
     }
-    let Value::Object(fields) = rule else {
+    let Json::Object(fields) = rule else {
         return Err(Failure::runtime("A Choice rule must be an object"));
     };
-    if let Some(Value::Array(rules)) = fields.get("And") {
+    if let Some(Json::Array(rules)) = fields.get("And") {
         for r in rules {
             if !evaluate_at(r, input, env, depth + 1)? {
                 return Ok(false);
@@ -52,7 +55,7 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
         }
         return Ok(true);
     }
-    if let Some(Value::Array(rules)) = fields.get("Or") {
+    if let Some(Json::Array(rules)) = fields.get("Or") {
         for r in rules {
             if evaluate_at(r, input, env, depth + 1)? {
                 return Ok(true);
@@ -63,7 +66,7 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
     if let Some(inner) = fields.get("Not") {
         return Ok(!evaluate_at(inner, input, env, depth + 1)?);
     }
-    let Some(Value::String(variable)) = fields.get("Variable") else {
+    let Some(Json::String(variable)) = fields.get("Variable") else {
         return Err(Failure::runtime(
             "A Choice rule needs 'Variable' and a comparison operator, or And, Or, Not",
         ));
@@ -81,12 +84,12 @@ fn evaluate_at(rule: &Value, input: &Value, env: &Env, depth: usize) -> Result<b
     let value = select_variable(variable, input, env)?;
     let (operator, expected) = match operator.strip_suffix("Path") {
         Some(base) => {
-            let Value::String(path) = expected else {
+            let Json::String(path) = expected else {
                 return Ok(false);
             };
             (base, select_variable(path, input, env)?)
         }
-        None => (operator.as_str(), Cow::Borrowed(expected)),
+        None => (operator.as_str(), Cow::Owned(Value::from(expected))),
     };
     Ok(compare(operator, &value, &expected))
 }
@@ -98,6 +101,264 @@ fn select_variable<'v>(path: &str, input: &'v Value, env: &Env) -> Result<Cow<'v
         Ok(value) => Ok(value),
         Err(f) if f.error == "States.Runtime" => Err(Failure::runtime(format!(
             "Invalid path '{path}': The choice state's condition path references an invalid value."
+        ))),
+        Err(f) => Err(f),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Compiled rules: parsed once when the machine is built
+// ---------------------------------------------------------------------------------------
+
+/// A Choice rule compiled from its JSON: paths parsed, the operator resolved. Gives what
+/// [`evaluate_rule`] gives for the same JSON, failures included (a malformed rule fails
+/// when it is evaluated, as before).
+#[derive(Clone, Debug)]
+pub enum Rule {
+    And(Vec<Rule>),
+    Or(Vec<Rule>),
+    Not(Box<Rule>),
+    IsPresent {
+        variable: Path,
+        expected: Option<bool>,
+    },
+    Compare {
+        variable: Path,
+        operator: Operator,
+        expected: Expected,
+    },
+    /// A rule that cannot be evaluated: this failure when it is.
+    Fails(Failure),
+}
+
+/// The right-hand side of a comparison.
+#[derive(Clone, Debug)]
+pub enum Expected {
+    Literal(Value),
+    /// `...Path` operators.
+    Path(Path),
+    /// A `...Path` operator whose value is not a string: the comparison is false.
+    Never,
+}
+
+/// A comparison operator without its `Path` suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    IsNull,
+    IsNumeric,
+    IsString,
+    IsBoolean,
+    IsTimestamp,
+    BooleanEquals,
+    StringMatches,
+    Ordered(Family, Relation),
+    /// Compares as false (nothing in OPERATORS maps here; kept for completeness).
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    String,
+    Numeric,
+    Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    Equals,
+    LessThan,
+    GreaterThan,
+    LessThanEquals,
+    GreaterThanEquals,
+}
+
+impl Operator {
+    fn parse(operator: &str) -> Operator {
+        match operator {
+            "IsNull" => return Operator::IsNull,
+            "IsNumeric" => return Operator::IsNumeric,
+            "IsString" => return Operator::IsString,
+            "IsBoolean" => return Operator::IsBoolean,
+            "IsTimestamp" => return Operator::IsTimestamp,
+            "BooleanEquals" => return Operator::BooleanEquals,
+            "StringMatches" => return Operator::StringMatches,
+            _ => {}
+        }
+        let (family, rest) = if let Some(rest) = operator.strip_prefix("String") {
+            (Family::String, rest)
+        } else if let Some(rest) = operator.strip_prefix("Numeric") {
+            (Family::Numeric, rest)
+        } else if let Some(rest) = operator.strip_prefix("Timestamp") {
+            (Family::Timestamp, rest)
+        } else {
+            return Operator::Never;
+        };
+        let relation = match rest {
+            "Equals" => Relation::Equals,
+            "LessThan" => Relation::LessThan,
+            "GreaterThan" => Relation::GreaterThan,
+            "LessThanEquals" => Relation::LessThanEquals,
+            "GreaterThanEquals" => Relation::GreaterThanEquals,
+            _ => return Operator::Never,
+        };
+        Operator::Ordered(family, relation)
+    }
+
+    fn holds(self, value: &Value, expected: &Value) -> bool {
+        let is = |test: bool| Some(test) == expected.as_bool();
+        match self {
+            Operator::IsNull => is(value.is_null()),
+            Operator::IsNumeric => is(value.is_number()),
+            Operator::IsString => is(value.is_string()),
+            Operator::IsBoolean => is(value.is_boolean()),
+            Operator::IsTimestamp => is(value.as_str().and_then(parse_timestamp).is_some()),
+            Operator::BooleanEquals => {
+                matches!((value, expected), (Value::Bool(a), Value::Bool(b)) if a == b)
+            }
+            Operator::StringMatches => match (value, expected) {
+                (Value::String(s), Value::String(pattern)) => string_matches(s, pattern),
+                _ => false,
+            },
+            Operator::Ordered(family, relation) => {
+                let ordering = match family {
+                    Family::String => match (value, expected) {
+                        (Value::String(a), Value::String(b)) => {
+                            Some(a.encode_utf16().cmp(b.encode_utf16()))
+                        }
+                        _ => None,
+                    },
+                    Family::Numeric => match (value, expected) {
+                        (Value::Number(a), Value::Number(b)) => as_f64(a).partial_cmp(&as_f64(b)),
+                        _ => None,
+                    },
+                    Family::Timestamp => value
+                        .as_str()
+                        .and_then(parse_timestamp)
+                        .zip(expected.as_str().and_then(parse_timestamp))
+                        .map(|(a, b)| a.cmp(&b)),
+                };
+                let Some(ordering) = ordering else {
+                    return false;
+                };
+                match relation {
+                    Relation::Equals => ordering == Ordering::Equal,
+                    Relation::LessThan => ordering == Ordering::Less,
+                    Relation::GreaterThan => ordering == Ordering::Greater,
+                    Relation::LessThanEquals => ordering != Ordering::Greater,
+                    Relation::GreaterThanEquals => ordering != Ordering::Less,
+                }
+            }
+            Operator::Never => false,
+        }
+    }
+}
+
+impl Rule {
+    pub fn compile(rule: &Json) -> Rule {
+        compile_at(rule, 0)
+    }
+
+    /// Whether the rule holds for `input`.
+    pub fn holds(&self, input: &Value, env: &Env) -> Result<bool, Failure> {
+        match self {
+            Rule::And(rules) => {
+                for rule in rules {
+                    if !rule.holds(input, env)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Rule::Or(rules) => {
+                for rule in rules {
+                    if rule.holds(input, env)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Rule::Not(inner) => Ok(!inner.holds(input, env)?),
+            Rule::IsPresent { variable, expected } => {
+                let present = select_opt_path(variable, input, env)?.is_some();
+                Ok(Some(present) == *expected)
+            }
+            Rule::Compare {
+                variable,
+                operator,
+                expected,
+            } => {
+                let value = select_variable_path(variable, input, env)?;
+                let expected = match expected {
+                    Expected::Literal(v) => Cow::Borrowed(v),
+                    Expected::Path(path) => select_variable_path(path, input, env)?,
+                    Expected::Never => return Ok(false),
+                };
+                Ok(operator.holds(&value, &expected))
+            }
+            Rule::Fails(failure) => Err(failure.clone()),
+        }
+    }
+}
+
+fn compile_at(rule: &Json, depth: usize) -> Rule {
+    if depth > MAX_RULE_DEPTH {
+        return Rule::Fails(Failure::runtime("Choice rule nested too deeply"));
+    }
+    let Json::Object(fields) = rule else {
+        return Rule::Fails(Failure::runtime("A Choice rule must be an object"));
+    };
+    if let Some(Json::Array(rules)) = fields.get("And") {
+        return Rule::And(rules.iter().map(|r| compile_at(r, depth + 1)).collect());
+    }
+    if let Some(Json::Array(rules)) = fields.get("Or") {
+        return Rule::Or(rules.iter().map(|r| compile_at(r, depth + 1)).collect());
+    }
+    if let Some(inner) = fields.get("Not") {
+        return Rule::Not(Box::new(compile_at(inner, depth + 1)));
+    }
+    let Some(Json::String(variable)) = fields.get("Variable") else {
+        return Rule::Fails(Failure::runtime(
+            "A Choice rule needs 'Variable' and a comparison operator, or And, Or, Not",
+        ));
+    };
+    let Some((operator, expected)) = fields.iter().find(|(k, _)| OPERATORS.contains(&k.as_str()))
+    else {
+        return Rule::Fails(Failure::runtime(format!(
+            "The Choice rule for '{variable}' has no comparison operator"
+        )));
+    };
+    let variable = Path::new(variable);
+    if operator == "IsPresent" {
+        return Rule::IsPresent {
+            variable,
+            expected: expected.as_bool(),
+        };
+    }
+    let (operator, expected) = match operator.strip_suffix("Path") {
+        Some(base) => match expected {
+            Json::String(path) => (base, Expected::Path(Path::new(path))),
+            _ => (base, Expected::Never),
+        },
+        None => (operator.as_str(), Expected::Literal(Value::from(expected))),
+    };
+    Rule::Compare {
+        variable,
+        operator: Operator::parse(operator),
+        expected,
+    }
+}
+
+/// [`select_variable`] with a parsed path.
+fn select_variable_path<'v>(
+    path: &Path,
+    input: &'v Value,
+    env: &Env,
+) -> Result<Cow<'v, Value>, Failure> {
+    match select_ref_path(path, input, env) {
+        Ok(value) => Ok(value),
+        Err(f) if f.error == "States.Runtime" => Err(Failure::runtime(format!(
+            "Invalid path '{}': The choice state's condition path references an invalid value.",
+            path.text()
         ))),
         Err(f) => Err(f),
     }

@@ -7,11 +7,11 @@
 
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
-use crate::json::{as_f64, number};
+use crate::json::as_f64;
 use crate::path::{
-    java_json, java_scalar, java_to_string, json_equals, select, select_in_field, Env,
+    java_json, java_scalar, java_to_string, json_equals, select_in_field_path, select_path, Env,
 };
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 /// AWS allows intrinsic functions nested up to this depth within one field.
 pub const MAX_NESTING: usize = 10;
@@ -50,6 +50,34 @@ fn evaluate_with(
 ) -> Result<Value, Failure> {
     let parsed = parse_cached(call)?;
     eval_call(&parsed, field, input, env)
+}
+
+/// An intrinsic call parsed once, when the machine is built (its paths too). A text
+/// that does not parse keeps its failure, reported when it is evaluated.
+#[derive(Clone, Debug)]
+pub struct Intrinsic {
+    parsed: Result<std::rc::Rc<Call>, Failure>,
+}
+
+impl Intrinsic {
+    pub fn new(text: &str) -> Intrinsic {
+        Intrinsic {
+            parsed: parse(text).map(std::rc::Rc::new),
+        }
+    }
+
+    /// Evaluates the call; `field` is the payload-template key (with its `.$`), if any.
+    pub fn evaluate(
+        &self,
+        field: Option<&str>,
+        input: &Value,
+        env: &mut Env,
+    ) -> Result<Value, Failure> {
+        match &self.parsed {
+            Ok(call) => eval_call(call, field, input, env),
+            Err(failure) => Err(failure.clone()),
+        }
+    }
 }
 
 thread_local! {
@@ -94,7 +122,7 @@ enum Arg {
         raw: String,
         value: String,
     },
-    Path(String),
+    Path(crate::path::Path),
     Call(Call),
 }
 
@@ -218,7 +246,7 @@ fn parse_arg(chars: &[char], pos: &mut usize, depth: usize) -> Result<Arg, Strin
                 *pos += 1;
             }
             let path: String = chars[start..(*pos).min(chars.len())].iter().collect();
-            Ok(Arg::Path(path.trim_end().to_string()))
+            Ok(Arg::Path(crate::path::Path::new(path.trim_end())))
         }
         Some(c) if c.is_ascii_digit() || *c == '-' => {
             let start = *pos;
@@ -234,7 +262,7 @@ fn parse_arg(chars: &[char], pos: &mut usize, depth: usize) -> Result<Arg, Strin
                 return Ok(Arg::Literal(Value::from(i)));
             }
             text.parse::<f64>()
-                .map(|f| Arg::Literal(number(f)))
+                .map(|f| Arg::Literal(Value::number(f)))
                 .map_err(|_| format!("invalid number '{text}'"))
         }
         Some(_) => {
@@ -278,10 +306,10 @@ fn eval_call(
     for arg in &call.args {
         args.push(match arg {
             Arg::Literal(v) => v.clone(),
-            Arg::Text { value, .. } => Value::String(value.clone()),
+            Arg::Text { value, .. } => Value::from(value.as_str()),
             Arg::Path(path) => match field {
-                Some(field) => select_in_field(path, field, input, env)?,
-                None => select(path, input, env)?,
+                Some(field) => select_in_field_path(path, field, input, env)?,
+                None => select_path(path, input, env)?,
             },
             Arg::Call(inner) => eval_call(inner, field, input, env)?,
         });
@@ -293,7 +321,7 @@ fn eval_call(
             f.at_least(&args, 1)?;
             let template = match (&call.args[0], &args[0]) {
                 (Arg::Text { raw, .. }, _) => raw.clone(),
-                (_, Value::String(s)) => s.clone(),
+                (_, Value::String(s)) => s.to_string(),
                 _ => return Err(f.fail("The first argument must be a string template")),
             };
             format(&f, &template, &args[1..])
@@ -305,15 +333,15 @@ fn eval_call(
             if trimmed.is_empty() {
                 return Ok(Value::Null);
             }
-            serde_json::from_str::<Value>(trimmed)
+            Value::parse(trimmed)
                 .map(normalize_numbers)
                 .map_err(|_| f.fail(&format!("The argument is not valid JSON text: {text}")))
         }
         "States.JsonToString" => {
             f.exactly(&args, 1)?;
-            Ok(Value::String(java_json(&args[0])))
+            Ok(Value::from(java_json(&args[0])))
         }
-        "States.Array" => Ok(Value::Array(args)),
+        "States.Array" => Ok(Value::array(args)),
         "States.ArrayPartition" => {
             f.exactly(&args, 2)?;
             let items = f.array(&args[0], 1)?;
@@ -321,10 +349,10 @@ fn eval_call(
             if size <= 0 {
                 return Err(f.fail("The chunk size (2nd argument) must be greater than 0"));
             }
-            Ok(Value::Array(
+            Ok(Value::array(
                 items
                     .chunks(size as usize)
-                    .map(|chunk| Value::Array(chunk.to_vec()))
+                    .map(|chunk| Value::array(chunk.to_vec()))
                     .collect(),
             ))
         }
@@ -354,9 +382,9 @@ fn eval_call(
                     "The array would have {count} items; at most {MAX_RANGE_ITEMS} are allowed"
                 )));
             }
-            Ok(Value::Array(
+            Ok(Value::array(
                 (0..count)
-                    .map(|k| number((start + k * step) as f64))
+                    .map(|k| Value::number((start + k * step) as f64))
                     .collect(),
             ))
         }
@@ -387,19 +415,19 @@ fn eval_call(
                     unique.push(item.clone());
                 }
             }
-            Ok(Value::Array(unique))
+            Ok(Value::array(unique))
         }
         "States.Base64Encode" => {
             f.exactly(&args, 1)?;
             let text = f.limited_string(&args[0], 1)?;
-            Ok(Value::String(base64_encode(text.as_bytes())))
+            Ok(Value::from(base64_encode(text.as_bytes())))
         }
         "States.Base64Decode" => {
             f.exactly(&args, 1)?;
             let text = f.limited_string(&args[0], 1)?;
             let bytes = base64_decode(text)
                 .ok_or_else(|| f.fail("The argument is not valid Base64 data"))?;
-            Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            Ok(Value::from(String::from_utf8_lossy(&bytes).into_owned()))
         }
         "States.Hash" => {
             f.exactly(&args, 2)?;
@@ -417,8 +445,8 @@ fn eval_call(
                     )))
                 }
             };
-            Ok(Value::String(
-                digest.iter().map(|b| format!("{b:02x}")).collect(),
+            Ok(Value::from(
+                digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
             ))
         }
         "States.JsonMerge" => {
@@ -434,11 +462,11 @@ fn eval_call(
                 }
                 _ => return Err(f.fail("The 3rd argument must be a boolean")),
             }
-            let mut merged: Map<String, Value> = left.clone();
+            let mut merged: Map = left.clone();
             for (k, v) in right {
                 merged.insert(k.clone(), v.clone());
             }
-            Ok(Value::Object(merged))
+            Ok(Value::object(merged))
         }
         "States.MathRandom" => {
             if args.len() != 2 && args.len() != 3 {
@@ -471,16 +499,16 @@ fn eval_call(
             f.exactly(&args, 2)?;
             let text = f.string(&args[0], 1)?;
             let delimiters = f.string(&args[1], 2)?;
-            Ok(Value::Array(
+            Ok(Value::array(
                 text.split(|c: char| delimiters.contains(c))
                     .filter(|part| !part.is_empty())
-                    .map(|part| Value::String(part.to_string()))
+                    .map(Value::from)
                     .collect(),
             ))
         }
         "States.UUID" => {
             f.exactly(&args, 0)?;
-            Ok(Value::String(env.rng.uuid_v4()))
+            Ok(Value::from(env.rng.uuid_v4()))
         }
         other => Err(Failure::intrinsic(format!(
             "The intrinsic function {other} is not supported"
@@ -554,7 +582,7 @@ impl Function<'_> {
         &self,
         value: &'v Value,
         position: usize,
-    ) -> Result<&'v Map<String, Value>, Failure> {
+    ) -> Result<&'v Map, Failure> {
         value
             .as_object()
             .ok_or_else(|| self.wrong_type(position, "a JSON object", value))
@@ -652,13 +680,13 @@ fn format(f: &Function, template: &str, args: &[Value]) -> Result<Value, Failure
             if args.len() == 1 { "" } else { "s" }
         )));
     }
-    Ok(Value::String(out))
+    Ok(Value::from(out))
 }
 
 /// Integral floats from parsed text become integers (`-0` -> `0`), as everywhere else.
 fn normalize_numbers(value: Value) -> Value {
     match value {
-        Value::Number(n) if n.is_f64() => number(as_f64(&n)),
+        Value::Number(n) if n.is_f64() => Value::number(as_f64(&n)),
         Value::Number(n) if n.as_i64() == Some(0) => Value::from(0),
         other => other,
     }

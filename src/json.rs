@@ -104,7 +104,7 @@ pub fn format_number(value: f64) -> String {
 /// Writes a JSON number as JS prints it, without intermediate strings on the common
 /// paths (integers; floats whose JS form has no exponent, where Rust's shortest
 /// round-trip `Display` agrees with JS).
-fn write_number(out: &mut impl Write, n: &Number) {
+pub(crate) fn write_number(out: &mut impl Write, n: &Number) {
     if let Some(i) = n.as_i64() {
         let _ = write!(out, "{i}");
         return;

@@ -28,6 +28,7 @@ pub mod services;
 pub mod sort;
 pub mod test_state;
 pub mod validate;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -28,14 +28,18 @@
 use crate::exec::rng::Rng;
 use crate::exec::Failure;
 use crate::json::{as_f64, format_number, write_string};
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Value};
+use serde_json::Number;
+
+/// A definition's JSON (templates are read from the definition as written).
+type Json = serde_json::Value;
 
 /// Read access to the workflow variables visible from a state (inner scopes see outer ones).
 pub trait Variables {
     fn get_variable(&self, name: &str) -> Option<&Value>;
 }
 
-impl Variables for Map<String, Value> {
+impl Variables for Map {
     fn get_variable(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }
@@ -69,7 +73,13 @@ const MAX_PATH_PARTS: usize = 500;
 /// Nothing at a definite path: `States.Runtime` "Invalid path '$.x' : No results for path:
 /// $['x']" (Jayway's message, as AWS quotes it).
 pub fn select(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
-    match evaluate_path(path, input, env) {
+    select_path(&Path::cached(path), input, env)
+}
+
+/// [`select`] with a path parsed beforehand.
+pub fn select_path(compiled: &Path, input: &Value, env: &Env) -> Result<Value, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(value),
         Err(PathError::NullInput) => Err(Failure::runtime(NULL_INPUT_CAUSE)),
         Err(PathError::NotFound(message)) | Err(PathError::Invalid(message)) => Err(
@@ -82,7 +92,17 @@ pub fn select(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
 /// Like [`select`], but `None` when nothing matches (Choice IsPresent, optional fields).
 /// A path that is malformed is still an error.
 pub fn select_opt(path: &str, input: &Value, env: &Env) -> Result<Option<Value>, Failure> {
-    match evaluate_path(path, input, env) {
+    select_opt_path(&Path::cached(path), input, env)
+}
+
+/// [`select_opt`] with a path parsed beforehand.
+pub fn select_opt_path(
+    compiled: &Path,
+    input: &Value,
+    env: &Env,
+) -> Result<Option<Value>, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(Some(value)),
         Err(PathError::NotFound(_))
         | Err(PathError::NullInput)
@@ -129,18 +149,20 @@ pub fn apply_result_path(
     let last = steps.len() - 1;
     let mut result = Some(result);
     for (i, step) in steps.iter().enumerate() {
-        match (step, cursor) {
-            (RefStep::Property(name), Value::Object(map)) => {
+        match step {
+            RefStep::Property(name) => {
+                let Some(map) = cursor.as_object_mut() else {
+                    break;
+                };
                 if i == last {
-                    map.insert(name.clone(), result.take().unwrap_or(Value::Null));
+                    map.insert(name.as_str().into(), result.take().unwrap_or(Value::Null));
                     break;
                 }
-                cursor = map
-                    .entry(name.clone())
-                    .or_insert_with(|| Value::Object(Map::new()));
+                cursor = map.entry_or_insert_with(name.as_str().into(), Value::empty_object);
             }
-            (RefStep::Index(index), Value::Array(items)) => {
-                let Some(slot) = items.get_mut(*index) else {
+            RefStep::Index(index) => {
+                let Some(slot) = cursor.as_array_mut().and_then(|items| items.get_mut(*index))
+                else {
                     break;
                 };
                 if i == last {
@@ -149,7 +171,6 @@ pub fn apply_result_path(
                 }
                 cursor = slot;
             }
-            _ => break,
         }
     }
     Ok(output)
@@ -159,12 +180,24 @@ pub fn apply_result_path(
 /// members beside the path (the part the result replaces is never copied), so a large
 /// input costs nothing when the result goes next to it or over it.
 pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, Failure> {
-    let steps = parse_reference_path(path)
+    place_result_at(&ReferencePath::new(path), input, result)
+}
+
+/// [`place_result`] with the path parsed beforehand.
+pub fn place_result_at(
+    reference: &ReferencePath,
+    input: &Value,
+    result: Value,
+) -> Result<Value, Failure> {
+    let path = reference.text();
+    let steps = reference
+        .steps
+        .as_deref()
         .map_err(|message| Failure::runtime(format!("Invalid path '{path}' : {message}")))?;
     if steps.is_empty() {
         return Ok(result);
     }
-    if !reference_path_applies(&steps, input) {
+    if !reference_path_applies(steps, input) {
         return Err(Failure::runtime(format!(
             "Unable to apply ReferencePath {path} to input {}",
             java_json(input)
@@ -174,7 +207,7 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
     // and will be created), then the output is built from the leaf up.
     let mut nodes: Vec<Option<&Value>> = Vec::with_capacity(steps.len());
     let mut cursor = Some(input);
-    for step in &steps {
+    for step in steps {
         nodes.push(cursor);
         cursor = match (step, cursor) {
             (RefStep::Property(name), Some(Value::Object(map))) => map.get(name),
@@ -188,16 +221,16 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
             (RefStep::Property(name), Some(Value::Object(map))) => {
                 let mut out = Map::new();
                 let mut placed = None;
-                for (k, v) in map {
-                    if k == name {
+                for (k, v) in map.iter() {
+                    if **k == **name {
                         placed = Some(k.clone());
                         out.insert(k.clone(), Value::Null);
                     } else {
                         out.insert(k.clone(), v.clone());
                     }
                 }
-                out.insert(placed.unwrap_or_else(|| name.clone()), value);
-                Value::Object(out)
+                out.insert(placed.unwrap_or_else(|| name.as_str().into()), value);
+                Value::object(out)
             }
             (RefStep::Index(index), Some(Value::Array(items))) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -208,12 +241,12 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
                         None => out.push(item.clone()),
                     }
                 }
-                Value::Array(out)
+                Value::array(out)
             }
             (RefStep::Property(name), _) => {
                 let mut out = Map::new();
-                out.insert(name.clone(), value);
-                Value::Object(out)
+                out.insert(name.as_str().into(), value);
+                Value::object(out)
             }
             // Unreachable after `reference_path_applies`; keep the input unchanged.
             (RefStep::Index(_), _) => return Ok(input.clone()),
@@ -225,26 +258,26 @@ pub fn place_result(path: &str, input: &Value, result: Value) -> Result<Value, F
 /// Payload template (Parameters, ResultSelector, ItemSelector, ...): keys ending in `.$`
 /// take a path, a context path `$$...`, a variable path `$var...`, or an intrinsic call;
 /// nested objects and arrays are walked (iteratively: a template of any depth is safe).
-pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+pub fn apply_template(template: &Json, input: &Value, env: &mut Env) -> Result<Value, Failure> {
     enum Frame<'t> {
         Object {
             entries: serde_json::map::Iter<'t>,
-            out: Map<String, Value>,
-            key: String,
+            out: Map,
+            key: &'t str,
         },
         Array {
-            items: std::slice::Iter<'t, Value>,
+            items: std::slice::Iter<'t, Json>,
             out: Vec<Value>,
         },
     }
-    fn open(value: &Value) -> Option<Frame<'_>> {
+    fn open(value: &Json) -> Option<Frame<'_>> {
         match value {
-            Value::Object(map) => Some(Frame::Object {
+            Json::Object(map) => Some(Frame::Object {
                 entries: map.iter(),
-                out: Map::new(),
-                key: String::new(),
+                out: Map::with_capacity(map.len()),
+                key: "",
             }),
-            Value::Array(items) => Some(Frame::Array {
+            Json::Array(items) => Some(Frame::Array {
                 items: items.iter(),
                 out: Vec::new(),
             }),
@@ -253,7 +286,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
     }
 
     let Some(root) = open(template) else {
-        return Ok(template.clone());
+        return Ok(Value::from(template));
     };
     let mut stack = vec![root];
     loop {
@@ -263,7 +296,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
         // The next child of the innermost container, or its finished value.
         enum Step<'t> {
             Resolved,
-            Child(&'t Value),
+            Child(&'t Json),
             Finished(Value),
         }
         let step = match top {
@@ -271,25 +304,25 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
                 Some((k, v)) => {
                     if let Some(field) = k.strip_suffix(".$").filter(|f| !f.is_empty()) {
                         let value = resolve_dynamic(k, v, input, env)?;
-                        out.insert(field.to_string(), value);
+                        out.insert(field.into(), value);
                         Step::Resolved
                     } else {
-                        *key = k.clone();
+                        *key = k;
                         Step::Child(v)
                     }
                 }
-                None => Step::Finished(Value::Object(std::mem::take(out))),
+                None => Step::Finished(Value::object(std::mem::take(out))),
             },
             Frame::Array { items, out } => match items.next() {
                 Some(v) => Step::Child(v),
-                None => Step::Finished(Value::Array(std::mem::take(out))),
+                None => Step::Finished(Value::array(std::mem::take(out))),
             },
         };
         match step {
             Step::Resolved => {}
             Step::Child(child) => match open(child) {
                 Some(frame) => stack.push(frame),
-                None => push_child(&mut stack, child.clone()),
+                None => push_child(&mut stack, Value::from(child)),
             },
             Step::Finished(done) => {
                 stack.pop();
@@ -304,7 +337,7 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
     fn push_child(stack: &mut [Frame<'_>], value: Value) {
         match stack.last_mut() {
             Some(Frame::Object { out, key, .. }) => {
-                out.insert(std::mem::take(key), value);
+                out.insert((*key).into(), value);
             }
             Some(Frame::Array { out, .. }) => out.push(value),
             None => {}
@@ -312,14 +345,168 @@ pub fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<
     }
 }
 
+/// A payload template compiled when the machine is built: literal parts become shared
+/// values (produced in O(1)), `.$` entries hold their parsed path or intrinsic call.
+/// Evaluation gives what [`apply_template`] gives for the same JSON, failures included
+/// (they are found at the same entries, in the same order).
+#[derive(Clone, Debug)]
+pub enum Template {
+    /// No `.$` key inside.
+    Literal(Value),
+    /// Output key (without `.$`) -> its template, in the template's order.
+    Object(Vec<(std::rc::Rc<str>, Template)>),
+    Array(Vec<Template>),
+    /// `"key.$": "$.path"` (also `$$...`, `$var...`); `field` keeps the `.$`.
+    Path {
+        field: std::rc::Rc<str>,
+        path: Path,
+        /// The path reads the state input, which AWS refuses when it is null.
+        input_only: bool,
+    },
+    /// `"key.$": "States.X(...)"`.
+    Intrinsic {
+        field: std::rc::Rc<str>,
+        call: crate::intrinsic::Intrinsic,
+    },
+    /// `"key.$"` with a value that is not a string: this failure when evaluated.
+    Fails(Failure),
+    /// Nested deeper than [`MAX_COMPILED_DEPTH`]: walked by [`apply_template`] (which
+    /// needs no recursion).
+    Raw(Json),
+}
+
+/// Templates deeper than this are not compiled (evaluation recurses once per level).
+const MAX_COMPILED_DEPTH: usize = 64;
+
+impl Template {
+    pub fn compile(template: &Json) -> Template {
+        compile_template(template, 0)
+    }
+
+    /// The template's value for `input`.
+    pub fn apply(&self, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+        match self {
+            Template::Literal(value) => Ok(value.clone()),
+            Template::Object(entries) => {
+                let mut out = Map::with_capacity(entries.len());
+                for (key, template) in entries {
+                    out.insert(key.clone(), template.apply(input, env)?);
+                }
+                Ok(Value::object(out))
+            }
+            Template::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for template in items {
+                    out.push(template.apply(input, env)?);
+                }
+                Ok(Value::array(out))
+            }
+            Template::Path {
+                field,
+                path,
+                input_only,
+            } => {
+                if *input_only && input.is_null() {
+                    return Err(Failure::runtime(NULL_INPUT_CAUSE));
+                }
+                select_in_field_path(path, field, input, env)
+            }
+            Template::Intrinsic { field, call } => call.evaluate(Some(field), input, env),
+            Template::Fails(failure) => Err(failure.clone()),
+            Template::Raw(template) => apply_template(template, input, env),
+        }
+    }
+}
+
+fn compile_template(template: &Json, depth: usize) -> Template {
+    if depth > MAX_COMPILED_DEPTH {
+        return Template::Raw(template.clone());
+    }
+    match template {
+        Json::Object(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            let mut literal = true;
+            for (key, value) in map {
+                if let Some(field) = key.strip_suffix(".$").filter(|f| !f.is_empty()) {
+                    literal = false;
+                    entries.push((field.into(), compile_dynamic(key, value)));
+                } else {
+                    let child = compile_template(value, depth + 1);
+                    literal &= matches!(child, Template::Literal(_));
+                    entries.push((key.as_str().into(), child));
+                }
+            }
+            if literal {
+                Template::Literal(Value::from(template))
+            } else {
+                Template::Object(entries)
+            }
+        }
+        Json::Array(items) => {
+            let items: Vec<Template> = items
+                .iter()
+                .map(|item| compile_template(item, depth + 1))
+                .collect();
+            if items.iter().all(|t| matches!(t, Template::Literal(_))) {
+                Template::Literal(Value::from(template))
+            } else {
+                Template::Array(items)
+            }
+        }
+        scalar => Template::Literal(Value::from(scalar)),
+    }
+}
+
+/// One `.$` entry, as [`resolve_dynamic`] evaluates it.
+fn compile_dynamic(key: &str, value: &Json) -> Template {
+    let Json::String(expression) = value else {
+        return Template::Fails(Failure::runtime(format!(
+            "The value for the field '{key}' must be a STRING that contains a JSONPath but was an {}",
+            json_type_name(value)
+        )));
+    };
+    if crate::intrinsic::is_intrinsic(expression) {
+        return Template::Intrinsic {
+            field: key.into(),
+            call: crate::intrinsic::Intrinsic::new(expression),
+        };
+    }
+    Template::Path {
+        field: key.into(),
+        path: Path::new(expression),
+        input_only: !expression.starts_with("$$")
+            && root_kind(expression) == Some(RootKind::Input),
+    }
+}
+
+/// A ResultPath parsed once, when the machine is built.
+#[derive(Clone, Debug)]
+pub struct ReferencePath {
+    text: std::rc::Rc<str>,
+    steps: Result<Vec<RefStep>, String>,
+}
+
+impl ReferencePath {
+    pub fn new(text: &str) -> ReferencePath {
+        ReferencePath {
+            text: text.into(),
+            steps: parse_reference_path(text),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// The value of one `.$` entry of a template.
 fn resolve_dynamic(
     key: &str,
-    value: &Value,
+    value: &Json,
     input: &Value,
     env: &mut Env,
 ) -> Result<Value, Failure> {
-    let Value::String(expression) = value else {
+    let Json::String(expression) = value else {
         return Err(Failure::runtime(format!(
             "The value for the field '{key}' must be a STRING that contains a JSONPath but was an {}",
             json_type_name(value)
@@ -346,7 +533,18 @@ pub fn select_in_field(
     input: &Value,
     env: &Env,
 ) -> Result<Value, Failure> {
-    match evaluate_path(path, input, env) {
+    select_in_field_path(&Path::cached(path), field, input, env)
+}
+
+/// [`select_in_field`] with a path parsed beforehand.
+pub fn select_in_field_path(
+    compiled: &Path,
+    field: &str,
+    input: &Value,
+    env: &Env,
+) -> Result<Value, Failure> {
+    let path = compiled.text();
+    match evaluate(compiled, input, env) {
         Ok(value) => Ok(value),
         Err(PathError::NotFound(_)) => Err(Failure::runtime(not_found_in_input_cause(
             path, field, input,
@@ -365,14 +563,14 @@ fn undefined_variable(path: &str, name: &str) -> Failure {
     ))
 }
 
-fn json_type_name(value: &Value) -> &'static str {
+fn json_type_name(value: &Json) -> &'static str {
     match value {
-        Value::Null => "NULL",
-        Value::Bool(_) => "BOOLEAN",
-        Value::Number(_) => "NUMBER",
-        Value::String(_) => "STRING",
-        Value::Array(_) => "ARRAY",
-        Value::Object(_) => "OBJECT",
+        Json::Null => "NULL",
+        Json::Bool(_) => "BOOLEAN",
+        Json::Number(_) => "NUMBER",
+        Json::String(_) => "STRING",
+        Json::Array(_) => "ARRAY",
+        Json::Object(_) => "OBJECT",
     }
 }
 
@@ -410,13 +608,57 @@ fn root_kind(path: &str) -> Option<RootKind> {
     }
 }
 
-fn evaluate_path(path: &str, input: &Value, env: &Env) -> Result<Value, PathError> {
-    let parsed = parse_cached(path)?;
-    let document = path_document(&parsed, path, input, env)?;
+fn evaluate(compiled: &Path, input: &Value, env: &Env) -> Result<Value, PathError> {
+    let parsed = compiled.parsed()?;
+    let document = path_document(parsed, compiled.text(), input, env)?;
     if let Some(found) = parsed.lookup(document) {
         return Ok(found.clone());
     }
     parsed.read(document)
+}
+
+/// A path parsed once, when the machine is built: evaluating it costs only the walk
+/// (no parsing, no cache lookup). A text that does not parse keeps its error, which
+/// evaluation reports as the text-taking functions do.
+#[derive(Clone, Debug)]
+pub struct Path {
+    text: std::rc::Rc<str>,
+    parsed: Result<std::rc::Rc<JsonPath>, String>,
+}
+
+impl Path {
+    pub fn new(text: &str) -> Path {
+        Path {
+            text: text.into(),
+            parsed: JsonPath::parse(text).map(std::rc::Rc::new),
+        }
+    }
+
+    /// Through the cache of parsed texts (for paths that are not known in advance).
+    fn cached(text: &str) -> Path {
+        Path {
+            text: text.into(),
+            parsed: parse_cached(text).map_err(|e| match e {
+                PathError::Invalid(message) => message,
+                other => format!("{other:?}"),
+            }),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn parsed(&self) -> Result<&JsonPath, PathError> {
+        self.parsed
+            .as_deref()
+            .map_err(|message| PathError::Invalid(message.clone()))
+    }
+
+    /// Whether the path reads the state input (`$...`), not `$$` or a variable.
+    pub fn reads_input(&self) -> bool {
+        matches!(&self.parsed, Ok(p) if p.root == Root::Input)
+    }
 }
 
 /// Like [`select`], but borrows the selected value when the path is a plain chain of
@@ -427,7 +669,16 @@ pub fn select_ref<'v>(
     input: &'v Value,
     env: &Env,
 ) -> Result<std::borrow::Cow<'v, Value>, Failure> {
-    if let Ok(parsed) = parse_cached(path) {
+    select_ref_path(&Path::cached(path), input, env)
+}
+
+/// [`select_ref`] with a path parsed beforehand.
+pub fn select_ref_path<'v>(
+    compiled: &Path,
+    input: &'v Value,
+    env: &Env,
+) -> Result<std::borrow::Cow<'v, Value>, Failure> {
+    if let Ok(parsed) = &compiled.parsed {
         // Only paths on the input borrow (a null input finds nothing, as `select` says).
         if parsed.root == Root::Input {
             if let Some(found) = parsed.lookup(input) {
@@ -435,7 +686,7 @@ pub fn select_ref<'v>(
             }
         }
     }
-    select(path, input, env).map(std::borrow::Cow::Owned)
+    select_path(compiled, input, env).map(std::borrow::Cow::Owned)
 }
 
 thread_local! {
@@ -606,7 +857,7 @@ impl JsonPath {
             // AWS gives an empty array, not an error, when an indefinite path (a wildcard,
             // slice, filter, ...) meets a missing property on the way.
             Err(PathError::NotFound(_)) if !self.is_definite() => {
-                return Ok(Value::Array(Vec::new()))
+                return Ok(Value::array(Vec::new()))
             }
             Err(e) => return Err(e),
         }
@@ -621,7 +872,7 @@ impl JsonPath {
                 PathError::NotFound(format!("No results for path: {}", self.normalized()))
             });
         }
-        Ok(Value::Array(walker.results))
+        Ok(Value::array(walker.results))
     }
 }
 
@@ -993,7 +1244,7 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         match self.peek() {
             Some('@') | Some('$') => Ok(Operand::Path(Box::new(self.path(depth + 1)?))),
-            Some('\'') | Some('"') => Ok(Operand::Literal(Value::String(self.quoted()?))),
+            Some('\'') | Some('"') => Ok(Operand::Literal(Value::from(self.quoted()?))),
             Some('/') => self.regex_literal(),
             Some('[') | Some('{') => self.json_literal(),
             _ => {
@@ -1017,7 +1268,7 @@ impl<'s> Parser<'s> {
                     .parse()
                     .map_err(|_| self.error("Expected a value"))?;
                 self.pos += len;
-                Ok(Operand::Literal(crate::json::number(number)))
+                Ok(Operand::Literal(Value::number(number)))
             }
         }
     }
@@ -1058,9 +1309,9 @@ impl<'s> Parser<'s> {
     }
 
     fn json_literal(&mut self) -> Result<Operand, String> {
-        let mut stream = serde_json::Deserializer::from_str(self.rest()).into_iter::<Value>();
+        let mut stream = serde_json::Deserializer::from_str(self.rest()).into_iter::<Json>();
         let value = match stream.next() {
-            Some(Ok(value)) => value,
+            Some(Ok(value)) => Value::from(value),
             _ => {
                 // Jayway also accepts single-quoted strings in list literals.
                 let rest = self.rest();
@@ -1085,7 +1336,7 @@ impl<'s> Parser<'s> {
                     }
                 }
                 self.pos += end + 1;
-                return Ok(Operand::Literal(Value::Array(items)));
+                return Ok(Operand::Literal(Value::array(items)));
             }
         };
         self.pos += stream.byte_offset();
@@ -1210,14 +1461,14 @@ pub fn json_equals(a: &Value, b: &Value) -> bool {
         let equal = match (a, b) {
             (Value::Number(x), Value::Number(y)) => as_f64(x) == as_f64(y),
             (Value::Array(x), Value::Array(y)) => {
-                pending.extend(x.iter().zip(y));
+                pending.extend(x.iter().zip(y.iter()));
                 x.len() == y.len()
             }
             (Value::Object(x), Value::Object(y)) => {
                 if x.len() != y.len() {
                     return false;
                 }
-                for (k, v) in x {
+                for (k, v) in x.iter() {
                     match y.get(k) {
                         Some(w) => pending.push((v, w)),
                         None => return false,
@@ -1339,10 +1590,10 @@ impl Walker<'_, '_> {
                     let mut merged = Map::new();
                     for name in names {
                         if let Some(v) = map.get(name) {
-                            merged.insert(name.clone(), v.clone());
+                            merged.insert(name.as_str().into(), v.clone());
                         }
                     }
-                    self.results.push(Value::Object(merged));
+                    self.results.push(Value::object(merged));
                     return Ok(());
                 }
                 let token_definite = self.path.token_definite(i);
@@ -1418,7 +1669,7 @@ impl Walker<'_, '_> {
             Token::Wildcard => {
                 match model {
                     Value::Object(map) => {
-                        for (k, v) in map {
+                        for (k, v) in map.iter() {
                             self.walk(i + 1, format!("{current}['{k}']"), v)?;
                         }
                     }
@@ -1522,6 +1773,7 @@ impl Walker<'_, '_> {
 // Reference paths (ResultPath)
 // ---------------------------------------------------------------------------------------
 
+#[derive(Clone, Debug)]
 enum RefStep {
     Property(String),
     Index(usize),
@@ -1701,7 +1953,7 @@ pub fn java_scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Number(n) => java_number(n),
         other => java_json(other),
     }
@@ -1759,9 +2011,13 @@ pub fn java_double(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value;
 
-    fn env_with<'a>(context: &'a Value, vars: &'a Map<String, Value>, rng: &'a mut Rng) -> Env<'a> {
+    macro_rules! json {
+        ($($t:tt)+) => { value!($($t)+) };
+    }
+
+    fn env_with<'a>(context: &'a Value, vars: &'a Map, rng: &'a mut Rng) -> Env<'a> {
         Env {
             context,
             variables: vars,
@@ -1807,9 +2063,9 @@ mod tests {
 
     #[test]
     fn deep_template_does_not_overflow() {
-        let mut template = json!({"x.$": "$.a"});
+        let mut template = serde_json::json!({"x.$": "$.a"});
         for _ in 0..10_000 {
-            template = Value::Array(vec![template]);
+            template = Json::Array(vec![template]);
         }
         let ctx = json!({});
         let vars = Map::new();
@@ -1825,7 +2081,12 @@ mod tests {
         assert_eq!(depth, 10_000);
         assert_eq!(cursor, &json!({"x": 1}));
         dismantle(out);
-        dismantle(template);
+        let mut stack = vec![template];
+        while let Some(v) = stack.pop() {
+            if let Json::Array(items) = v {
+                stack.extend(items);
+            }
+        }
     }
 
     #[test]
@@ -1847,8 +2108,8 @@ mod tests {
         let mut a = json!(1);
         let mut b = json!(1.0);
         for _ in 0..100_000 {
-            a = Value::Array(vec![a]);
-            b = Value::Array(vec![b]);
+            a = Value::array(vec![a]);
+            b = Value::array(vec![b]);
         }
         assert!(json_equals(&a, &b));
         dismantle(a);
@@ -1860,8 +2121,12 @@ mod tests {
         let mut stack = vec![value];
         while let Some(v) = stack.pop() {
             match v {
-                Value::Array(items) => stack.extend(items),
-                Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+                Value::Array(items) => {
+                    stack.extend(std::rc::Rc::unwrap_or_clone(items).into_vec())
+                }
+                Value::Object(map) => {
+                    stack.extend(std::rc::Rc::unwrap_or_clone(map).into_iter().map(|(_, v)| v))
+                }
                 _ => {}
             }
         }

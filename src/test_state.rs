@@ -638,7 +638,8 @@ impl TestInfo {
             }
             "SUCCEEDED"
         } else {
-            let output = stage("output").or(outcome.output.as_ref());
+            let final_output = outcome.output.as_ref().map(|v| v.to_serde());
+            let output = stage("output").or(final_output.as_ref());
             if let Some(output) = output {
                 out.insert(
                     "output".into(),

@@ -5,7 +5,7 @@ use crate::api::{self, Definition};
 use crate::asl::Machine;
 use crate::exec::{EffectResult, ExecConfig, Execution, Failure, HistoryEvent, Outcome};
 use crate::host::{CallSite, ClockMode, Driver, HandlerCall, Progress};
-use crate::json::{serialized_len, stringify, write_string, write_value};
+use crate::json::{stringify, write_string, write_value};
 use crate::validate::{Diagnostic, MachineType, ValidateOptions};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -134,9 +134,11 @@ impl WasmMachine {
     /// startTime (ms), clock ("virtual"|"external"), handlerKeys (string[]),
     /// maxTransitions, seed, inspect, mocks + testCase, the services' seeds.
     pub fn start(&self, input: &str, options: &str) -> Result<WasmExecution, JsValue> {
-        let input = parse_json(input)?;
+        // Straight into the engine's value type (serde_json's parser and errors).
+        let input = crate::value::Value::parse(input)
+            .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))?;
         let options = options_value(options)?;
-        let text_len = serialized_len(&input);
+        let text_len = input.text_len();
         if text_len > crate::exec::MAX_PAYLOAD_BYTES {
             let error = js_sys::Error::new(&format!(
                 "Input is {text_len} bytes of JSON; the maximum is {} (256 KiB)",
@@ -288,6 +290,13 @@ impl<'a> JsonObject<'a> {
         write_value(self.key(key), value);
     }
 
+    fn engine_value(&mut self, key: &str, value: &crate::value::Value) {
+        let out = self.key(key);
+        // The length is cached on the value's nodes (the payload check computed it).
+        out.reserve(value.text_len());
+        value.write(out);
+    }
+
     fn number<N: std::fmt::Display>(&mut self, key: &str, value: N) {
         let out = self.key(key);
         let _ = std::fmt::Write::write_fmt(out, format_args!("{value}"));
@@ -417,7 +426,7 @@ fn write_outcome(out: &mut String, outcome: &Outcome) {
     let mut o = JsonObject::new(out);
     o.str("status", outcome.status.as_str());
     if let Some(output) = &outcome.output {
-        o.value("output", output);
+        o.engine_value("output", output);
     }
     if let Some(error) = &outcome.error {
         o.str("error", error);

@@ -306,7 +306,7 @@ mod end_to_end {
         assert_eq!(mocks.invocations("LambdaState"), 4);
         assert_eq!(mocks.invocations("SQSState"), 1);
         assert_eq!(
-            outcome.output,
+            outcome.output.map(|v| v.to_serde()),
             Some(json!({
                 "MD5OfMessageBody": "3bcb6e8e-7h85-4375-b0bc-1a59812c6e51",
                 "MessageId": "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"

@@ -12,8 +12,88 @@
 use serde_json::{json, Map, Value};
 use statelab::exec::rng::Rng;
 use statelab::exec::Failure;
-use statelab::path::{apply_result_path, apply_template, select, select_opt, Env};
-use statelab::{choice, intrinsic};
+use statelab::path::Env;
+use statelab::value::{Map as EngineMap, Value as EngineValue};
+
+// The tables hold serde_json values; the engine works on its shared `value::Value`.
+// These wrappers convert at the call, so the runners below read as before.
+
+fn engine_context(context: &Value) -> EngineValue {
+    EngineValue::from(context)
+}
+
+fn engine_variables(variables: &Map<String, Value>) -> EngineMap {
+    variables
+        .iter()
+        .map(|(k, v)| (k.as_str(), EngineValue::from(v)))
+        .collect()
+}
+
+fn select(path: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
+    statelab::path::select(path, &EngineValue::from(input), env).map(|v| v.to_serde())
+}
+
+fn select_opt(path: &str, input: &Value, env: &Env) -> Result<Option<Value>, Failure> {
+    statelab::path::select_opt(path, &EngineValue::from(input), env)
+        .map(|v| v.map(|v| v.to_serde()))
+}
+
+fn select_in_field(path: &str, field: &str, input: &Value, env: &Env) -> Result<Value, Failure> {
+    statelab::path::select_in_field(path, field, &EngineValue::from(input), env)
+        .map(|v| v.to_serde())
+}
+
+fn apply_result_path(path: Option<&str>, input: Value, result: Value) -> Result<Value, Failure> {
+    statelab::path::apply_result_path(path, EngineValue::from(input), EngineValue::from(result))
+        .map(|v| v.to_serde())
+}
+
+/// Evaluates the template both ways, as JSON and compiled (as the engine runs it), and
+/// checks that they agree.
+fn apply_template(template: &Value, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+    let input = EngineValue::from(input);
+    let walked = statelab::path::apply_template(template, &input, env);
+    let compiled = statelab::path::Template::compile(template).apply(&input, env);
+    // Intrinsics with randomness (States.UUID, MathRandom) draw from the rng twice.
+    if !format!("{template}").contains("Random") && !format!("{template}").contains("UUID") {
+        assert_eq!(walked, compiled, "compiled template differs: {template}");
+    }
+    walked.map(|v| v.to_serde())
+}
+
+mod intrinsic {
+    use super::*;
+    pub use statelab::intrinsic::is_intrinsic;
+    pub fn evaluate(call: &str, input: &Value, env: &mut Env) -> Result<Value, Failure> {
+        statelab::intrinsic::evaluate(call, &EngineValue::from(input), env).map(|v| v.to_serde())
+    }
+}
+
+mod choice {
+    use super::*;
+    pub use statelab::choice::{parse_timestamp, Regex};
+    pub fn choose<'r>(
+        choices: &'r [Value],
+        input: &Value,
+        env: &Env,
+    ) -> Result<Option<&'r str>, Failure> {
+        for rule in choices {
+            // Compares the compiled rule with the JSON one (the result is not used:
+            // `choose` stops at the first match).
+            let _ = evaluate_rule(rule, input, env);
+        }
+        statelab::choice::choose(choices, &EngineValue::from(input), env)
+    }
+    /// Evaluates the rule both ways, as JSON and compiled (as the engine runs it), and
+    /// checks that they agree.
+    pub fn evaluate_rule(rule: &Value, input: &Value, env: &Env) -> Result<bool, Failure> {
+        let input = EngineValue::from(input);
+        let walked = statelab::choice::evaluate_rule(rule, &input, env);
+        let compiled = statelab::choice::Rule::compile(rule).holds(&input, env);
+        assert_eq!(walked, compiled, "compiled rule differs: {rule}");
+        walked
+    }
+}
 use std::path::PathBuf;
 
 fn data_file(name: &str) -> PathBuf {
@@ -60,8 +140,8 @@ fn run_table(name: &str, run: impl Fn(&Value, &mut Env) -> Result<Value, Failure
         };
         let mut rng = Rng::new(case.get("seed").and_then(Value::as_u64).unwrap_or(1));
         let mut env = Env {
-            context: &context,
-            variables: &variables,
+            context: &engine_context(&context),
+            variables: &engine_variables(&variables),
             rng: &mut rng,
         };
         let actual = run(case, &mut env);
@@ -188,8 +268,8 @@ fn pass_conformance() {
         let variables = Map::new();
         let mut rng = Rng::new(7);
         let mut env = Env {
-            context: &context,
-            variables: &variables,
+            context: &engine_context(&context),
+            variables: &engine_variables(&variables),
             rng: &mut rng,
         };
         let effective = select(str_field(case, "input_path"), &input, &env)?;
@@ -268,8 +348,8 @@ fn run_machine(definition: &Value, input: Value) -> Result<Value, Failure> {
     for _ in 0..100 {
         let state = states.get(&current).cloned().unwrap_or(Value::Null);
         let mut env = Env {
-            context: &context,
-            variables: &variables,
+            context: &engine_context(&context),
+            variables: &engine_variables(&variables),
             rng: &mut rng,
         };
         let path_field = |key: &str| -> Option<Option<String>> {
@@ -335,7 +415,7 @@ fn run_machine(definition: &Value, input: Value) -> Result<Value, Failure> {
                     let v = if intrinsic::is_intrinsic(expr) {
                         intrinsic::evaluate(expr, &data, &mut env)?
                     } else {
-                        statelab::path::select_in_field(expr, path, &data, &env)?
+                        select_in_field(expr, path, &data, &env)?
                     };
                     Ok(v.as_str().map(str::to_string))
                 };
@@ -384,8 +464,8 @@ fn random_text_never_panics() {
             .collect();
         let mut inner = Rng::new(1);
         let mut env = Env {
-            context: &context,
-            variables: &variables,
+            context: &engine_context(&context),
+            variables: &engine_variables(&variables),
             rng: &mut inner,
         };
         let _ = select(&text, &input, &env);

@@ -86,7 +86,7 @@ fn execute(case: &Value, seed: &Value) -> Result<(Value, Value), String> {
         .ok_or("the execution did not finish without handlers")?;
     let mut result = json!({"status": outcome.status.as_str()});
     for (key, value) in [
-        ("output", outcome.output),
+        ("output", outcome.output.map(|v| v.to_serde())),
         ("error", outcome.error.map(Value::String)),
         ("cause", outcome.cause.map(Value::String)),
     ] {

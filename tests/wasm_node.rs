@@ -125,7 +125,7 @@ fn an_execution_runs_to_the_end_in_wasm() {
     );
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
     assert_eq!(
-        outcome.output,
+        outcome.output.map(|v| v.to_serde()),
         Some(json!({"orderId": "order-1", "inStock": true}))
     );
     assert_eq!(calls, vec![json!({"id": "order-1", "items": [1, 2]})]);

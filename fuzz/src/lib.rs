@@ -64,13 +64,22 @@ fn variables() -> Map<String, Value> {
     vars
 }
 
+/// [`variables`] as the JSONPath evaluator holds them.
+fn engine_variables() -> statelab::value::Map {
+    variables()
+        .into_iter()
+        .map(|(k, v)| (k, statelab::value::Value::from(v)))
+        .collect()
+}
+
 /// First line: a JSONPath (or reference path); the rest: the input JSON. Every path API.
 pub fn jsonpath(data: &[u8]) {
     let Some((path, input)) = split_line(data) else {
         return;
     };
-    let context = context();
-    let variables = variables();
+    let context = statelab::value::Value::from(context());
+    let variables = engine_variables();
+    let input = statelab::value::Value::from(input);
     let mut rng = Rng::new(1);
     let mut env = Env {
         context: &context,
@@ -79,7 +88,11 @@ pub fn jsonpath(data: &[u8]) {
     };
     let _ = statelab::path::select(path, &input, &env);
     let _ = statelab::path::select_opt(path, &input, &env);
-    let _ = statelab::path::apply_result_path(Some(path), input.clone(), json!({"r": 1}));
+    let _ = statelab::path::apply_result_path(
+        Some(path),
+        input.clone(),
+        statelab::value!({"r": 1}),
+    );
     let template = json!({"a.$": path, "b": [{"c.$": path}], "d": "x"});
     let _ = statelab::path::apply_template(&template, &input, &mut env);
     // The same text as a Choice rule's Variable and as a template of its own.
@@ -98,8 +111,9 @@ pub fn intrinsic(data: &[u8]) {
     let Some((call, input)) = split_line(data) else {
         return;
     };
-    let context = context();
-    let variables = variables();
+    let context = statelab::value::Value::from(context());
+    let variables = engine_variables();
+    let input = statelab::value::Value::from(input);
     let mut rng = Rng::new(2);
     let mut env = Env {
         context: &context,

@@ -2,9 +2,13 @@
 //! from a validated JSON value. The executor reads this, never re-parses the raw JSON.
 //!
 //! Fields that hold templates or expressions (Parameters, Arguments, Output, Assign, ...)
-//! stay JSON values: their meaning depends on the query language and is evaluated by
-//! `exec::dataflow`.
+//! stay JSON values: their meaning depends on the query language. For JSONPath states
+//! they are also compiled here ([`Compiled`]: parsed paths and intrinsic calls, literal
+//! parts as shared values, Choice rules with their targets resolved), so that a visit
+//! evaluates them without parsing, hashing text or copying literals.
 
+use crate::choice::Rule;
+use crate::path::{Path, ReferencePath, Template};
 use crate::validate::{pointer_token, Diagnostic};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -43,11 +47,11 @@ impl Machine {
 }
 
 /// A path field of a JSONPath state: absent (defaults to `$`), `null`, or a path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PathField {
     Default,
     Null,
-    Path(String),
+    Path(Path),
 }
 
 impl PathField {
@@ -55,10 +59,62 @@ impl PathField {
         match value {
             None => PathField::Default,
             Some(Value::Null) => PathField::Null,
-            Some(Value::String(s)) => PathField::Path(s.clone()),
+            Some(Value::String(s)) => PathField::Path(Path::new(s)),
             Some(_) => PathField::Default,
         }
     }
+}
+
+/// ResultPath: absent (`$`: the result replaces the input), `null` (the input is kept),
+/// or a reference path.
+#[derive(Clone, Debug)]
+pub enum ResultPathField {
+    Default,
+    Null,
+    Path(ReferencePath),
+}
+
+impl ResultPathField {
+    fn parse(value: Option<&Value>) -> ResultPathField {
+        match value {
+            None => ResultPathField::Default,
+            Some(Value::Null) => ResultPathField::Null,
+            Some(Value::String(s)) => ResultPathField::Path(ReferencePath::new(s)),
+            Some(_) => ResultPathField::Default,
+        }
+    }
+}
+
+/// A JSONPath state's templates, compiled (empty for JSONata states).
+#[derive(Clone, Debug, Default)]
+pub struct Compiled {
+    pub parameters: Option<Template>,
+    pub result_selector: Option<Template>,
+    pub assign: Option<Template>,
+    /// Map: ItemSelector (or its older name, Parameters).
+    pub item_selector: Option<Template>,
+    /// Pass: Result as a shared value.
+    pub result: Option<crate::value::Value>,
+    /// Choice: the rules, in order.
+    pub choices: Vec<ChoiceRule>,
+}
+
+/// A compiled Choice rule and where it leads.
+#[derive(Clone, Debug)]
+pub struct ChoiceRule {
+    pub rule: Rule,
+    /// `None` when the rule has no `Next` text: a match then counts as no match (the
+    /// Default applies), as the JSON evaluation does.
+    pub next: Option<ChoiceNext>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChoiceNext {
+    /// The target state's index (`None` if no state has the name).
+    pub state: Option<usize>,
+    /// The Assign of the first rule with this same Next (how the engine has always
+    /// looked it up).
+    pub assign: Option<Template>,
 }
 
 #[derive(Clone, Debug)]
@@ -76,7 +132,9 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: usize,
     /// JSONPath: where the error output goes (default `$`).
-    pub result_path: PathField,
+    pub result_path: ResultPathField,
+    /// JSONPath: Assign, compiled.
+    pub assign_template: Option<Template>,
     /// JSONata: the catcher's Output expression.
     pub output: Option<Value>,
     pub assign: Option<Value>,
@@ -93,7 +151,7 @@ pub struct State {
     pub end: bool,
     pub input_path: PathField,
     pub output_path: PathField,
-    pub result_path: PathField,
+    pub result_path: ResultPathField,
     pub parameters: Option<Value>,
     pub result_selector: Option<Value>,
     pub arguments: Option<Value>,
@@ -108,6 +166,8 @@ pub struct State {
     pub uses_execution_input: bool,
     /// The state as written, for fields read rarely.
     pub raw: Map<String, Value>,
+    /// JSONPath states: the templates and rules above, compiled.
+    pub compiled: Compiled,
 }
 
 impl State {
@@ -406,9 +466,10 @@ fn build_state(
         catch.push(Catcher {
             error_equals: string_list(c.get("ErrorEquals")),
             next,
-            result_path: PathField::parse(c.get("ResultPath")),
+            result_path: ResultPathField::parse(c.get("ResultPath")),
             output: c.get("Output").cloned(),
             assign: c.get("Assign").cloned(),
+            assign_template: c.get("Assign").map(Template::compile),
         });
     }
     Some(State {
@@ -420,7 +481,7 @@ fn build_state(
         end: obj.get("End").and_then(Value::as_bool).unwrap_or(false),
         input_path: PathField::parse(obj.get("InputPath")),
         output_path: PathField::parse(obj.get("OutputPath")),
-        result_path: PathField::parse(obj.get("ResultPath")),
+        result_path: ResultPathField::parse(obj.get("ResultPath")),
         parameters: obj.get("Parameters").cloned(),
         result_selector: obj.get("ResultSelector").cloned(),
         arguments: obj.get("Arguments").cloned(),
@@ -431,7 +492,46 @@ fn build_state(
         uses_context: mentions_context(raw),
         uses_execution_input: mentions_execution_input(raw),
         raw: obj.clone(),
+        compiled: if query_language == QueryLanguage::JsonPath {
+            compile_jsonpath(obj, index)
+        } else {
+            Compiled::default()
+        },
     })
+}
+
+/// The compiled forms of a JSONPath state's templates and Choice rules.
+fn compile_jsonpath(obj: &Map<String, Value>, index: &HashMap<String, usize>) -> Compiled {
+    let template = |key: &str| obj.get(key).map(Template::compile);
+    let mut compiled = Compiled {
+        parameters: template("Parameters"),
+        result_selector: template("ResultSelector"),
+        assign: template("Assign"),
+        item_selector: obj
+            .get("ItemSelector")
+            .or_else(|| obj.get("Parameters"))
+            .map(Template::compile),
+        result: obj.get("Result").map(crate::value::Value::from),
+        choices: Vec::new(),
+    };
+    let rules = obj.get("Choices").and_then(Value::as_array);
+    for rule in rules.into_iter().flatten() {
+        let next = rule.get("Next").and_then(Value::as_str).map(|name| {
+            let first = rules
+                .into_iter()
+                .flatten()
+                .find(|c| c.get("Next").and_then(Value::as_str) == Some(name));
+            ChoiceNext {
+                state: index.get(name).copied(),
+                assign: first.and_then(|r| r.get("Assign")).map(Template::compile),
+            }
+        });
+        compiled.choices.push(ChoiceRule {
+            rule: Rule::compile(rule),
+            next,
+        });
+    }
+    compiled
 }
 
 fn string_list(value: Option<&Value>) -> Vec<String> {

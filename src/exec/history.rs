@@ -1,16 +1,17 @@
 //! History events in AWS's GetExecutionHistory shape: `{timestamp, type, id,
 //! previousEventId, <x>EventDetails}`. Inputs and outputs inside details are JSON text.
 //!
-//! An event's input or output is JSON text shared with other events: a state's output
-//! is written once, and that one text serves the 256 KiB check, its StateExited event and
-//! the next state's StateEntered event (formatting every payload twice per state, into
-//! two strings, dominated the cost of large payloads). Text, not the value itself: a
-//! history keeps every intermediate payload, and text is several times smaller than a
-//! `serde_json::Value` tree (wasm heap growth is slow).
+//! An event's input or output is the engine's shared value (`crate::value::Value`): the
+//! very tree the thread passes to the next state, so recording it costs O(1) and keeps
+//! no copy (sub-trees are shared between consecutive payloads). It is written as JSON
+//! text only when the history is read (`to_json`).
 
 use super::clock::format_iso;
 use serde_json::{Map, Value};
 use std::rc::Rc;
+
+/// A recorded payload (an event's input or output).
+pub type Payload = crate::value::Value;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
@@ -23,13 +24,16 @@ pub struct HistoryEvent {
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
     pub details: Map<String, Value>,
-    /// The JSON text of the `input`/`output` member of `details` (which holds a `null`
-    /// placeholder in its place, keeping AWS's member order).
-    pub payload: Option<Rc<str>>,
+    /// The `input`/`output` member of `details` (which holds a `null` placeholder in
+    /// its place, keeping AWS's member order), written as JSON text by `to_json`.
+    pub payload: Option<Payload>,
     /// StateEntered/StateExited: the state's name (their `name` member). These two
     /// events are most of a history, so their details are not a map: `details` holds
     /// only the Exited event's `assignedVariables*` members.
     pub state: Option<Rc<str>>,
+    /// MapIteration* events: the iteration's `index` and the Map state's `name`, the
+    /// first members of their details (`details` holds the rest, e.g. error and cause).
+    pub iteration: Option<(usize, Rc<str>)>,
 }
 
 impl HistoryEvent {
@@ -47,7 +51,11 @@ impl HistoryEvent {
             Value::from(self.previous_event_id),
         );
         if let (Some(key), Some(name)) = (self.details_key, &self.state) {
-            let payload = self.payload.as_deref().unwrap_or("null");
+            let payload = self
+                .payload
+                .as_ref()
+                .map_or_else(|| "null".to_string(), Payload::to_json_text);
+            let payload = payload.as_str();
             let mut details = Map::new();
             if self.kind.ends_with("StateEntered") {
                 put_payload(&mut details, "input", payload);
@@ -62,9 +70,13 @@ impl HistoryEvent {
             // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
             // they are added here, after their payload, as AWS orders them.
             let mut details = Map::new();
+            if let Some((index, name)) = &self.iteration {
+                details.insert("index".into(), Value::from(*index));
+                details.insert("name".into(), Value::String(name.to_string()));
+            }
             for (k, v) in &self.details {
                 let value = match (k.as_str(), &self.payload) {
-                    ("input" | "output", Some(payload)) => Value::String(payload.to_string()),
+                    ("input" | "output", Some(payload)) => Value::String(payload.to_json_text()),
                     _ => v.clone(),
                 };
                 details.insert(k.clone(), value);

@@ -5,12 +5,33 @@
 
 use super::query::{self, expression_text, unexpected_type};
 use super::{
-    clock, java_long, Catcher, Execution, Failure, Flow, Kind, Phase, State, MAX_WAIT_SECONDS,
+    clock, Catcher, Execution, Failure, Flow, Kind, Phase, State, MAX_WAIT_SECONDS,
 };
 use super::{Batcher, ItemRead, MapPlan};
 use crate::exec::Effect;
+use crate::value::{Map as EngineMap, Value as EngineValue};
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
+
+// The JSONata engine and `query` work on serde_json values: this file converts at its
+// edges (the engine's shared values in, the state's output and assignments out).
+
+/// `super::java_long` for a serde_json value.
+fn java_long(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn engine(value: Value) -> EngineValue {
+    EngineValue::from(value)
+}
+
+fn engine_map(map: Map<String, Value>) -> EngineMap {
+    map.into_iter().map(|(k, v)| (k, EngineValue::from(v))).collect()
+}
 
 /// What `$states` holds for one evaluation.
 struct StatesView<'a> {
@@ -47,11 +68,11 @@ impl Execution {
         for i in chain.iter().rev() {
             if let Some(scope) = self.scopes.get(*i) {
                 for (k, v) in &scope.vars {
-                    bindings.insert(k.clone(), v.clone());
+                    bindings.insert(k.to_string(), v.to_serde());
                 }
             }
         }
-        let mut context = self.context_object(thread, state, view.task_token);
+        let mut context = self.context_object(thread, state, view.task_token).to_serde();
         if let Some((index, value)) = view.map_item {
             context["Map"] = json!({"Item": {"Index": index, "Value": value}});
         }
@@ -86,30 +107,31 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Rc<EngineValue>,
     ) -> Flow {
+        let plain = raw_input.to_serde();
         match &state.kind {
-            Kind::Pass { .. } | Kind::Succeed => self.jsonata_output(tid, state, &raw_input, None),
-            Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &task.resource),
+            Kind::Pass { .. } | Kind::Succeed => self.jsonata_output(tid, state, &plain, None),
+            Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &plain, &task.resource),
             Kind::Choice { choices, default } => {
-                self.jsonata_choice(tid, state, &raw_input, choices, *default)
+                self.jsonata_choice(tid, state, &plain, choices, *default)
             }
-            Kind::Wait => self.jsonata_wait(tid, state, raw_input),
-            Kind::Fail => self.jsonata_fail(tid, state, &raw_input),
+            Kind::Wait => self.jsonata_wait(tid, state, &plain),
+            Kind::Fail => self.jsonata_fail(tid, state, &plain),
             Kind::Parallel { branches } => {
-                let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
+                let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&plain));
                 let arguments = state.arguments.clone();
-                let input = (*raw_input).clone();
+                let input = plain.clone();
                 let effective = self.with_jsonata(&bindings, |scope| match &arguments {
                     Some(a) => scope.template(a, "Arguments"),
                     None => Ok(input),
                 });
                 match effective {
-                    Ok(v) => self.start_parallel(tid, state, raw_input, v, branches.len()),
+                    Ok(v) => self.start_parallel(tid, state, raw_input, engine(v), branches.len()),
                     Err(f) => Flow::StateFailed(f),
                 }
             }
-            Kind::Map(_) => self.jsonata_map(tid, state, raw_input),
+            Kind::Map(_) => self.jsonata_map(tid, state, raw_input, &plain),
         }
     }
 
@@ -123,7 +145,7 @@ impl Execution {
         result: Option<Value>,
     ) -> Flow {
         if let Some(r) = &result {
-            self.note_one(tid, "result", r);
+            self.note_json(tid, "result", r);
         }
         let view = StatesView {
             result: result.as_ref(),
@@ -142,7 +164,7 @@ impl Execution {
             },
         );
         match outcome {
-            Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
+            Ok((output, assigned)) => Flow::ExitAssign(engine(output), engine_map(assigned)),
             Err(f) => Flow::StateFailed(f),
         }
     }
@@ -151,7 +173,8 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Rc<EngineValue>,
+        plain: &Value,
         resource: &str,
     ) -> Flow {
         let token = resource
@@ -159,7 +182,7 @@ impl Execution {
             .then(|| self.rng.uuid_v4());
         let view = StatesView {
             task_token: token.as_deref(),
-            ..StatesView::input(&raw_input)
+            ..StatesView::input(plain)
         };
         let bindings = self.jsonata_bindings(tid, state, &view);
         let raw = &state.raw;
@@ -168,7 +191,7 @@ impl Execution {
             |scope| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let arguments = match &state.arguments {
                     Some(a) => scope.template(a, "Arguments")?,
-                    None => (*raw_input).clone(),
+                    None => plain.clone(),
                 };
                 let timeout = positive_seconds(scope, raw.get("TimeoutSeconds"), "TimeoutSeconds")?;
                 let heartbeat =
@@ -178,7 +201,7 @@ impl Execution {
         );
         if let Ok((arguments, _, _)) = &prepared {
             if state.arguments.is_some() {
-                self.note_one(tid, "afterArguments", arguments);
+                self.note_json(tid, "afterArguments", arguments);
             }
         }
         match prepared {
@@ -187,7 +210,7 @@ impl Execution {
                 state,
                 raw_input,
                 resource,
-                arguments,
+                engine(arguments),
                 (timeout, heartbeat),
                 token,
             ),
@@ -243,7 +266,9 @@ impl Execution {
             },
         );
         match outcome {
-            Ok((Some(next), output, assigned)) => Flow::Goto(output, assigned, next),
+            Ok((Some(next), output, assigned)) => {
+                Flow::Goto(engine(output), engine_map(assigned), next)
+            }
             Ok((None, _, _)) => Flow::StateFailed(Failure::new(
                 "States.NoChoiceMatched",
                 format!(
@@ -256,8 +281,8 @@ impl Execution {
         }
     }
 
-    fn jsonata_wait(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
-        let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
+    fn jsonata_wait(&mut self, tid: usize, state: &State, raw_input: &Value) -> Flow {
+        let bindings = self.jsonata_bindings(tid, state, &StatesView::input(raw_input));
         let now = self.now;
         let raw = &state.raw;
         let outcome = self.with_jsonata(
@@ -297,15 +322,17 @@ impl Execution {
         );
         match outcome {
             Ok((until, output, assigned)) if until <= self.now => {
-                Flow::ExitAssign(output, assigned)
+                Flow::ExitAssign(engine(output), engine_map(assigned))
             }
             Ok((until, output, assigned)) => {
                 let scope = self.thread(tid).scope;
                 if let Some(s) = self.scopes.get_mut(scope) {
-                    s.vars.extend(assigned);
+                    s.vars.extend(engine_map(assigned));
                 }
                 self.new_effect(tid, Effect::Wait { until });
-                self.thread_mut(tid).phase = Phase::Wait { output };
+                self.thread_mut(tid).phase = Phase::Wait {
+                    output: engine(output),
+                };
                 Flow::Parked
             }
             Err(f) => Flow::StateFailed(f),
@@ -343,8 +370,14 @@ impl Execution {
         }
     }
 
-    fn jsonata_map(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
-        let bindings = self.jsonata_bindings(tid, state, &StatesView::input(&raw_input));
+    fn jsonata_map(
+        &mut self,
+        tid: usize,
+        state: &State,
+        raw_input: Rc<EngineValue>,
+        plain: &Value,
+    ) -> Flow {
+        let bindings = self.jsonata_bindings(tid, state, &StatesView::input(plain));
         let raw = &state.raw;
         let prepared = self.with_jsonata(&bindings, |scope| -> Result<MapPlan, Failure> {
             let mut plan = MapPlan::default();
@@ -370,7 +403,7 @@ impl Execution {
             } else {
                 plan.items = match raw.get("Items") {
                     Some(items_field) => match scope.template(items_field, "Items")? {
-                        Value::Array(items) => items,
+                        Value::Array(items) => items.into_iter().map(engine).collect(),
                         other => {
                             return Err(unexpected_type(
                                 "Items",
@@ -380,8 +413,8 @@ impl Execution {
                             ))
                         }
                     },
-                    None => match &*raw_input {
-                        Value::Array(items) => items.clone(),
+                    None => match plain {
+                        Value::Array(items) => items.iter().map(EngineValue::from).collect(),
                         other => {
                             return Err(Failure::query_evaluation(format!(
                                 "Map state input must be an array but was: {}",
@@ -438,7 +471,7 @@ impl Execution {
                         .get("MaxInputBytesPerBatch")
                         .and_then(java_long)
                         .map(|n| n.max(0) as usize),
-                    input: evaluated.get("BatchInput").cloned(),
+                    input: evaluated.get("BatchInput").map(EngineValue::from),
                 });
             }
             Ok(plan)
@@ -457,19 +490,21 @@ impl Execution {
         &mut self,
         owner: usize,
         state: &State,
-        parent_input: &Value,
+        parent_input: &EngineValue,
         index: usize,
-        item: &Value,
-    ) -> Result<Value, Failure> {
+        item: &EngineValue,
+    ) -> Result<EngineValue, Failure> {
         let Some(selector) = state.raw.get("ItemSelector") else {
             return Ok(item.clone());
         };
+        let (parent_input, item) = (parent_input.to_serde(), item.to_serde());
         let view = StatesView {
-            map_item: Some((index, item)),
-            ..StatesView::input(parent_input)
+            map_item: Some((index, &item)),
+            ..StatesView::input(&parent_input)
         };
         let bindings = self.jsonata_bindings(owner, state, &view);
         self.with_jsonata(&bindings, |scope| scope.template(selector, "ItemSelector"))
+            .map(engine)
     }
 
     /// A JSONata Catcher: Output (default: the error output) and Assign see
@@ -479,9 +514,10 @@ impl Execution {
         tid: usize,
         state: &State,
         catcher: &Catcher,
-        raw_input: &Value,
-        error_output: Value,
+        raw_input: &EngineValue,
+        error_output: EngineValue,
     ) {
+        let (raw_input, error_output) = (&raw_input.to_serde(), error_output.to_serde());
         let view = StatesView {
             error_output: Some(&error_output),
             ..StatesView::input(raw_input)
@@ -499,9 +535,13 @@ impl Execution {
             },
         );
         match outcome {
-            Ok((output, assigned)) => {
-                self.exit_state(tid, state, output, assigned, Some(catcher.next))
-            }
+            Ok((output, assigned)) => self.exit_state(
+                tid,
+                state,
+                engine(output),
+                engine_map(assigned),
+                Some(catcher.next),
+            ),
             Err(f) => {
                 let f = self.runtime_cause(tid, state, f);
                 self.emit_evaluation_failed(tid, state, &f);

@@ -22,11 +22,16 @@ pub use failure::Failure;
 pub use history::HistoryEvent;
 
 use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
-use crate::json::{serialized_len, stringify};
+use crate::json::stringify;
 use crate::path::{Env, Variables};
 use history::{failure_details, payload_details, shared_payload_details};
 use rng::Rng;
-use serde_json::{json, Map, Value};
+use crate::value::{Map, Value};
+use serde_json::json;
+
+/// JSON at the engine's edges (definitions, the host's values, TestState's hooks).
+type Json = serde_json::Value;
+type JsonMap = serde_json::Map<String, Json>;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -63,9 +68,9 @@ pub struct ExecConfig {
 #[derive(Clone, Debug, Default)]
 pub struct TestStateHooks {
     /// Replaces the whole context object (`$$`, `$states.context`) when given.
-    pub context: Option<Value>,
+    pub context: Option<Json>,
     /// Seeds the top-level variables.
-    pub variables: Map<String, Value>,
+    pub variables: JsonMap,
     /// Attempts already made, for every retrier (stateConfiguration.retrierRetryCount).
     pub retrier_retry_count: u32,
     /// The children's result of the top-level Map/Parallel state (a mock): they are not run.
@@ -145,6 +150,7 @@ impl Status {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub status: Status,
+    /// The output (the engine's value; `to_serde()` for a `serde_json::Value`).
     pub output: Option<Value>,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -172,27 +178,27 @@ pub struct Inspection {
     pub exited_event_id: Option<u64>,
     /// Stage name (AWS's inspectionData names: input, afterInputPath, afterParameters,
     /// result, afterResultSelector, afterResultPath, afterArguments, output, ...) -> value.
-    pub stages: Map<String, Value>,
+    pub stages: JsonMap,
 }
 
 /// Stage values gathered while a state runs; free when inspection is off.
 #[derive(Default)]
 struct Stages {
     on: bool,
-    values: Map<String, Value>,
+    values: JsonMap,
 }
 
 impl Stages {
     fn put(&mut self, stage: &str, value: &Value) {
         if self.on {
-            self.values.insert(stage.to_string(), value.clone());
+            self.values.insert(stage.to_string(), value.to_serde());
         }
     }
 }
 
 /// The variables of one scope; inner scopes (branches, iterations) read outer ones.
 struct Scope {
-    vars: Map<String, Value>,
+    vars: Map,
     parent: Option<usize>,
 }
 
@@ -255,11 +261,11 @@ struct Thread {
     /// The current state's input (shared while the state runs: a Catch or a Retry reads
     /// it again).
     input: Rc<Value>,
-    /// Its JSON text when already written (the previous state's output, see history.rs).
-    input_text: Option<Rc<str>>,
     phase: Phase,
-    /// The effect or join result delivered while parked.
+    /// The effect result (or a failed join's failure) delivered while parked.
     delivered: Option<EffectResult>,
+    /// The children's results of a finished join (Parallel/Map).
+    joined: Option<Value>,
     scope: usize,
     parent: Option<(usize, usize)>,
     last_event: u64,
@@ -281,7 +287,7 @@ enum JoinKind {
 struct Join {
     owner: usize,
     kind: JoinKind,
-    state_name: String,
+    state_name: Rc<str>,
     results: Vec<Value>,
     /// Map: items not started yet (index order); Parallel: branches not started.
     next_to_start: usize,
@@ -334,8 +340,8 @@ pub(crate) struct Batcher {
 }
 
 pub(crate) struct ItemRead {
-    params: Value,
-    config: Value,
+    params: Json,
+    config: Json,
     max_items: Option<usize>,
 }
 
@@ -367,9 +373,9 @@ pub struct Execution {
 
 impl Execution {
     /// Starts an execution: emits ExecutionStarted and readies the first state.
-    pub fn start(machine: Rc<Machine>, input: Value, config: ExecConfig) -> Execution {
+    pub fn start(machine: Rc<Machine>, input: impl Into<Value>, config: ExecConfig) -> Execution {
         let now = config.start_time;
-        let input = Rc::new(input);
+        let input = Rc::new(input.into());
         let mut ex = Execution {
             rng: Rng::new(config.seed),
             config,
@@ -396,16 +402,20 @@ impl Execution {
             variable_bytes: 0,
         };
         if let Some(hooks) = &ex.config.test_state {
-            ex.scopes[0].vars = hooks.variables.clone();
+            ex.scopes[0].vars = hooks
+                .variables
+                .iter()
+                .map(|(k, v)| (k.as_str(), Value::from(v)))
+                .collect();
         }
         let mut details = shared_payload_details("input");
-        details.insert("roleArn".into(), Value::String(ex.config.role_arn.clone()));
+        details.insert("roleArn".into(), Json::String(ex.config.role_arn.clone()));
         ex.emit_raw_payload(
             0,
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
             details,
-            Some(Rc::from(stringify(&input))),
+            Some((*input).clone()),
         );
         let start = machine.start_at;
         ex.spawn_shared(machine, start, input, 0, None, None, 0);
@@ -442,7 +452,7 @@ impl Execution {
     fn stages(&self) -> Stages {
         Stages {
             on: self.config.inspect,
-            values: Map::new(),
+            values: JsonMap::new(),
         }
     }
 
@@ -458,6 +468,13 @@ impl Execution {
             .and_then(|t| t.visit);
         if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
             inspection.stages.extend(stages.values);
+        }
+    }
+
+    /// `note_one` for a serde_json value (JSONata states).
+    fn note_json(&mut self, tid: usize, stage: &str, value: &Json) {
+        if self.config.inspect {
+            self.note_one(tid, stage, &Value::from(value));
         }
     }
 
@@ -528,7 +545,7 @@ impl Execution {
 
     /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
     /// its token): records TaskSubmitted with the service's response.
-    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
+    pub fn task_submitted(&mut self, id: EffectId, response: Json) {
         let Some(&tid) = self.effects.get(&id) else {
             return;
         };
@@ -540,8 +557,8 @@ impl Execution {
         };
         let (resource_type, resource) = resource_parts(&invocation.resource);
         let mut details = payload_details("output", stringify(&response));
-        details.insert("resourceType".into(), Value::String(resource_type));
-        details.insert("resource".into(), Value::String(resource));
+        details.insert("resourceType".into(), Json::String(resource_type));
+        details.insert("resource".into(), Json::String(resource));
         self.emit(
             tid,
             "TaskSubmitted",
@@ -594,12 +611,12 @@ impl Execution {
         if self.outcome.is_some() {
             return;
         }
-        let mut details = Map::new();
+        let mut details = JsonMap::new();
         if let Some(c) = &cause {
-            details.insert("cause".into(), Value::String(c.clone()));
+            details.insert("cause".into(), Json::String(c.clone()));
         }
         if let Some(e) = &error {
-            details.insert("error".into(), Value::String(e.clone()));
+            details.insert("error".into(), Json::String(e.clone()));
         }
         let prev = self.next_event_id - 1;
         self.emit_raw(
@@ -624,7 +641,7 @@ impl Execution {
         previous: u64,
         kind: &'static str,
         key: Option<&'static str>,
-        details: Map<String, Value>,
+        details: JsonMap,
     ) -> u64 {
         self.emit_raw_payload(previous, kind, key, details, None)
     }
@@ -636,8 +653,8 @@ impl Execution {
         previous: u64,
         kind: &'static str,
         key: Option<&'static str>,
-        details: Map<String, Value>,
-        payload: Option<Rc<str>>,
+        details: JsonMap,
+        payload: Option<Value>,
     ) -> u64 {
         self.push_event(HistoryEvent {
             id: 0,
@@ -648,6 +665,29 @@ impl Execution {
             details,
             payload,
             state: None,
+            iteration: None,
+        })
+    }
+
+    /// A MapIteration* event (`index`, `name`, then `details`) after `previous`.
+    fn emit_iteration(
+        &mut self,
+        previous: u64,
+        kind: &'static str,
+        key: &'static str,
+        iteration: (usize, Rc<str>),
+        details: JsonMap,
+    ) -> u64 {
+        self.push_event(HistoryEvent {
+            id: 0,
+            previous_event_id: previous,
+            timestamp: self.now,
+            kind,
+            details_key: Some(key),
+            details,
+            payload: None,
+            state: None,
+            iteration: Some(iteration),
         })
     }
 
@@ -668,8 +708,8 @@ impl Execution {
         kind: &'static str,
         key: &'static str,
         state: &State,
-        assigned: Map<String, Value>,
-        payload: Rc<str>,
+        assigned: JsonMap,
+        payload: Value,
     ) -> u64 {
         self.chain_event(tid, |this, previous| {
             this.push_event(HistoryEvent {
@@ -681,6 +721,7 @@ impl Execution {
                 details: assigned,
                 payload: Some(payload),
                 state: Some(state.shared_name.clone()),
+                iteration: None,
             })
         })
     }
@@ -691,7 +732,7 @@ impl Execution {
         tid: usize,
         kind: &'static str,
         key: Option<&'static str>,
-        details: Map<String, Value>,
+        details: JsonMap,
     ) -> u64 {
         self.chain_event(tid, |this, previous| {
             this.emit_raw(previous, kind, key, details)
@@ -788,9 +829,9 @@ impl Execution {
             machine,
             state,
             input,
-            input_text: None,
             phase: Phase::Enter,
             delivered: None,
+            joined: None,
             scope,
             parent,
             last_event,
@@ -851,17 +892,12 @@ impl Execution {
             .as_ref()
             .and_then(|h| h.context.as_ref())
         {
-            return context.clone();
+            return Value::from(context);
         }
-        let input = if with_input {
-            (*self.input).clone()
-        } else {
-            Value::Null
-        };
         let mut ctx = json!({
             "Execution": {
                 "Id": self.config.execution_arn(),
-                "Input": input,
+                "Input": null,
                 "StartTime": clock::format_iso(self.config.start_time),
                 "Name": self.config.execution_name,
                 "RoleArn": self.config.role_arn,
@@ -874,16 +910,27 @@ impl Execution {
         });
         if !self.config.express {
             // Redrive exists for STANDARD executions only.
-            ctx["Execution"]["RedriveCount"] = Value::from(0);
+            ctx["Execution"]["RedriveCount"] = Json::from(0);
         }
         if matches!(
             state.kind,
             Kind::Task(_) | Kind::Parallel { .. } | Kind::Map(_)
         ) {
-            ctx["State"]["RetryCount"] = Value::from(thread.retry_count);
+            ctx["State"]["RetryCount"] = Json::from(thread.retry_count);
         }
         if let Some(token) = task_token {
             ctx["Task"] = json!({ "Token": token });
+        }
+        let mut ctx = Value::from(ctx);
+        if with_input {
+            // The execution input is shared, not copied: O(1) whatever its size.
+            if let Some(execution) = ctx
+                .as_object_mut()
+                .and_then(|c| c.get_mut("Execution"))
+                .and_then(Value::as_object_mut)
+            {
+                execution.insert("Input".into(), (*self.input).clone());
+            }
         }
         ctx
     }
@@ -922,23 +969,19 @@ impl Execution {
                     self.fail_execution(tid, f);
                     return;
                 }
-                let thread = self.thread_mut(tid);
-                let input = match thread.input_text.take() {
-                    Some(text) => text,
-                    None => Rc::from(stringify(&thread.input)),
-                };
+                let input = (*self.thread(tid).input).clone();
                 let id = self.emit_state_event(
                     tid,
                     entered_event(state),
                     "stateEnteredEventDetails",
                     state,
-                    Map::new(),
+                    JsonMap::new(),
                     input,
                 );
                 let now = self.now;
                 let visit = if self.config.inspect {
-                    let input = (*self.thread(tid).input).clone();
-                    let mut stages = Map::new();
+                    let input = self.thread(tid).input.to_serde();
+                    let mut stages = JsonMap::new();
                     stages.insert("input".into(), input);
                     self.inspections.push(Inspection {
                         state_name: state.name.clone(),
@@ -991,11 +1034,13 @@ impl Execution {
                 }
                 None => return,
             },
-            Phase::Join { join, raw_input } => match delivered {
-                Some(EffectResult::Ok(results)) => {
-                    self.join_done(tid, state, join, raw_input, results)
+            Phase::Join { join, raw_input } => match (self.thread_mut(tid).joined.take(), delivered) {
+                (Some(results), _) => self.join_done(tid, state, join, raw_input, results),
+                // TestState's mock of the children's result.
+                (None, Some(EffectResult::Ok(results))) => {
+                    self.join_done(tid, state, join, raw_input, Value::from(results))
                 }
-                Some(EffectResult::Err(f)) => Flow::StateFailed(f),
+                (None, Some(EffectResult::Err(f))) => Flow::StateFailed(f),
                 _ => return,
             },
         };
@@ -1039,19 +1084,17 @@ impl Execution {
         tid: usize,
         state: &State,
         output: Value,
-        assigned: Map<String, Value>,
+        assigned: Map,
         next: Option<usize>,
     ) {
         // Checked before anything walks the value: a loop that wraps its input a level
         // per state would otherwise grow it until a walk overflows the stack.
-        if crate::json::nested_too_deep(&output)
-            || assigned.values().any(crate::json::nested_too_deep)
-        {
+        if output.nested_too_deep() || assigned.values().any(Value::nested_too_deep) {
             self.thread_failed(tid, too_deep(&state.name));
             return;
         }
-        let text: Rc<str> = Rc::from(stringify(&output));
-        if text.len() > MAX_PAYLOAD_BYTES {
+        // From the nodes' cached lengths: O(nodes this state made), not O(payload).
+        if output.text_len() > MAX_PAYLOAD_BYTES {
             let f = Failure::new(
                 "States.DataLimitExceeded",
                 format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", state.name),
@@ -1066,16 +1109,16 @@ impl Execution {
         let mut stages = self.stages();
         stages.put("output", &output);
         if !assigned.is_empty() {
-            stages.put("assigned", &Value::Object(assigned.clone()));
+            stages.put("assigned", &Value::object(assigned.clone()));
         }
         self.note(tid, stages);
-        let mut details = Map::new();
+        let mut details = JsonMap::new();
         if !assigned.is_empty() {
-            let mut shown = Map::new();
+            let mut shown = JsonMap::new();
             for (k, v) in &assigned {
-                shown.insert(k.clone(), Value::String(stringify(v)));
+                shown.insert(k.to_string(), Json::String(v.to_json_text()));
             }
-            details.insert("assignedVariables".into(), Value::Object(shown));
+            details.insert("assignedVariables".into(), Json::Object(shown));
             details.insert(
                 "assignedVariablesDetails".into(),
                 json!({"truncated": false}),
@@ -1083,11 +1126,11 @@ impl Execution {
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 for (name, value) in assigned {
-                    let added = serialized_len(&value);
+                    let added = value.text_len();
                     let replaced = s
                         .vars
                         .insert(name, value)
-                        .map(|old| serialized_len(&old))
+                        .map(|old| old.text_len())
                         .unwrap_or(0);
                     self.variable_bytes = (self.variable_bytes + added).saturating_sub(replaced);
                 }
@@ -1101,7 +1144,7 @@ impl Execution {
                 "stateExitedEventDetails",
                 state,
                 details,
-                text.clone(),
+                (*output).clone(),
             );
             let visit = self.thread(tid).visit;
             if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
@@ -1119,28 +1162,27 @@ impl Execution {
                     .get(next)
                     .map(|s| s.name.clone());
                 self.test_next_state = name;
-                self.thread_succeeded(tid, output, text);
+                self.thread_succeeded(tid, output);
             }
             Some(next) => {
                 let t = self.thread_mut(tid);
                 t.state = next;
                 t.input = output;
-                t.input_text = Some(text);
                 t.phase = Phase::Enter;
                 self.runnable.push_back(tid);
             }
-            _ => self.thread_succeeded(tid, output, text),
+            _ => self.thread_succeeded(tid, output),
         }
     }
 
     /// AWS's variable limits: 256 KiB per variable and per Assign, 10 MiB in all.
-    fn variables_too_large(&self, assigned: &Map<String, Value>) -> Option<Failure> {
+    fn variables_too_large(&self, assigned: &Map) -> Option<Failure> {
         if assigned.is_empty() {
             return None;
         }
         let mut batch = 0;
         for (name, value) in assigned {
-            let size = serialized_len(value);
+            let size = value.text_len();
             if size > MAX_PAYLOAD_BYTES {
                 return Some(Failure::new(
                     "States.DataLimitExceeded",
@@ -1165,8 +1207,7 @@ impl Execution {
         None
     }
 
-    /// `text` is the output's JSON text (already written for the StateExited event).
-    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>, text: Rc<str>) {
+    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -1180,11 +1221,11 @@ impl Execution {
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
                     details,
-                    Some(text),
+                    Some((*output).clone()),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
-                    output: Some(Rc::unwrap_or_clone(output)),
+                    output: Some((*output).clone()),
                     error: None,
                     cause: None,
                     stop_time: self.now,
@@ -1220,7 +1261,7 @@ impl Execution {
         self.note_one(
             tid,
             "error",
-            &json!({"error": failure.error, "cause": failure.cause}),
+            &crate::value!({"error": failure.error, "cause": failure.cause}),
         );
         if failure.error == "States.Runtime" {
             // Not retriable and not caught by anything: the execution fails.
@@ -1271,10 +1312,10 @@ impl Execution {
         }
         match state.kind {
             Kind::Map(_) => {
-                self.emit(tid, "MapStateFailed", None, Map::new());
+                self.emit(tid, "MapStateFailed", None, JsonMap::new());
             }
             Kind::Parallel { .. } => {
-                self.emit(tid, "ParallelStateFailed", None, Map::new());
+                self.emit(tid, "ParallelStateFailed", None, JsonMap::new());
             }
             _ => {}
         }
@@ -1293,9 +1334,9 @@ impl Execution {
             .nth(1)
             .and_then(|rest| rest.split('\'').next())
         {
-            details.insert("location".into(), Value::String(location.to_string()));
+            details.insert("location".into(), Json::String(location.to_string()));
         }
-        details.insert("state".into(), Value::String(state.name.clone()));
+        details.insert("state".into(), Json::String(state.name.clone()));
         self.emit(
             tid,
             "EvaluationFailed",
@@ -1317,7 +1358,7 @@ impl Execution {
     }
 
     fn caught(&mut self, tid: usize, state: &State, catcher: &Catcher, failure: Failure) {
-        let error_output = json!({
+        let error_output = crate::value!({
             "Error": failure.error,
             "Cause": failure.cause.clone().unwrap_or_default(),
         });
@@ -1329,8 +1370,9 @@ impl Execution {
             tid,
             state,
             None,
-            |env| -> Result<(Value, Map<String, Value>), Failure> {
-                let assigned = dataflow::assign(catcher.assign.as_ref(), &error_output, env)?;
+            |env| -> Result<(Value, Map), Failure> {
+                let assigned =
+                    dataflow::assign(catcher.assign_template.as_ref(), &error_output, env)?;
                 Ok((
                     dataflow::result_path(&catcher.result_path, &raw_input, error_output)?,
                     assigned,
@@ -1379,11 +1421,9 @@ impl Execution {
             return self.execute_jsonata(tid, state, raw_input);
         }
         match &state.kind {
-            Kind::Pass { result } => self.run_pass(tid, state, raw_input, result.as_ref()),
+            Kind::Pass { .. } => self.run_pass(tid, state, raw_input),
             Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
-            Kind::Choice { choices, default } => {
-                self.run_choice(tid, state, raw_input, choices, *default)
-            }
+            Kind::Choice { default, .. } => self.run_choice(tid, state, raw_input, *default),
             Kind::Wait => self.run_wait(tid, state, raw_input),
             Kind::Succeed => self
                 .with_env(tid, state, None, |env| {
@@ -1423,24 +1463,20 @@ impl Execution {
         f(&mut env)
     }
 
-    fn run_pass(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Rc<Value>,
-        result: Option<&Value>,
-    ) -> Flow {
+    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let mut stages = self.stages();
         let outcome = self.with_env(
             tid,
             state,
             None,
-            |env| -> Result<(Value, Map<String, Value>), Failure> {
+            |env| -> Result<(Value, Map), Failure> {
                 let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
-                let value = match result {
+                let value = match &state.compiled.result {
                     Some(r) => r.clone(),
-                    None => dataflow::template_ref(state.parameters.as_ref(), effective, env)?,
+                    None => {
+                        dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?
+                    }
                 };
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &value);
@@ -1461,28 +1497,25 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        choices: &[Value],
         default: Option<usize>,
     ) -> Flow {
-        let machine = self.thread(tid).machine.clone();
         let outcome = self.with_env(
             tid,
             state,
             None,
-            |env| -> Result<(Value, Option<usize>, Map<String, Value>), Failure> {
+            |env| -> Result<(Value, Option<usize>, Map), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
-                let chosen = crate::choice::choose(choices, &effective, env)?;
-                let (next, rule_assign) = match chosen {
-                    Some(name) => {
-                        let rule = choices
-                            .iter()
-                            .find(|c| c.get("Next").and_then(Value::as_str) == Some(name));
-                        (
-                            machine.state_index(name),
-                            rule.and_then(|r| r.get("Assign")),
-                        )
+                // The first rule that holds decides (a rule without Next counts as none).
+                let mut chosen = None;
+                for choice in &state.compiled.choices {
+                    if choice.rule.holds(&effective, env)? {
+                        chosen = choice.next.as_ref();
+                        break;
                     }
-                    None => (default, state.assign.as_ref()),
+                }
+                let (next, rule_assign) = match chosen {
+                    Some(next) => (next.state, next.assign.as_ref()),
+                    None => (default, state.compiled.assign.as_ref()),
                 };
                 let assigned = dataflow::assign(rule_assign, &effective, env)?;
                 Ok((
@@ -1509,10 +1542,10 @@ impl Execution {
             tid,
             state,
             None,
-            |env| -> Result<(Value, i64, Map<String, Value>), Failure> {
+            |env| -> Result<(Value, i64, Map), Failure> {
                 let effective = dataflow::input_path(state, &raw_input, env)?;
                 let until = wait_until(raw, &effective, now, env)?;
-                let assigned = dataflow::assign(state.assign.as_ref(), &effective, env)?;
+                let assigned = dataflow::assign(state.compiled.assign.as_ref(), &effective, env)?;
                 Ok((
                     dataflow::output_path(state, effective, env)?,
                     until,
@@ -1544,10 +1577,10 @@ impl Execution {
         let outcome = self.with_env(tid, state, None, |env| -> Result<Failure, Failure> {
             let text =
                 |field: &str, path_field: &str, env: &mut Env| -> Result<Option<String>, Failure> {
-                    if let Some(v) = raw.get(field).and_then(Value::as_str) {
+                    if let Some(v) = raw.get(field).and_then(Json::as_str) {
                         return Ok(Some(v.to_string()));
                     }
-                    let Some(p) = raw.get(path_field).and_then(Value::as_str) else {
+                    let Some(p) = raw.get(path_field).and_then(Json::as_str) else {
                         return Ok(None);
                     };
                     let value = if crate::intrinsic::is_intrinsic(p) {
@@ -1556,8 +1589,8 @@ impl Execution {
                         crate::path::select_in_field(p, path_field, raw_input, env)?
                     };
                     match value {
-                        Value::String(s) => Ok(Some(s)),
-                        other => Ok(Some(stringify(&other))),
+                        Value::String(s) => Ok(Some(s.to_string())),
+                        other => Ok(Some(other.to_json_text())),
                     }
                 };
             let error = text("Error", "ErrorPath", env)?;
@@ -1593,7 +1626,8 @@ impl Execution {
             |env| -> Result<(Value, Option<u64>, Option<u64>), Failure> {
                 let effective = dataflow::effective_input(state, &raw_input, env)?;
                 stages.put("afterInputPath", &effective);
-                let params = dataflow::template_ref(state.parameters.as_ref(), effective, env)?;
+                let params =
+                    dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?;
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &params);
                 }
@@ -1636,6 +1670,8 @@ impl Execution {
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
         token: Option<String>,
     ) -> Flow {
+        // The host, services and mocks take serde_json values (the task's boundary).
+        let params = params.to_serde();
         let retry_count = self.thread(tid).retry_count;
         let kind = task_kind(resource, &params);
         let invocation = Invocation {
@@ -1644,14 +1680,14 @@ impl Execution {
             input: match &kind {
                 // A string Payload is the raw request body: Lambda receives its JSON value.
                 TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
-                    Some(Value::String(text)) => {
-                        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+                    Some(Json::String(text)) => {
+                        serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.clone()))
                     }
                     // A null Payload is sent as no payload: the function receives {}
                     // (recorded in AWS's TestState responses).
-                    Some(Value::Null) => json!({}),
+                    Some(Json::Null) => json!({}),
                     Some(v) => v.clone(),
-                    None => Value::Null,
+                    None => Json::Null,
                 },
                 _ => params.clone(),
             },
@@ -1681,16 +1717,16 @@ impl Execution {
         Flow::Parked
     }
 
-    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: &Value) {
+    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: &Json) {
         match &inv.kind {
             TaskKind::Activity { arn } => {
                 let mut d = payload_details("input", stringify(&inv.input));
-                d.insert("resource".into(), Value::String(arn.clone()));
+                d.insert("resource".into(), Json::String(arn.clone()));
                 if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                    d.insert("timeoutInSeconds".into(), Json::from(t));
                 }
                 if let Some(h) = inv.heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Value::from(h));
+                    d.insert("heartbeatInSeconds".into(), Json::from(h));
                 }
                 self.emit(
                     tid,
@@ -1708,9 +1744,9 @@ impl Execution {
             }
             TaskKind::LambdaArn { .. } => {
                 let mut d = payload_details("input", stringify(&inv.input));
-                d.insert("resource".into(), Value::String(inv.resource.clone()));
+                d.insert("resource".into(), Json::String(inv.resource.clone()));
                 if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                    d.insert("timeoutInSeconds".into(), Json::from(t));
                 }
                 self.emit(
                     tid,
@@ -1718,20 +1754,20 @@ impl Execution {
                     Some("lambdaFunctionScheduledEventDetails"),
                     d,
                 );
-                self.emit(tid, "LambdaFunctionStarted", None, Map::new());
+                self.emit(tid, "LambdaFunctionStarted", None, JsonMap::new());
             }
             _ => {
                 let (resource_type, resource) = resource_parts(&inv.resource);
-                let mut d = Map::new();
-                d.insert("resourceType".into(), Value::String(resource_type.clone()));
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("region".into(), Value::String(self.config.region.clone()));
-                d.insert("parameters".into(), Value::String(stringify(params)));
+                let mut d = JsonMap::new();
+                d.insert("resourceType".into(), Json::String(resource_type.clone()));
+                d.insert("resource".into(), Json::String(resource.clone()));
+                d.insert("region".into(), Json::String(self.config.region.clone()));
+                d.insert("parameters".into(), Json::String(stringify(params)));
                 if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(t));
+                    d.insert("timeoutInSeconds".into(), Json::from(t));
                 }
                 if let Some(h) = inv.heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Value::from(h));
+                    d.insert("heartbeatInSeconds".into(), Json::from(h));
                 }
                 self.emit(tid, "TaskScheduled", Some("taskScheduledEventDetails"), d);
                 let started = json!({"resourceType": resource_type, "resource": resource});
@@ -1807,11 +1843,11 @@ impl Execution {
                     );
                 } else {
                     let mut d = payload_details("output", text);
-                    d.insert("resourceType".into(), Value::String(resource_type));
-                    d.insert("resource".into(), Value::String(resource));
+                    d.insert("resourceType".into(), Json::String(resource_type));
+                    d.insert("resource".into(), Json::String(resource));
                     self.emit(tid, "TaskSucceeded", Some("taskSucceededEventDetails"), d);
                 }
-                self.task_output(tid, state, raw_input, value)
+                self.task_output(tid, state, raw_input, Value::from(value))
             }
             Err(f) => self.task_failed_event(tid, inv, f),
         }
@@ -1857,8 +1893,8 @@ impl Execution {
                 ("TaskFailed", "taskFailedEventDetails")
             };
             let mut d = failure_details(&f.error, f.cause.as_deref());
-            d.insert("resourceType".into(), Value::String(resource_type));
-            d.insert("resource".into(), Value::String(resource));
+            d.insert("resourceType".into(), Json::String(resource_type));
+            d.insert("resource".into(), Json::String(resource));
             self.emit(tid, kind, Some(key), d);
         }
         Flow::StateFailed(f)
@@ -1873,7 +1909,7 @@ impl Execution {
         result: Value,
     ) -> Flow {
         if state.query_language == QueryLanguage::Jsonata {
-            return self.jsonata_output(tid, state, &raw_input, Some(result));
+            return self.jsonata_output(tid, state, &raw_input.to_serde(), Some(result.to_serde()));
         }
         let mut stages = self.stages();
         stages.put("result", &result);
@@ -1881,8 +1917,9 @@ impl Execution {
             tid,
             state,
             None,
-            |env| -> Result<(Value, Map<String, Value>), Failure> {
-                let selected = dataflow::template(state.result_selector.as_ref(), result, env)?;
+            |env| -> Result<(Value, Map), Failure> {
+                let selected =
+                    dataflow::template(state.compiled.result_selector.as_ref(), result, env)?;
                 if state.result_selector.is_some() {
                     stages.put("afterResultSelector", &selected);
                 }
@@ -1907,7 +1944,7 @@ impl Execution {
     ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
-            dataflow::template(state.parameters.as_ref(), effective, env)
+            dataflow::template(state.compiled.parameters.as_ref(), effective, env)
         });
         match effective {
             Ok(v) => self.start_parallel(tid, state, raw_input, v, branches.len()),
@@ -1924,11 +1961,11 @@ impl Execution {
         branch_count: usize,
     ) -> Flow {
         let branches = vec![(); branch_count];
-        self.emit(tid, "ParallelStateStarted", None, Map::new());
+        self.emit(tid, "ParallelStateStarted", None, JsonMap::new());
         let join = self.new_join(Join {
             owner: tid,
             kind: JoinKind::Parallel,
-            state_name: state.name.clone(),
+            state_name: state.shared_name.clone(),
             results: vec![Value::Null; branches.len()],
             next_to_start: 0,
             total: branches.len(),
@@ -1961,32 +1998,32 @@ impl Execution {
             let mut plan = MapPlan::default();
             if let Some(reader) = raw.get("ItemReader") {
                 let params = match reader.get("Parameters") {
-                    Some(t) => crate::path::apply_template(t, &effective, env)?,
-                    None => Value::Object(Map::new()),
+                    Some(t) => crate::path::apply_template(t, &effective, env)?.to_serde(),
+                    None => Json::Object(JsonMap::new()),
                 };
-                let config = reader.get("ReaderConfig").cloned().unwrap_or(Value::Null);
-                let mut max_items = config.get("MaxItems").and_then(Value::as_u64).map(|n| n as usize);
-                if let Some(p) = config.get("MaxItemsPath").and_then(Value::as_str) {
+                let config = reader.get("ReaderConfig").cloned().unwrap_or(Json::Null);
+                let mut max_items = config.get("MaxItems").and_then(Json::as_u64).map(|n| n as usize);
+                if let Some(p) = config.get("MaxItemsPath").and_then(Json::as_str) {
                     let v = crate::path::select(p, &effective, env)?;
                     max_items = java_long(&v).filter(|n| *n >= 0).map(|n| n as usize);
                 }
                 plan.reader = Some(ItemRead { params, config, max_items });
             } else {
-                let items_value = match raw.get("ItemsPath").and_then(Value::as_str) {
+                let items_value = match raw.get("ItemsPath").and_then(Json::as_str) {
                     Some(p) => crate::path::select(p, &effective, env)?,
                     None => effective.clone(),
                 };
                 let Value::Array(items) = items_value else {
-                    let p = raw.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                    let p = raw.get("ItemsPath").and_then(Json::as_str).unwrap_or("$");
                     return Err(Failure::runtime(format!(
                         "Invalid path '{p}': The Map state's ItemsPath must reference a JSON array, but got {}",
-                        stringify(&items_value)
+                        items_value.to_json_text()
                     )));
                 };
-                plan.items = items;
+                plan.items = Rc::unwrap_or_clone(items).into_vec();
             }
-            plan.max_concurrency = raw.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0) as usize;
-            if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Value::as_str) {
+            plan.max_concurrency = raw.get("MaxConcurrency").and_then(Json::as_u64).unwrap_or(0) as usize;
+            if let Some(p) = raw.get("MaxConcurrencyPath").and_then(Json::as_str) {
                 let v = crate::path::select(p, &effective, env)?;
                 plan.max_concurrency = match java_long(&v) {
                     Some(n) if n >= 0 => n as usize,
@@ -2003,12 +2040,12 @@ impl Execution {
                 plan.deferred_failure = Some(f);
             }
             if let Some(batcher) = raw.get("ItemBatcher") {
-                let mut count = batcher.get("MaxItemsPerBatch").and_then(Value::as_u64).map(|n| n as usize);
-                let mut bytes = batcher.get("MaxInputBytesPerBatch").and_then(Value::as_u64).map(|n| n as usize);
-                if let Some(p) = batcher.get("MaxItemsPerBatchPath").and_then(Value::as_str) {
+                let mut count = batcher.get("MaxItemsPerBatch").and_then(Json::as_u64).map(|n| n as usize);
+                let mut bytes = batcher.get("MaxInputBytesPerBatch").and_then(Json::as_u64).map(|n| n as usize);
+                if let Some(p) = batcher.get("MaxItemsPerBatchPath").and_then(Json::as_str) {
                     count = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
                 }
-                if let Some(p) = batcher.get("MaxInputBytesPerBatchPath").and_then(Value::as_str) {
+                if let Some(p) = batcher.get("MaxInputBytesPerBatchPath").and_then(Json::as_str) {
                     bytes = java_long(&crate::path::select(p, &effective, env)?).map(|n| n.max(0) as usize);
                 }
                 let input = match batcher.get("BatchInput") {
@@ -2024,7 +2061,7 @@ impl Execution {
                 let mut stages = self.stages();
                 stages.put("afterInputPath", &effective);
                 if plan.reader.is_none() {
-                    stages.put("afterItemsPath", &Value::Array(plan.items.clone()));
+                    stages.put("afterItemsPath", &Value::array(plan.items.clone()));
                 }
                 self.note(tid, stages);
                 self.begin_map(tid, state, raw_input, effective, plan)
@@ -2045,10 +2082,10 @@ impl Execution {
         let mut stages = self.stages();
         stages.put("maxConcurrency", &Value::from(plan.max_concurrency));
         if let Some(c) = plan.tolerated_count {
-            stages.put("toleratedFailureCount", &crate::json::number(c));
+            stages.put("toleratedFailureCount", &Value::number(c));
         }
         if let Some(p) = plan.tolerated_percentage {
-            stages.put("toleratedFailurePercentage", &crate::json::number(p));
+            stages.put("toleratedFailurePercentage", &Value::number(p));
         }
         self.note(tid, stages);
         let invalid = if let Some(f) = plan.deferred_failure.take() {
@@ -2082,7 +2119,7 @@ impl Execution {
                 .raw
                 .get("ItemReader")
                 .and_then(|r| r.get("Resource"))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or_default()
                 .to_string();
             let kind = task_kind(&resource, &reader.params);
@@ -2132,7 +2169,7 @@ impl Execution {
         };
         match items {
             Ok(items) => {
-                plan.items = items;
+                plan.items = items.into_iter().map(Value::from).collect();
                 plan.items_from_reader = true;
                 self.start_map(tid, state, raw_input, effective, plan)
             }
@@ -2167,7 +2204,7 @@ impl Execution {
         let label = state
             .raw
             .get("Label")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or(&state.name)
             .to_string();
         let id = self.rng.uuid_v4();
@@ -2188,7 +2225,13 @@ impl Execution {
         let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
         let mut items = plan.items;
         if let Some(b) = plan.batcher {
-            items = item_reader::batch(items, b.max_items, b.max_bytes, b.input.as_ref());
+            // Cold (ItemBatcher): item_reader works on serde_json values.
+            let input = b.input.as_ref().map(Value::to_serde);
+            let plain = items.iter().map(Value::to_serde).collect();
+            items = item_reader::batch(plain, b.max_items, b.max_bytes, input.as_ref())
+                .into_iter()
+                .map(Value::from)
+                .collect();
         }
         // AWS reports the length of an ItemReader source as 0: it streams the items.
         let length = if plan.items_from_reader {
@@ -2221,7 +2264,7 @@ impl Execution {
         let join = self.new_join(Join {
             owner: tid,
             kind: JoinKind::Map,
-            state_name: state.name.clone(),
+            state_name: state.shared_name.clone(),
             results: vec![Value::Null; total],
             next_to_start: 0,
             total,
@@ -2343,19 +2386,19 @@ impl Execution {
                     )
                 }
                 (Kind::Map(map), JoinKind::Map) => {
-                    let mut details = Map::new();
-                    details.insert("index".into(), Value::from(index));
-                    details.insert("name".into(), Value::String(join_name));
                     let parent_input = join_input;
                     let started = if distributed {
                         0
                     } else {
-                        self.emit(
-                            owner,
-                            "MapIterationStarted",
-                            Some("mapIterationStartedEventDetails"),
-                            details,
-                        )
+                        self.chain_event(owner, |this, previous| {
+                            this.emit_iteration(
+                                previous,
+                                "MapIterationStarted",
+                                "mapIterationStartedEventDetails",
+                                (index, join_name),
+                                JsonMap::new(),
+                            )
+                        })
                     };
                     let item_input = if state.query_language == QueryLanguage::Jsonata {
                         self.jsonata_item(owner, state, &parent_input, index, &item)
@@ -2364,8 +2407,8 @@ impl Execution {
                             .raw
                             .get("ItemSelector")
                             .or_else(|| state.raw.get("Parameters"));
-                        match selector {
-                            Some(sel) => {
+                        match (selector, state.compiled.item_selector.as_ref()) {
+                            (Some(sel), Some(compiled)) => {
                                 let cached = self
                                     .joins
                                     .get_mut(jid)
@@ -2386,14 +2429,13 @@ impl Execution {
                                     variables: &view,
                                     rng: &mut self.rng,
                                 };
-                                let selected =
-                                    crate::path::apply_template(sel, &parent_input, &mut env);
+                                let selected = compiled.apply(&parent_input, &mut env);
                                 if let Some(Some(j)) = self.joins.get_mut(jid) {
                                     j.item_context = Some(context);
                                 }
                                 selected
                             }
-                            None => Ok(item.clone()),
+                            _ => Ok(item.clone()),
                         }
                     };
                     if let Some(Some(j)) = self.joins.get_mut(jid) {
@@ -2462,14 +2504,12 @@ impl Execution {
                 .and_then(Option::as_ref)
                 .is_some_and(|t| t.silent);
         if kind == JoinKind::Map && !quiet {
-            let mut details = Map::new();
-            details.insert("index".into(), Value::from(index));
-            details.insert("name".into(), Value::String(name));
-            self.emit_raw(
+            self.emit_iteration(
                 last_event,
                 "MapIterationSucceeded",
-                Some("mapIterationSucceededEventDetails"),
-                details,
+                "mapIterationSucceededEventDetails",
+                (index, name),
+                JsonMap::new(),
             );
         }
         if let Some(Some(t)) = self.threads.get_mut(owner) {
@@ -2516,15 +2556,12 @@ impl Execution {
                 .and_then(Option::as_ref)
                 .is_some_and(|t| t.silent);
         if kind == JoinKind::Map && !quiet {
-            let mut details = Map::new();
-            details.insert("index".into(), Value::from(index));
-            details.insert("name".into(), Value::String(name.clone()));
-            details.extend(failure_details(&failure.error, failure.cause.as_deref()));
-            self.emit_raw(
+            self.emit_iteration(
                 last_event,
                 "MapIterationFailed",
-                Some("mapIterationFailedEventDetails"),
-                details,
+                "mapIterationFailedEventDetails",
+                (index, name.clone()),
+                failure_details(&failure.error, failure.cause.as_deref()),
             );
         }
         let Some(Some(join)) = self.joins.get_mut(jid) else {
@@ -2544,8 +2581,7 @@ impl Execution {
                 if let Some(report) = &mut join.report {
                     report.failed.push(index);
                 }
-                join.results[index] =
-                    json!({"Error": failure.error, "Cause": failure.cause.unwrap_or_default()});
+                join.results[index] = crate::value!({"Error": failure.error, "Cause": failure.cause.unwrap_or_default()});
                 join.finished += 1;
                 if let Some(Some(t)) = self.threads.get_mut(owner) {
                     t.last_event = last_event;
@@ -2591,7 +2627,7 @@ impl Execution {
         self.runnable.push_back(owner);
     }
 
-    fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &str) {
+    fn abort_thread(&mut self, tid: usize, kind: JoinKind, name: &Rc<str>) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -2610,14 +2646,12 @@ impl Execution {
         }
         if kind == JoinKind::Map {
             if let Some((index, _)) = thread.map_item {
-                let mut details = Map::new();
-                details.insert("index".into(), Value::from(index));
-                details.insert("name".into(), Value::String(name.to_string()));
-                self.emit_raw(
+                self.emit_iteration(
                     thread.last_event,
                     "MapIterationAborted",
-                    Some("mapIterationAbortedEventDetails"),
-                    details,
+                    "mapIterationAbortedEventDetails",
+                    (index, name.clone()),
+                    JsonMap::new(),
                 );
             }
         }
@@ -2628,7 +2662,7 @@ impl Execution {
             return;
         };
         if let Some(Some(t)) = self.threads.get_mut(join.owner) {
-            t.delivered = Some(EffectResult::Ok(Value::Array(join.results)));
+            t.joined = Some(Value::array(join.results));
             t.map_report = join.report;
         }
         self.runnable.push_back(join.owner);
@@ -2645,26 +2679,29 @@ impl Execution {
         report: MapReport,
         results: Value,
     ) -> Result<Value, Failure> {
+        // Cold (distributed Map with a ResultWriter): the files are built as serde_json.
+        let results = results.to_serde();
         let writer = state
             .raw
             .get("ResultWriter")
             .cloned()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Json::Null);
         let params = match (writer.get("Parameters"), writer.get("Arguments")) {
             (Some(t), _) => self.with_env(tid, state, None, |env| {
                 crate::path::apply_template(t, raw_input, env)
-            })?,
+            })?
+            .to_serde(),
             (None, Some(a)) => a.clone(),
-            (None, None) => Value::Null,
+            (None, None) => Json::Null,
         };
         let bucket = params
             .get("Bucket")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or_default()
             .to_string();
         let prefix = params
             .get("Prefix")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or_default()
             .trim_end_matches('/')
             .to_string();
@@ -2679,13 +2716,13 @@ impl Execution {
         } else {
             format!("{prefix}/{run_id}")
         };
-        let Value::Array(outputs) = results else {
+        let Json::Array(outputs) = results else {
             return Ok(Value::Null);
         };
         let now = clock::format_iso(self.now);
         let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
         for (i, output) in outputs.into_iter().enumerate() {
-            let input = report.inputs.get(i).cloned().unwrap_or(Value::Null);
+            let input = report.inputs.get(i).map_or(Json::Null, Value::to_serde);
             let name = self.rng.uuid_v4();
             let mut record = json!({
                 "ExecutionArn": format!("{}:{name}", report.map_run_arn.replacen(":mapRun:", ":execution:", 1)),
@@ -2699,8 +2736,8 @@ impl Execution {
             });
             if report.failed.contains(&i) {
                 record["Status"] = json!("FAILED");
-                record["Error"] = output.get("Error").cloned().unwrap_or(Value::Null);
-                record["Cause"] = output.get("Cause").cloned().unwrap_or(Value::Null);
+                record["Error"] = output.get("Error").cloned().unwrap_or(Json::Null);
+                record["Cause"] = output.get("Cause").cloned().unwrap_or(Json::Null);
                 failed.push(record);
             } else {
                 record["Status"] = json!("SUCCEEDED");
@@ -2710,7 +2747,7 @@ impl Execution {
             }
         }
         let mut files = Vec::new();
-        let mut listing = Map::new();
+        let mut listing = JsonMap::new();
         for (status, records) in [
             ("FAILED", failed),
             ("PENDING", Vec::new()),
@@ -2719,18 +2756,18 @@ impl Execution {
             let mut entries = Vec::new();
             if !records.is_empty() {
                 let key = format!("{folder}/{status}_0.json");
-                let body = stringify(&Value::Array(records));
+                let body = stringify(&Json::Array(records));
                 entries.push(json!({"Key": key, "Size": body.len()}));
                 files.push((key, body));
             }
-            listing.insert(status.into(), Value::Array(entries));
+            listing.insert(status.into(), Json::Array(entries));
         }
         let manifest_key = format!("{folder}/manifest.json");
         let manifest = json!({"DestinationBucket": bucket, "MapRunArn": report.map_run_arn, "ResultFiles": listing});
         files.push((manifest_key.clone(), stringify(&manifest)));
         let resource = writer
             .get("Resource")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or("arn:aws:states:::s3:putObject")
             .to_string();
         for (key, body) in files {
@@ -2752,9 +2789,7 @@ impl Execution {
             self.out
                 .push_back(Step::Effect(id, Effect::Invoke(Rc::new(invocation))));
         }
-        Ok(
-            json!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}),
-        )
+        Ok(crate::value!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}))
     }
 
     fn join_done(
@@ -2768,9 +2803,9 @@ impl Execution {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
         if let Kind::Map(map) = &state.kind {
             if map.distributed {
-                self.emit(tid, "MapRunSucceeded", None, Map::new());
+                self.emit(tid, "MapRunSucceeded", None, JsonMap::new());
             }
-            self.emit(tid, "MapStateSucceeded", None, Map::new());
+            self.emit(tid, "MapStateSucceeded", None, JsonMap::new());
         }
         let report = self
             .threads
@@ -2794,9 +2829,9 @@ enum Flow {
     Parked,
     /// Leave the state with this output, to `Next` (or end).
     Exit(Value),
-    ExitAssign(Value, Map<String, Value>),
+    ExitAssign(Value, Map),
     /// Leave the state to an explicit next state (Choice).
-    Goto(Value, Map<String, Value>, usize),
+    Goto(Value, Map, usize),
     /// The state failed: Retry/Catch apply.
     StateFailed(Failure),
     /// The thread fails without Retry/Catch (Fail state).
@@ -2817,8 +2852,8 @@ fn place_result(
     result: Value,
     env: &mut Env,
     stages: &mut Stages,
-) -> Result<(Value, Map<String, Value>), Failure> {
-    let assigned = dataflow::assign(state.assign.as_ref(), &result, env)?;
+) -> Result<(Value, Map), Failure> {
+    let assigned = dataflow::assign(state.compiled.assign.as_ref(), &result, env)?;
     let output = dataflow::result_path(&state.result_path, raw_input, result)?;
     stages.put("afterResultPath", &output);
     Ok((dataflow::output_path(state, output, env)?, assigned))
@@ -2827,14 +2862,27 @@ fn place_result(
 /// Sets the context object's `Map.Item` (`{Index, Value}`), in place when the object
 /// already has one (a Map reuses one context object for all its items).
 fn set_map_item(context: &mut Value, index: usize, item: Value) {
-    if let Some(Value::Object(fields)) = context.pointer_mut("/Map/Item") {
-        if fields.contains_key("Index") && fields.contains_key("Value") {
-            fields.insert("Index".into(), Value::from(index));
-            fields.insert("Value".into(), item);
+    let Some(fields) = context.as_object_mut() else {
+        return;
+    };
+    let item_fields = fields
+        .get_mut("Map")
+        .and_then(Value::as_object_mut)
+        .and_then(|map| map.get_mut("Item"))
+        .and_then(Value::as_object_mut);
+    if let Some(item_fields) = item_fields {
+        if item_fields.contains_key("Index") && item_fields.contains_key("Value") {
+            item_fields.insert("Index".into(), Value::from(index));
+            item_fields.insert("Value".into(), item);
             return;
         }
     }
-    context["Map"] = json!({"Item": {"Index": index, "Value": item}});
+    let mut item_fields = Map::new();
+    item_fields.insert("Index".into(), Value::from(index));
+    item_fields.insert("Value".into(), item);
+    let mut map = Map::new();
+    map.insert("Item".into(), Value::object(item_fields));
+    fields.insert("Map".into(), Value::object(map));
 }
 
 /// Where a state goes when it ends normally: nowhere for End states and Succeed.
@@ -2885,15 +2933,15 @@ pub fn error_matches(error_equals: &[String], error: &str) -> bool {
 /// ToleratedFailureCount/Percentage and their Path forms (JSONPath Map states).
 fn tolerance(
     plan: &mut MapPlan,
-    raw: &Map<String, Value>,
+    raw: &JsonMap,
     effective: &Value,
     env: &Env,
 ) -> Result<(), Failure> {
-    plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Value::as_f64);
+    plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Json::as_f64);
     plan.tolerated_percentage = raw
         .get("ToleratedFailurePercentage")
-        .and_then(Value::as_f64);
-    if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Value::as_str) {
+        .and_then(Json::as_f64);
+    if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Json::as_str) {
         let v = crate::path::select(p, effective, env)?;
         plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
             Failure::runtime(format!(
@@ -2904,7 +2952,7 @@ fn tolerance(
     }
     if let Some(p) = raw
         .get("ToleratedFailurePercentagePath")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
     {
         let v = crate::path::select(p, effective, env)?;
         let number = v
@@ -2935,20 +2983,20 @@ pub(crate) const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 /// The instant a JSONPath Wait state ends, with AWS's errors for bad values.
 fn wait_until(
-    raw: &Map<String, Value>,
+    raw: &JsonMap,
     input: &Value,
     now: i64,
     env: &Env,
 ) -> Result<i64, Failure> {
     let until = if let Some(seconds) = raw.get("Seconds") {
         now + seconds.as_i64().unwrap_or(0).saturating_mul(1000)
-    } else if let Some(ts) = raw.get("Timestamp").and_then(Value::as_str) {
+    } else if let Some(ts) = raw.get("Timestamp").and_then(Json::as_str) {
         clock::parse_iso(ts).ok_or_else(|| {
             Failure::runtime(format!(
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {ts}"
             ))
         })?
-    } else if let Some(p) = raw.get("SecondsPath").and_then(Value::as_str) {
+    } else if let Some(p) = raw.get("SecondsPath").and_then(Json::as_str) {
         let value = crate::path::select_opt(p, input, env)?.ok_or_else(|| {
             Failure::runtime(format!(
                 "The SecondsPath parameter does not reference an input value: {p}"
@@ -2966,7 +3014,7 @@ fn wait_until(
             )));
         }
         now + seconds.saturating_mul(1000)
-    } else if let Some(p) = raw.get("TimestampPath").and_then(Value::as_str) {
+    } else if let Some(p) = raw.get("TimestampPath").and_then(Json::as_str) {
         let value = crate::path::select_opt(p, input, env)?.ok_or_else(|| {
             Failure::runtime(format!(
                 "The TimestampPath parameter does not reference an input value: {p}"
@@ -2988,16 +3036,16 @@ fn wait_until(
 }
 
 fn seconds_field(
-    raw: &Map<String, Value>,
+    raw: &JsonMap,
     field: &str,
     path_field: &str,
     input: &Value,
     env: &Env,
 ) -> Result<Option<u64>, Failure> {
-    if let Some(v) = raw.get(field).and_then(Value::as_u64) {
+    if let Some(v) = raw.get(field).and_then(Json::as_u64) {
         return Ok(Some(v));
     }
-    let Some(p) = raw.get(path_field).and_then(Value::as_str) else {
+    let Some(p) = raw.get(path_field).and_then(Json::as_str) else {
         return Ok(None);
     };
     let v = crate::path::select(p, input, env)?;
@@ -3005,20 +3053,20 @@ fn seconds_field(
         Some(n) if n > 0 => Ok(Some(n)),
         _ => Err(Failure::runtime(format!(
             "The {path_field} parameter does not reference a positive integer: {p} == {}",
-            stringify(&v)
+            v.to_json_text()
         ))),
     }
 }
 
-fn as_map(value: Value) -> Map<String, Value> {
+fn as_map(value: Json) -> JsonMap {
     match value {
-        Value::Object(m) => m,
-        _ => Map::new(),
+        Json::Object(m) => m,
+        _ => JsonMap::new(),
     }
 }
 
 /// Classifies a Task's Resource ARN.
-pub fn task_kind(resource: &str, params: &Value) -> TaskKind {
+pub fn task_kind(resource: &str, params: &Json) -> TaskKind {
     let parts: Vec<&str> = resource.split(':').collect();
     if parts.len() >= 7 && parts[2] == "lambda" && parts[5] == "function" {
         return TaskKind::LambdaArn {
@@ -3035,7 +3083,7 @@ pub fn task_kind(resource: &str, params: &Value) -> TaskKind {
     if service == "lambda" && action == "invoke" {
         let written = params
             .get("FunctionName")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or_default();
         let (name, arn) = lambda_name_and_arn(written);
         return TaskKind::LambdaInvoke {
@@ -3089,7 +3137,7 @@ pub fn resource_parts(resource: &str) -> (String, String) {
 }
 
 /// What `arn:aws:states:::lambda:invoke` returns around the function's payload.
-fn lambda_invoke_response(payload: Value, now: i64, rng: &mut Rng) -> Value {
+fn lambda_invoke_response(payload: Json, now: i64, rng: &mut Rng) -> Json {
     let date = clock::format_http_date(now);
     let request_id = rng.uuid_v4();
     // The function's response as its runtime wrote it (recorded AWS data: Python).
@@ -3128,10 +3176,10 @@ fn lambda_invoke_response(payload: Value, now: i64, rng: &mut Rng) -> Value {
 /// A Lambda function's error payload -> Step Functions' error and cause. With a Lambda
 /// ARN as Resource the cause is the payload as the runtime wrote it (recorded AWS data:
 /// Python's `json.dumps` spacing); through lambda:invoke it is re-serialised compactly.
-fn lambda_error(inv: &Invocation, payload: &Value) -> Failure {
+fn lambda_error(inv: &Invocation, payload: &Json) -> Failure {
     let error = payload
         .get("errorType")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .unwrap_or("Error")
         .to_string();
     let cause = match inv.kind {
@@ -3157,9 +3205,9 @@ fn function_not_found(inv: &Invocation, config: &ExecConfig, rng: &mut Rng) -> F
 }
 
 /// JSON text with Python's `json.dumps` separators (`", "` and `": "`).
-pub fn python_dumps(value: &Value) -> String {
+pub fn python_dumps(value: &Json) -> String {
     match value {
-        Value::Array(items) => format!(
+        Json::Array(items) => format!(
             "[{}]",
             items
                 .iter()
@@ -3167,7 +3215,7 @@ pub fn python_dumps(value: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::Object(map) => {
+        Json::Object(map) => {
             let members: Vec<String> = map
                 .iter()
                 .map(|(k, v)| {
