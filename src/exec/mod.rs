@@ -356,7 +356,7 @@ pub struct Execution {
     threads: Vec<Option<Thread>>,
     free_threads: Vec<usize>,
     runnable: VecDeque<usize>,
-    effects: HashMap<EffectId, usize>,
+    effects: HashMap<EffectId, usize, effect::IdBuildHasher>,
     joins: Vec<Option<Join>>,
     scopes: Vec<Scope>,
     transitions: u64,
@@ -387,7 +387,7 @@ impl Execution {
             threads: Vec::new(),
             free_threads: Vec::new(),
             runnable: VecDeque::new(),
-            effects: HashMap::new(),
+            effects: HashMap::default(),
             joins: Vec::new(),
             scopes: vec![Scope {
                 vars: Map::new(),
@@ -1422,7 +1422,7 @@ impl Execution {
         }
         match &state.kind {
             Kind::Pass { .. } => self.run_pass(tid, state, raw_input),
-            Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
+            Kind::Task(task) => self.run_task(tid, state, raw_input, task),
             Kind::Choice { default, .. } => self.run_choice(tid, state, raw_input, *default),
             Kind::Wait => self.run_wait(tid, state, raw_input),
             Kind::Succeed => self
@@ -1613,8 +1613,9 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        resource: &str,
+        task: &crate::asl::Task,
     ) -> Flow {
+        let resource = task.resource.as_str();
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1649,7 +1650,7 @@ impl Execution {
                 tid,
                 state,
                 raw_input,
-                resource,
+                task,
                 params,
                 (timeout, heartbeat),
                 token,
@@ -1665,7 +1666,7 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        resource: &str,
+        task: &crate::asl::Task,
         params: Value,
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
         token: Option<String>,
@@ -1673,7 +1674,12 @@ impl Execution {
         // The host, services and mocks take serde_json values (the task's boundary).
         let params = params.to_serde();
         let retry_count = self.thread(tid).retry_count;
-        let kind = task_kind(resource, &params);
+        let resource = task.resource.as_str();
+        // Built with the machine, except lambda:invoke's (FunctionName is per call).
+        let kind = match &task.kind {
+            Some(kind) => kind.clone(),
+            None => task_kind(resource, &params),
+        };
         let invocation = Invocation {
             state_name: state.name.clone(),
             resource: resource.to_string(),
@@ -1812,7 +1818,6 @@ impl Execution {
             }
         };
         let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
-        let (resource_type, resource) = resource_parts(&inv.resource);
         match outcome {
             Ok(value) => {
                 if crate::json::nested_too_deep(&value) {
@@ -1842,6 +1847,8 @@ impl Execution {
                         payload_details("output", text),
                     );
                 } else {
+                    // Only service integrations record the resource (split per result).
+                    let (resource_type, resource) = resource_parts(&inv.resource);
                     let mut d = payload_details("output", text);
                     d.insert("resourceType".into(), Json::String(resource_type));
                     d.insert("resource".into(), Json::String(resource));
