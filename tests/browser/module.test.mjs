@@ -103,3 +103,25 @@ function expectedBrokenDefinition() {
   }, null, 2);
   return definition.replace("$sum($states.input.prices)", "$sum(");
 }
+
+test("statelab/full fetches only the full module and runs JSONata at once", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
+  const wasm = [];
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.url().endsWith(".wasm")) wasm.push(new URL(response.url()).pathname);
+  });
+  await page.goto(`${origin}/tests/browser/fixtures/full.html`);
+  await page.waitForFunction(() => window.statelabResult !== undefined, null, { timeout: 20_000 });
+  const result = await page.evaluate(() => window.statelabResult);
+  assert.equal(result.thrown, undefined, result.thrown);
+  assert.equal(result.loadedAtImport, true);
+  assert.equal(result.output, 6.5);
+  assert.equal(result.evaluate, "ADA");
+  assert.deepEqual(wasm, ["/dist/wasm/statelab_bg.wasm"]);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
