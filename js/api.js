@@ -218,12 +218,49 @@ function tooDeepDiagnostic(definition) {
  * throws rather than being dropped without a word.
  */
 function dataJsonText(value, what) {
+  // Fast path: one cheap walk proves there is nothing to reject, then the native
+  // stringify without a replacer (a replacer call per key made a 200 KiB input ~3x slower).
+  if (!needsReplacer(value)) return JSON.stringify(value) ?? "null";
   return jsonText(value, (key, item) => {
     if (typeof item === "function" || typeof item === "symbol") {
       throw new TypeError(`${what} is not JSON: ${key === "" ? "the value" : `"${key}"`} is a ${typeof item}`);
     }
     return item;
   });
+}
+
+/**
+ * True when `value` may hold something the plain JSON.stringify would drop or fail on
+ * where data must not lose anything: a function or symbol, a `toJSON` method, nesting
+ * at MAX_NESTING or deeper (a cycle included). Then dataJsonText takes the slow path,
+ * which reports the exact problem.
+ */
+function needsReplacer(value) {
+  const type = typeof value;
+  if (type === "function" || type === "symbol") return true;
+  if (value === null || type !== "object") return false;
+  const stack = [value];
+  const depths = [0];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    const depth = depths.pop();
+    if (depth >= MAX_NESTING || typeof item.toJSON === "function") return true;
+    const keys = Array.isArray(item) ? null : Object.keys(item);
+    const count = keys === null ? item.length : keys.length;
+    for (let i = 0; i < count; i++) {
+      const child = keys === null ? item[i] : item[keys[i]];
+      const childType = typeof child;
+      if (childType === "object") {
+        if (child !== null) {
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      } else if (childType === "function" || childType === "symbol") {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -446,3 +446,22 @@ test("activities are served by handlers and recorded as Activity events", async 
   assert.equal(failing.status, "FAILED");
   assert.equal(failing.error, "Statelab.NoHandler");
 });
+
+test("execution input: what JSON would lose is refused, what it keeps goes through the fast path", async () => {
+  const machine = new StateMachine({ StartAt: "P", States: { P: { Type: "Pass", End: true } } });
+  const nested = (levels) => {
+    let value = 1;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  const cyclic = {};
+  cyclic.self = cyclic;
+  await assert.rejects(async () => machine.run({ a: 1, b: () => 1 }), /the input is not JSON: "b" is a function/);
+  await assert.rejects(async () => machine.run([1, Symbol("x")]), /the input is not JSON: "1" is a symbol/);
+  await assert.rejects(async () => machine.run({ deep: nested(200) }), /nested more than 127 levels deep/);
+  await assert.rejects(async () => machine.run(cyclic), /circular/);
+  // toJSON is honoured (Date), nesting up to the limit passes, key order is kept.
+  assert.deepEqual((await machine.run({ when: new Date(0) })).output, { when: "1970-01-01T00:00:00.000Z" });
+  assert.deepEqual((await machine.run({ deep: nested(120) })).output, { deep: nested(120) });
+  assert.deepEqual(Object.keys((await machine.run({ z: 1, a: [{ y: 2, b: 3 }] })).output), ["z", "a"]);
+});
