@@ -217,6 +217,9 @@ pub struct Task {
     /// The Resource classified once at build time; `None` for `lambda:invoke`, whose
     /// function comes from each call's FunctionName parameter.
     pub kind: Option<TaskKind>,
+    /// The state sets TimeoutSeconds(Path) or HeartbeatSeconds(Path): when not, a call
+    /// skips looking them up.
+    pub timed: bool,
 }
 
 #[derive(Debug)]
@@ -388,7 +391,19 @@ fn build_state(
                 TaskKind::LambdaInvoke { .. } => None,
                 kind => Some(kind),
             };
-            Kind::Task(Task { resource, kind })
+            let timed = [
+                "TimeoutSeconds",
+                "TimeoutSecondsPath",
+                "HeartbeatSeconds",
+                "HeartbeatSecondsPath",
+            ]
+            .iter()
+            .any(|field| obj.contains_key(*field));
+            Kind::Task(Task {
+                resource,
+                kind,
+                timed,
+            })
         }
         "Choice" => Kind::Choice {
             choices: obj

@@ -1647,6 +1647,9 @@ impl Execution {
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &params);
                 }
+                if !task.timed {
+                    return Ok((params, None, None));
+                }
                 let timeout =
                     seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
                 let heartbeat = seconds_field(
