@@ -8,6 +8,7 @@
 //! evaluates them without parsing, hashing text or copying literals.
 
 use crate::choice::Rule;
+use crate::exec::{task_kind, TaskKind};
 use crate::path::{Path, ReferencePath, Template};
 use crate::validate::{pointer_token, Diagnostic};
 use serde_json::{Map, Value};
@@ -213,6 +214,12 @@ impl Kind {
 #[derive(Debug)]
 pub struct Task {
     pub resource: String,
+    /// The Resource classified once at build time; `None` for `lambda:invoke`, whose
+    /// function comes from each call's FunctionName parameter.
+    pub kind: Option<TaskKind>,
+    /// The state sets TimeoutSeconds(Path) or HeartbeatSeconds(Path): when not, a call
+    /// skips looking them up.
+    pub timed: bool,
 }
 
 #[derive(Debug)]
@@ -374,13 +381,30 @@ fn build_state(
         "Pass" => Kind::Pass {
             result: obj.get("Result").cloned(),
         },
-        "Task" => Kind::Task(Task {
-            resource: obj
+        "Task" => {
+            let resource = obj
                 .get("Resource")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
-                .to_string(),
-        }),
+                .to_string();
+            let kind = match task_kind(&resource, &Value::Null) {
+                TaskKind::LambdaInvoke { .. } => None,
+                kind => Some(kind),
+            };
+            let timed = [
+                "TimeoutSeconds",
+                "TimeoutSecondsPath",
+                "HeartbeatSeconds",
+                "HeartbeatSecondsPath",
+            ]
+            .iter()
+            .any(|field| obj.contains_key(*field));
+            Kind::Task(Task {
+                resource,
+                kind,
+                timed,
+            })
+        }
         "Choice" => Kind::Choice {
             choices: obj
                 .get("Choices")

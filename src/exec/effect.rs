@@ -2,9 +2,32 @@
 
 use super::Failure;
 use serde_json::Value;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 pub type EffectId = u64;
+
+/// Effect ids are small sequential integers: hashing them with SipHash (std's default)
+/// costs more than the map and set operations themselves on every handler call.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// For maps and sets keyed by `EffectId`.
+pub type IdBuildHasher = BuildHasherDefault<IdHasher>;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {

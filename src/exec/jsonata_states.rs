@@ -112,7 +112,7 @@ impl Execution {
         let plain = raw_input.to_serde();
         match &state.kind {
             Kind::Pass { .. } | Kind::Succeed => self.jsonata_output(tid, state, &plain, None),
-            Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &plain, &task.resource),
+            Kind::Task(task) => self.jsonata_task(tid, state, raw_input, &plain, task),
             Kind::Choice { choices, default } => {
                 self.jsonata_choice(tid, state, &plain, choices, *default)
             }
@@ -175,9 +175,10 @@ impl Execution {
         state: &State,
         raw_input: Rc<EngineValue>,
         plain: &Value,
-        resource: &str,
+        task: &crate::asl::Task,
     ) -> Flow {
-        let token = resource
+        let token = task
+            .resource
             .ends_with(".waitForTaskToken")
             .then(|| self.rng.uuid_v4());
         let view = StatesView {
@@ -209,7 +210,7 @@ impl Execution {
                 tid,
                 state,
                 raw_input,
-                resource,
+                task,
                 engine(arguments),
                 (timeout, heartbeat),
                 token,

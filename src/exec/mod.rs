@@ -356,7 +356,7 @@ pub struct Execution {
     threads: Vec<Option<Thread>>,
     free_threads: Vec<usize>,
     runnable: VecDeque<usize>,
-    effects: HashMap<EffectId, usize>,
+    effects: HashMap<EffectId, usize, effect::IdBuildHasher>,
     joins: Vec<Option<Join>>,
     scopes: Vec<Scope>,
     transitions: u64,
@@ -387,7 +387,7 @@ impl Execution {
             threads: Vec::new(),
             free_threads: Vec::new(),
             runnable: VecDeque::new(),
-            effects: HashMap::new(),
+            effects: HashMap::default(),
             joins: Vec::new(),
             scopes: vec![Scope {
                 vars: Map::new(),
@@ -736,6 +736,21 @@ impl Execution {
     ) -> u64 {
         self.chain_event(tid, |this, previous| {
             this.emit_raw(previous, kind, key, details)
+        })
+    }
+
+    /// `emit` with the details' `input`/`output` as a shared value
+    /// (`history::shared_payload_details`).
+    fn emit_payload(
+        &mut self,
+        tid: usize,
+        kind: &'static str,
+        key: Option<&'static str>,
+        details: JsonMap,
+        payload: Value,
+    ) -> u64 {
+        self.chain_event(tid, |this, previous| {
+            this.emit_raw_payload(previous, kind, key, details, Some(payload))
         })
     }
 
@@ -1422,7 +1437,7 @@ impl Execution {
         }
         match &state.kind {
             Kind::Pass { .. } => self.run_pass(tid, state, raw_input),
-            Kind::Task(task) => self.run_task(tid, state, raw_input, &task.resource),
+            Kind::Task(task) => self.run_task(tid, state, raw_input, task),
             Kind::Choice { default, .. } => self.run_choice(tid, state, raw_input, *default),
             Kind::Wait => self.run_wait(tid, state, raw_input),
             Kind::Succeed => self
@@ -1613,8 +1628,9 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        resource: &str,
+        task: &crate::asl::Task,
     ) -> Flow {
+        let resource = task.resource.as_str();
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1630,6 +1646,9 @@ impl Execution {
                     dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?;
                 if state.parameters.is_some() {
                     stages.put("afterParameters", &params);
+                }
+                if !task.timed {
+                    return Ok((params, None, None));
                 }
                 let timeout =
                     seconds_field(raw, "TimeoutSeconds", "TimeoutSecondsPath", &raw_input, env)?;
@@ -1649,7 +1668,7 @@ impl Execution {
                 tid,
                 state,
                 raw_input,
-                resource,
+                task,
                 params,
                 (timeout, heartbeat),
                 token,
@@ -1665,32 +1684,38 @@ impl Execution {
         tid: usize,
         state: &State,
         raw_input: Rc<Value>,
-        resource: &str,
+        task: &crate::asl::Task,
         params: Value,
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
         token: Option<String>,
     ) -> Flow {
-        // The host, services and mocks take serde_json values (the task's boundary).
-        let params = params.to_serde();
         let retry_count = self.thread(tid).retry_count;
-        let kind = task_kind(resource, &params);
+        let resource = task.resource.as_str();
+        // Built with the machine, except lambda:invoke's (FunctionName is per call).
+        let kind = match &task.kind {
+            Some(kind) => kind.clone(),
+            None => lambda_invoke_kind(params.get("FunctionName").and_then(Value::as_str)),
+        };
+        // The host, services and mocks take serde_json values (the task's boundary):
+        // converted once; the history events record the engine value itself.
+        let input = match &kind {
+            // A string Payload is the raw request body: Lambda receives its JSON value.
+            TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
+                Some(Value::String(text)) => {
+                    serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
+                }
+                // A null Payload is sent as no payload: the function receives {}
+                // (recorded in AWS's TestState responses).
+                Some(Value::Null) => json!({}),
+                Some(v) => v.to_serde(),
+                None => Json::Null,
+            },
+            _ => params.to_serde(),
+        };
         let invocation = Invocation {
             state_name: state.name.clone(),
             resource: resource.to_string(),
-            input: match &kind {
-                // A string Payload is the raw request body: Lambda receives its JSON value.
-                TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
-                    Some(Json::String(text)) => {
-                        serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.clone()))
-                    }
-                    // A null Payload is sent as no payload: the function receives {}
-                    // (recorded in AWS's TestState responses).
-                    Some(Json::Null) => json!({}),
-                    Some(v) => v.clone(),
-                    None => Json::Null,
-                },
-                _ => params.clone(),
-            },
+            input,
             kind,
             task_token: token,
             sync: resource.ends_with(".sync") || resource.contains(".sync:"),
@@ -1698,7 +1723,7 @@ impl Execution {
             heartbeat_seconds,
             retry_count,
         };
-        self.emit_scheduled(tid, &invocation, &params);
+        self.emit_scheduled(tid, &invocation, params);
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
@@ -1717,10 +1742,12 @@ impl Execution {
         Flow::Parked
     }
 
-    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: &Json) {
+    /// `params`: the task's request (for Activities and Lambda ARNs, its input too),
+    /// recorded as the shared value and written as text only when the history is read.
+    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: Value) {
         match &inv.kind {
             TaskKind::Activity { arn } => {
-                let mut d = payload_details("input", stringify(&inv.input));
+                let mut d = shared_payload_details("input");
                 d.insert("resource".into(), Json::String(arn.clone()));
                 if let Some(t) = inv.timeout_seconds {
                     d.insert("timeoutInSeconds".into(), Json::from(t));
@@ -1728,11 +1755,12 @@ impl Execution {
                 if let Some(h) = inv.heartbeat_seconds {
                     d.insert("heartbeatInSeconds".into(), Json::from(h));
                 }
-                self.emit(
+                self.emit_payload(
                     tid,
                     "ActivityScheduled",
                     Some("activityScheduledEventDetails"),
                     d,
+                    params,
                 );
                 let worker = as_map(json!({"workerName": "statelab"}));
                 self.emit(
@@ -1743,16 +1771,17 @@ impl Execution {
                 );
             }
             TaskKind::LambdaArn { .. } => {
-                let mut d = payload_details("input", stringify(&inv.input));
+                let mut d = shared_payload_details("input");
                 d.insert("resource".into(), Json::String(inv.resource.clone()));
                 if let Some(t) = inv.timeout_seconds {
                     d.insert("timeoutInSeconds".into(), Json::from(t));
                 }
-                self.emit(
+                self.emit_payload(
                     tid,
                     "LambdaFunctionScheduled",
                     Some("lambdaFunctionScheduledEventDetails"),
                     d,
+                    params,
                 );
                 self.emit(tid, "LambdaFunctionStarted", None, JsonMap::new());
             }
@@ -1762,7 +1791,7 @@ impl Execution {
                 d.insert("resourceType".into(), Json::String(resource_type.clone()));
                 d.insert("resource".into(), Json::String(resource.clone()));
                 d.insert("region".into(), Json::String(self.config.region.clone()));
-                d.insert("parameters".into(), Json::String(stringify(params)));
+                d.insert("parameters".into(), Json::String(params.to_json_text()));
                 if let Some(t) = inv.timeout_seconds {
                     d.insert("timeoutInSeconds".into(), Json::from(t));
                 }
@@ -1812,42 +1841,35 @@ impl Execution {
             }
         };
         let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
-        let (resource_type, resource) = resource_parts(&inv.resource);
         match outcome {
             Ok(value) => {
+                // Checked on the serde value first: converting a too-deep one recurses.
                 if crate::json::nested_too_deep(&value) {
                     return self.task_failed_event(tid, inv, too_deep(&inv.resource));
                 }
-                let text = stringify(&value);
-                if text.len() > MAX_PAYLOAD_BYTES {
+                // The events record the engine value (written as text when read).
+                let value = Value::from(value);
+                if value.text_len() > MAX_PAYLOAD_BYTES {
                     let f = Failure::new(
                         "States.DataLimitExceeded",
                         format!("The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.", inv.resource),
                     );
                     return self.task_failed_event(tid, inv, f);
                 }
-                if matches!(inv.kind, TaskKind::Activity { .. }) {
-                    let d = payload_details("output", text);
-                    self.emit(
-                        tid,
-                        "ActivitySucceeded",
-                        Some("activitySucceededEventDetails"),
-                        d,
-                    );
+                let mut d = shared_payload_details("output");
+                let (kind, key) = if matches!(inv.kind, TaskKind::Activity { .. }) {
+                    ("ActivitySucceeded", "activitySucceededEventDetails")
                 } else if lambda_arn {
-                    self.emit(
-                        tid,
-                        "LambdaFunctionSucceeded",
-                        Some("lambdaFunctionSucceededEventDetails"),
-                        payload_details("output", text),
-                    );
+                    ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails")
                 } else {
-                    let mut d = payload_details("output", text);
+                    // Only service integrations record the resource (split per result).
+                    let (resource_type, resource) = resource_parts(&inv.resource);
                     d.insert("resourceType".into(), Json::String(resource_type));
                     d.insert("resource".into(), Json::String(resource));
-                    self.emit(tid, "TaskSucceeded", Some("taskSucceededEventDetails"), d);
-                }
-                self.task_output(tid, state, raw_input, Value::from(value))
+                    ("TaskSucceeded", "taskSucceededEventDetails")
+                };
+                self.emit_payload(tid, kind, Some(key), d, value.clone());
+                self.task_output(tid, state, raw_input, value)
             }
             Err(f) => self.task_failed_event(tid, inv, f),
         }
@@ -3081,18 +3103,21 @@ pub fn task_kind(resource: &str, params: &Json) -> TaskKind {
     }
     let (service, action) = resource_parts(resource);
     if service == "lambda" && action == "invoke" {
-        let written = params
-            .get("FunctionName")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        let (name, arn) = lambda_name_and_arn(written);
-        return TaskKind::LambdaInvoke {
-            function_name: name,
-            arn,
-            written: written.to_string(),
-        };
+        return lambda_invoke_kind(params.get("FunctionName").and_then(Json::as_str));
     }
     TaskKind::Service { service, action }
+}
+
+/// `lambda:invoke`'s kind from the request's FunctionName (per call: it may come from
+/// a path).
+fn lambda_invoke_kind(written: Option<&str>) -> TaskKind {
+    let written = written.unwrap_or_default();
+    let (name, arn) = lambda_name_and_arn(written);
+    TaskKind::LambdaInvoke {
+        function_name: name,
+        arn,
+        written: written.to_string(),
+    }
 }
 
 /// A FunctionName as written (name, partial or full ARN) -> (name, full ARN).

@@ -11,7 +11,6 @@ use crate::exec::{
 use crate::services::Services;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,26 +66,7 @@ fn kind_name(kind: &TaskKind) -> &'static str {
     }
 }
 
-/// Effect ids are small sequential integers: hashing them with SipHash (std's default)
-/// costs more than the set operations themselves on every handler call.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type IdSet = HashSet<EffectId, BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<EffectId, crate::exec::effect::IdBuildHasher>;
 
 /// What one `drive()` produced.
 #[derive(Debug, Default)]
