@@ -23,7 +23,9 @@ pub struct HistoryEvent {
     pub kind: &'static str,
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
-    pub details: Map<String, Value>,
+    /// `None` when empty (most events): a boxed map keeps the event small, and every
+    /// event is moved a few times on its way to the host's history.
+    pub details: Option<Box<Map<String, Value>>>,
     /// The `input`/`output` member of `details` (which holds a `null` placeholder in
     /// its place, keeping AWS's member order), written as JSON text by `to_json`.
     pub payload: Option<Payload>,
@@ -37,6 +39,16 @@ pub struct HistoryEvent {
 }
 
 impl HistoryEvent {
+    /// The members of `details` (none when it is empty).
+    pub fn details(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.details.iter().flat_map(|d| d.iter())
+    }
+
+    /// `details` as stored: `None` for an empty map.
+    pub fn boxed_details(details: Map<String, Value>) -> Option<Box<Map<String, Value>>> {
+        (!details.is_empty()).then(|| Box::new(details))
+    }
+
     /// The event as AWS's API returns it (timestamps as ISO 8601 text).
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
@@ -61,7 +73,7 @@ impl HistoryEvent {
                 put_payload(&mut details, "input", payload);
                 details.insert("name".into(), Value::String(name.to_string()));
             } else {
-                details.extend(self.details.iter().map(|(k, v)| (k.clone(), v.clone())));
+                details.extend(self.details().map(|(k, v)| (k.clone(), v.clone())));
                 details.insert("name".into(), Value::String(name.to_string()));
                 put_payload(&mut details, "output", payload);
             }
@@ -74,7 +86,7 @@ impl HistoryEvent {
                 details.insert("index".into(), Value::from(*index));
                 details.insert("name".into(), Value::String(name.to_string()));
             }
-            for (k, v) in &self.details {
+            for (k, v) in self.details() {
                 let value = match (k.as_str(), &self.payload) {
                     ("input" | "output", Some(payload)) => Value::String(payload.to_json_text()),
                     _ => v.clone(),
@@ -100,7 +112,8 @@ impl HistoryEvent {
             return Some(name);
         }
         self.details
-            .get("name")
+            .as_ref()
+            .and_then(|d| d.get("name"))
             .and_then(Value::as_str)
             .filter(|_| self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited"))
     }

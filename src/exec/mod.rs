@@ -662,7 +662,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: key,
-            details,
+            details: HistoryEvent::boxed_details(details),
             payload,
             state: None,
             iteration: None,
@@ -684,7 +684,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: Some(key),
-            details,
+            details: HistoryEvent::boxed_details(details),
             payload: None,
             state: None,
             iteration: Some(iteration),
@@ -701,29 +701,38 @@ impl Execution {
     }
 
     /// A StateEntered (`input`) or StateExited (`output`, with `assigned` details)
-    /// event in the thread's line of history.
+    /// event in the thread's line of history. Built straight into the queue (not through
+    /// `chain_event`/`push_event`): these are most of a history, and each move of an
+    /// event copies it.
     fn emit_state_event(
         &mut self,
         tid: usize,
         kind: &'static str,
         key: &'static str,
         state: &State,
-        assigned: JsonMap,
+        assigned: Option<Box<JsonMap>>,
         payload: Value,
     ) -> u64 {
-        self.chain_event(tid, |this, previous| {
-            this.push_event(HistoryEvent {
-                id: 0,
-                previous_event_id: previous,
-                timestamp: this.now,
-                kind,
-                details_key: Some(key),
-                details: assigned,
-                payload: Some(payload),
-                state: Some(state.shared_name.clone()),
-                iteration: None,
-            })
-        })
+        // As `chain_event`: silent threads record nothing.
+        let id = self.next_event_id;
+        let previous_event_id = match self.threads.get_mut(tid) {
+            Some(Some(thread)) if thread.silent => return 0,
+            Some(Some(thread)) => std::mem::replace(&mut thread.last_event, id),
+            _ => 0,
+        };
+        self.next_event_id += 1;
+        self.out.push_back(Step::Event(HistoryEvent {
+            id,
+            previous_event_id,
+            timestamp: self.now,
+            kind,
+            details_key: Some(key),
+            details: assigned,
+            payload: Some(payload),
+            state: Some(state.shared_name.clone()),
+            iteration: None,
+        }));
+        id
     }
 
     /// Emits an event in a thread's line of history (its previousEventId chain).
@@ -990,7 +999,7 @@ impl Execution {
                     entered_event(state),
                     "stateEnteredEventDetails",
                     state,
-                    JsonMap::new(),
+                    None,
                     input,
                 );
                 let now = self.now;
@@ -1158,7 +1167,7 @@ impl Execution {
                 exited_event(state),
                 "stateExitedEventDetails",
                 state,
-                details,
+                HistoryEvent::boxed_details(details),
                 (*output).clone(),
             );
             let visit = self.thread(tid).visit;
