@@ -240,6 +240,11 @@ test("the definition editor completes field names and state types", async () => 
   await page.keyboard.press("Enter");
   await page.keyboard.type('": "Pa');
   const pass = page.locator(".cm-tooltip-autocomplete li", { hasText: /^Pass$/ });
+  // The list opens as you type; on a loaded machine it can miss the keystrokes, so ask
+  // for it explicitly (Ctrl-Space, CodeMirror's startCompletion) if it has not opened.
+  if (!(await pass.isVisible().catch(() => false))) {
+    await pass.waitFor({ timeout: 3000 }).catch(() => page.keyboard.press("Control+Space"));
+  }
   await pass.waitFor(TIMEOUT);
   await pass.click();
   const content = await page.locator(`${byTestId("definition-editor")} .cm-content`).textContent();
