@@ -116,16 +116,16 @@ fn main() {
         } else {
             input.clone()
         };
-        let (outcome, driver) = run_to_end(
-            machine.clone(),
-            input,
-            config,
-            &["Increment"],
-            |call| {
-                let i = call.invocation.input.get("i").and_then(Value::as_i64).unwrap_or(0);
+        let (outcome, driver) =
+            run_to_end(machine.clone(), input, config, &["Increment"], |call| {
+                let i = call
+                    .invocation
+                    .input
+                    .get("i")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
                 EffectResult::Ok(json!({ "i": i + 1 }))
-            },
-        );
+            });
         let mut events = driver.history().len();
         if text {
             let written = outcome.output.as_ref().map(|v| v.to_json_text());

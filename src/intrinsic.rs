@@ -446,7 +446,10 @@ fn eval_call(
                 }
             };
             Ok(Value::from(
-                digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                digest
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
             ))
         }
         "States.JsonMerge" => {
@@ -578,11 +581,7 @@ impl Function<'_> {
             .ok_or_else(|| self.wrong_type(position, "an array", value))
     }
 
-    fn object<'v>(
-        &self,
-        value: &'v Value,
-        position: usize,
-    ) -> Result<&'v Map, Failure> {
+    fn object<'v>(&self, value: &'v Value, position: usize) -> Result<&'v Map, Failure> {
         value
             .as_object()
             .ok_or_else(|| self.wrong_type(position, "a JSON object", value))

@@ -161,7 +161,9 @@ pub fn apply_result_path(
                 cursor = map.entry_or_insert_with(name.as_str().into(), Value::empty_object);
             }
             RefStep::Index(index) => {
-                let Some(slot) = cursor.as_array_mut().and_then(|items| items.get_mut(*index))
+                let Some(slot) = cursor
+                    .as_array_mut()
+                    .and_then(|items| items.get_mut(*index))
                 else {
                     break;
                 };
@@ -474,8 +476,7 @@ fn compile_dynamic(key: &str, value: &Json) -> Template {
     Template::Path {
         field: key.into(),
         path: Path::new(expression),
-        input_only: !expression.starts_with("$$")
-            && root_kind(expression) == Some(RootKind::Input),
+        input_only: !expression.starts_with("$$") && root_kind(expression) == Some(RootKind::Input),
     }
 }
 
@@ -2121,12 +2122,12 @@ mod tests {
         let mut stack = vec![value];
         while let Some(v) = stack.pop() {
             match v {
-                Value::Array(items) => {
-                    stack.extend(std::rc::Rc::unwrap_or_clone(items).into_vec())
-                }
-                Value::Object(map) => {
-                    stack.extend(std::rc::Rc::unwrap_or_clone(map).into_iter().map(|(_, v)| v))
-                }
+                Value::Array(items) => stack.extend(std::rc::Rc::unwrap_or_clone(items).into_vec()),
+                Value::Object(map) => stack.extend(
+                    std::rc::Rc::unwrap_or_clone(map)
+                        .into_iter()
+                        .map(|(_, v)| v),
+                ),
                 _ => {}
             }
         }

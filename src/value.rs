@@ -208,7 +208,11 @@ impl Map {
     }
 
     /// The value at `key`, inserted by `make` first when absent.
-    pub fn entry_or_insert_with(&mut self, key: Rc<str>, make: impl FnOnce() -> Value) -> &mut Value {
+    pub fn entry_or_insert_with(
+        &mut self,
+        key: Rc<str>,
+        make: impl FnOnce() -> Value,
+    ) -> &mut Value {
         let i = match self.position(&key) {
             Some(i) => i,
             None => {
@@ -539,7 +543,8 @@ impl Value {
                 if let Some(len) = items.meta.text_len.get() {
                     return len;
                 }
-                let len = 2 + items.len().saturating_sub(1)
+                let len = 2
+                    + items.len().saturating_sub(1)
                     + items.iter().map(Value::text_len).sum::<usize>();
                 items.meta.text_len.set(Some(len));
                 len
@@ -619,7 +624,9 @@ impl Value {
                 serde_json::Value::Array(items.iter().map(Value::to_serde).collect())
             }
             Value::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.to_string(), v.to_serde())).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_serde()))
+                    .collect(),
             ),
         }
     }
@@ -784,7 +791,9 @@ impl<'de> serde::Deserialize<'de> for Value {
 /// Object keys seen so far in one parse: payloads are mostly arrays of records with the
 /// same keys, so each distinct key is allocated once and shared. Bounded.
 #[derive(Default)]
-struct KeyCache(std::cell::RefCell<std::collections::HashSet<Rc<str>, BuildHasherDefault<KeyHasher>>>);
+struct KeyCache(
+    std::cell::RefCell<std::collections::HashSet<Rc<str>, BuildHasherDefault<KeyHasher>>>,
+);
 
 /// At most this many distinct keys are shared per parse (the rest are allocated as read).
 const MAX_SHARED_KEYS: usize = 1024;
@@ -913,17 +922,24 @@ mod tests {
 
     #[test]
     fn parses_like_serde_json() {
-        let text = r#"{"b":1,"a":[true,null,"x\n",-2,3.5,1e300,18446744073709551615],"b":{"k":"v"}}"#;
+        let text =
+            r#"{"b":1,"a":[true,null,"x\n",-2,3.5,1e300,18446744073709551615],"b":{"k":"v"}}"#;
         let serde: serde_json::Value = serde_json::from_str(text).unwrap();
         let ours = Value::parse(text).unwrap();
         assert_eq!(ours, serde);
         assert_eq!(ours.to_json_text(), crate::json::stringify(&serde));
         let deep = "[".repeat(200) + &"]".repeat(200);
         let theirs = serde_json::from_str::<serde_json::Value>(&deep).unwrap_err();
-        assert_eq!(Value::parse(&deep).unwrap_err().to_string(), theirs.to_string());
+        assert_eq!(
+            Value::parse(&deep).unwrap_err().to_string(),
+            theirs.to_string()
+        );
         let bad = r#"{"a": tru}"#;
         let theirs = serde_json::from_str::<serde_json::Value>(bad).unwrap_err();
-        assert_eq!(Value::parse(bad).unwrap_err().to_string(), theirs.to_string());
+        assert_eq!(
+            Value::parse(bad).unwrap_err().to_string(),
+            theirs.to_string()
+        );
     }
 
     #[test]

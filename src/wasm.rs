@@ -460,7 +460,10 @@ impl WasmExecution {
         let compact = !with_events
             && progress.tokens.is_empty()
             && progress.outcome.is_none()
-            && progress.calls.iter().all(|c| c.invocation.task_token.is_none());
+            && progress
+                .calls
+                .iter()
+                .all(|c| c.invocation.task_token.is_none());
         if compact {
             // Sized for one call with a small input (the text is copied out as it is).
             let mut out = String::with_capacity(64);

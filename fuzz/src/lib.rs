@@ -88,11 +88,8 @@ pub fn jsonpath(data: &[u8]) {
     };
     let _ = statelab::path::select(path, &input, &env);
     let _ = statelab::path::select_opt(path, &input, &env);
-    let _ = statelab::path::apply_result_path(
-        Some(path),
-        input.clone(),
-        statelab::value!({"r": 1}),
-    );
+    let _ =
+        statelab::path::apply_result_path(Some(path), input.clone(), statelab::value!({"r": 1}));
     let template = json!({"a.$": path, "b": [{"c.$": path}], "d": "x"});
     let _ = statelab::path::apply_template(&template, &input, &mut env);
     // The same text as a Choice rule's Variable and as a template of its own.

@@ -60,7 +60,11 @@ pub fn template_ref(
 }
 
 /// A payload template (Parameters, ResultSelector, ItemSelector) when present.
-pub fn template(template: Option<&Template>, input: Value, env: &mut Env) -> Result<Value, Failure> {
+pub fn template(
+    template: Option<&Template>,
+    input: Value,
+    env: &mut Env,
+) -> Result<Value, Failure> {
     match template {
         Some(t) => t.apply(&input, env),
         None => Ok(input),

@@ -4,9 +4,7 @@
 //! effect machinery (scheduling tasks, joins, retries) is shared.
 
 use super::query::{self, expression_text, unexpected_type};
-use super::{
-    clock, Catcher, Execution, Failure, Flow, Kind, Phase, State, MAX_WAIT_SECONDS,
-};
+use super::{clock, Catcher, Execution, Failure, Flow, Kind, Phase, State, MAX_WAIT_SECONDS};
 use super::{Batcher, ItemRead, MapPlan};
 use crate::exec::Effect;
 use crate::value::{Map as EngineMap, Value as EngineValue};
@@ -30,7 +28,9 @@ fn engine(value: Value) -> EngineValue {
 }
 
 fn engine_map(map: Map<String, Value>) -> EngineMap {
-    map.into_iter().map(|(k, v)| (k, EngineValue::from(v))).collect()
+    map.into_iter()
+        .map(|(k, v)| (k, EngineValue::from(v)))
+        .collect()
 }
 
 /// What `$states` holds for one evaluation.
@@ -72,7 +72,9 @@ impl Execution {
                 }
             }
         }
-        let mut context = self.context_object(thread, state, view.task_token).to_serde();
+        let mut context = self
+            .context_object(thread, state, view.task_token)
+            .to_serde();
         if let Some((index, value)) = view.map_item {
             context["Map"] = json!({"Item": {"Index": index, "Value": value}});
         }

@@ -24,9 +24,9 @@ pub use history::HistoryEvent;
 use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
 use crate::json::stringify;
 use crate::path::{Env, Variables};
+use crate::value::{Map, Value};
 use history::{failure_details, payload_details, shared_payload_details};
 use rng::Rng;
-use crate::value::{Map, Value};
 use serde_json::json;
 
 /// JSON at the engine's edges (definitions, the host's values, TestState's hooks).
@@ -1058,15 +1058,17 @@ impl Execution {
                 }
                 None => return,
             },
-            Phase::Join { join, raw_input } => match (self.thread_mut(tid).joined.take(), delivered) {
-                (Some(results), _) => self.join_done(tid, state, join, raw_input, results),
-                // TestState's mock of the children's result.
-                (None, Some(EffectResult::Ok(results))) => {
-                    self.join_done(tid, state, join, raw_input, Value::from(results))
+            Phase::Join { join, raw_input } => {
+                match (self.thread_mut(tid).joined.take(), delivered) {
+                    (Some(results), _) => self.join_done(tid, state, join, raw_input, results),
+                    // TestState's mock of the children's result.
+                    (None, Some(EffectResult::Ok(results))) => {
+                        self.join_done(tid, state, join, raw_input, Value::from(results))
+                    }
+                    (None, Some(EffectResult::Err(f))) => Flow::StateFailed(f),
+                    _ => return,
                 }
-                (None, Some(EffectResult::Err(f))) => Flow::StateFailed(f),
-                _ => return,
-            },
+            }
         };
         self.follow(tid, state, flow);
     }
@@ -1390,19 +1392,13 @@ impl Execution {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_caught(tid, state, catcher, &raw_input, error_output);
         }
-        let outcome = self.with_env(
-            tid,
-            state,
-            None,
-            |env| -> Result<(Value, Map), Failure> {
-                let assigned =
-                    dataflow::assign(catcher.assign_template.as_ref(), &error_output, env)?;
-                Ok((
-                    dataflow::result_path(&catcher.result_path, &raw_input, error_output)?,
-                    assigned,
-                ))
-            },
-        );
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map), Failure> {
+            let assigned = dataflow::assign(catcher.assign_template.as_ref(), &error_output, env)?;
+            Ok((
+                dataflow::result_path(&catcher.result_path, &raw_input, error_output)?,
+                assigned,
+            ))
+        });
         match outcome {
             Ok((output, assigned)) => {
                 self.exit_state(tid, state, output, assigned, Some(catcher.next))
@@ -1489,26 +1485,19 @@ impl Execution {
 
     fn run_pass(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
         let mut stages = self.stages();
-        let outcome = self.with_env(
-            tid,
-            state,
-            None,
-            |env| -> Result<(Value, Map), Failure> {
-                let effective = dataflow::effective_input(state, &raw_input, env)?;
-                stages.put("afterInputPath", &effective);
-                let value = match &state.compiled.result {
-                    Some(r) => r.clone(),
-                    None => {
-                        dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?
-                    }
-                };
-                if state.parameters.is_some() {
-                    stages.put("afterParameters", &value);
-                }
-                stages.put("result", &value);
-                place_result(state, &raw_input, value, env, &mut stages)
-            },
-        );
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map), Failure> {
+            let effective = dataflow::effective_input(state, &raw_input, env)?;
+            stages.put("afterInputPath", &effective);
+            let value = match &state.compiled.result {
+                Some(r) => r.clone(),
+                None => dataflow::template_ref(state.compiled.parameters.as_ref(), effective, env)?,
+            };
+            if state.parameters.is_some() {
+                stages.put("afterParameters", &value);
+            }
+            stages.put("result", &value);
+            place_result(state, &raw_input, value, env, &mut stages)
+        });
         self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
@@ -1869,7 +1858,10 @@ impl Execution {
                 let (kind, key) = if matches!(inv.kind, TaskKind::Activity { .. }) {
                     ("ActivitySucceeded", "activitySucceededEventDetails")
                 } else if lambda_arn {
-                    ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails")
+                    (
+                        "LambdaFunctionSucceeded",
+                        "lambdaFunctionSucceededEventDetails",
+                    )
                 } else {
                     // Only service integrations record the resource (split per result).
                     let (resource_type, resource) = resource_parts(&inv.resource);
@@ -1944,19 +1936,14 @@ impl Execution {
         }
         let mut stages = self.stages();
         stages.put("result", &result);
-        let outcome = self.with_env(
-            tid,
-            state,
-            None,
-            |env| -> Result<(Value, Map), Failure> {
-                let selected =
-                    dataflow::template(state.compiled.result_selector.as_ref(), result, env)?;
-                if state.result_selector.is_some() {
-                    stages.put("afterResultSelector", &selected);
-                }
-                place_result(state, &raw_input, selected, env, &mut stages)
-            },
-        );
+        let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map), Failure> {
+            let selected =
+                dataflow::template(state.compiled.result_selector.as_ref(), result, env)?;
+            if state.result_selector.is_some() {
+                stages.put("afterResultSelector", &selected);
+            }
+            place_result(state, &raw_input, selected, env, &mut stages)
+        });
         self.note(tid, stages);
         match outcome {
             Ok((output, assigned)) => Flow::ExitAssign(output, assigned),
@@ -2712,16 +2699,13 @@ impl Execution {
     ) -> Result<Value, Failure> {
         // Cold (distributed Map with a ResultWriter): the files are built as serde_json.
         let results = results.to_serde();
-        let writer = state
-            .raw
-            .get("ResultWriter")
-            .cloned()
-            .unwrap_or(Json::Null);
+        let writer = state.raw.get("ResultWriter").cloned().unwrap_or(Json::Null);
         let params = match (writer.get("Parameters"), writer.get("Arguments")) {
-            (Some(t), _) => self.with_env(tid, state, None, |env| {
-                crate::path::apply_template(t, raw_input, env)
-            })?
-            .to_serde(),
+            (Some(t), _) => self
+                .with_env(tid, state, None, |env| {
+                    crate::path::apply_template(t, raw_input, env)
+                })?
+                .to_serde(),
             (None, Some(a)) => a.clone(),
             (None, None) => Json::Null,
         };
@@ -2820,7 +2804,9 @@ impl Execution {
             self.out
                 .push_back(Step::Effect(id, Effect::Invoke(Rc::new(invocation))));
         }
-        Ok(crate::value!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}))
+        Ok(
+            crate::value!({"MapRunArn": report.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}),
+        )
     }
 
     fn join_done(
@@ -2969,9 +2955,7 @@ fn tolerance(
     env: &Env,
 ) -> Result<(), Failure> {
     plan.tolerated_count = raw.get("ToleratedFailureCount").and_then(Json::as_f64);
-    plan.tolerated_percentage = raw
-        .get("ToleratedFailurePercentage")
-        .and_then(Json::as_f64);
+    plan.tolerated_percentage = raw.get("ToleratedFailurePercentage").and_then(Json::as_f64);
     if let Some(p) = raw.get("ToleratedFailureCountPath").and_then(Json::as_str) {
         let v = crate::path::select(p, effective, env)?;
         plan.tolerated_count = Some(java_long(&v).ok_or_else(|| {
@@ -3013,12 +2997,7 @@ pub(crate) fn java_long(value: &Value) -> Option<i64> {
 pub(crate) const MAX_WAIT_SECONDS: i64 = i32::MAX as i64;
 
 /// The instant a JSONPath Wait state ends, with AWS's errors for bad values.
-fn wait_until(
-    raw: &JsonMap,
-    input: &Value,
-    now: i64,
-    env: &Env,
-) -> Result<i64, Failure> {
+fn wait_until(raw: &JsonMap, input: &Value, now: i64, env: &Env) -> Result<i64, Failure> {
     let until = if let Some(seconds) = raw.get("Seconds") {
         now + seconds.as_i64().unwrap_or(0).saturating_mul(1000)
     } else if let Some(ts) = raw.get("Timestamp").and_then(Json::as_str) {

@@ -143,11 +143,18 @@ impl Driver {
     /// The site of an invocation, made (with its handler lookup) on first sight.
     fn site_of(&mut self, invocation: &Invocation) -> usize {
         // A loop calls the same state again and again: try the last site first.
-        if self.sites.get(self.last_site).is_some_and(|s| s.matches(invocation)) {
+        if self
+            .sites
+            .get(self.last_site)
+            .is_some_and(|s| s.matches(invocation))
+        {
             return self.last_site;
         }
         if let Some(candidates) = self.sites_by_state.get(&invocation.state_name) {
-            if let Some(&found) = candidates.iter().find(|&&i| self.sites[i].matches(invocation)) {
+            if let Some(&found) = candidates
+                .iter()
+                .find(|&&i| self.sites[i].matches(invocation))
+            {
                 self.last_site = found;
                 return found;
             }
@@ -193,7 +200,9 @@ impl Driver {
                 Step::Event(event) => self.history.push(event),
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
-                    Performed::Done(EffectResult::Ok(response)) if invocation.task_token.is_some() => {
+                    Performed::Done(EffectResult::Ok(response))
+                        if invocation.task_token.is_some() =>
+                    {
                         // The service call went out; the task now waits for its token.
                         self.execution.task_submitted(id, response);
                         self.outstanding.insert(id);

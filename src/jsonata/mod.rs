@@ -195,4 +195,3 @@ impl Expression {
             .map_err(|e| e.finish())
     }
 }
-
