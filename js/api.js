@@ -131,31 +131,181 @@ function randomUuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Where `readField` reads next in a compact progress text. */
+// The handler loop reads the progress of src/wasm.rs `driveIo`/`resumeIo` straight from
+// the wasm memory and writes handler results there (the execution's scratch buffers):
+// wasm-bindgen's String arguments and results cost a malloc, a free, a typed-array view
+// and a TextDecoder call per crossing, more than the rest of the JS side of a call.
+
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Where `readField` reads next in a compact progress (an index into the wasm memory). */
 let fieldAt = 0;
 
 /**
- * The integer at `fieldAt` in a compact progress (src/wasm.rs `write_compact`), or null
- * for an empty field; moves past the field and the "," or line break that ends it.
- * (By hand: slicing and `Number()` cost more than the rest of reading a progress.)
+ * The integer at `fieldAt` in a compact progress (src/wasm.rs `write_compact`, ASCII
+ * bytes), or null for an empty field; moves past the field and the "," or line break
+ * that ends it. Reading `end` or beyond counts as the end of the text.
  */
-function readField(text) {
+function readField(bytes, end) {
   let value = 0;
   let digits = 0;
   let sign = 1;
-  for (;;) {
-    const c = text.charCodeAt(fieldAt++);
+  while (fieldAt < end) {
+    const c = bytes[fieldAt++];
     if (c >= 48 && c <= 57) {
       value = value * 10 + (c - 48);
       digits++;
     } else if (c === 45 /* - */) {
       sign = -1;
     } else {
-      // "," or "\n" ends the field; NaN is the end of the text.
-      if (c !== c) fieldAt = text.length;
-      return digits === 0 ? null : sign * value;
+      break; // "," or "\n"
     }
   }
+  return digits === 0 ? null : sign * value;
+}
+
+/** Texts up to this many bytes are decoded by hand: a TextDecoder call costs more. */
+const SHORT_TEXT = 48;
+
+/** The text of the UTF-8 bytes `bytes[start, end)`. */
+function textAt(bytes, start, end) {
+  if (end - start <= SHORT_TEXT) {
+    let text = "";
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return utf8Decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/**
+ * JSON inputs up to this many bytes are parsed from the bytes by `parseShort`: for the
+ * small inputs most tasks get, JSON.parse's fixed cost (and decoding the text first) is
+ * most of the time it takes; for larger ones JSON.parse is the faster.
+ */
+const SHORT_JSON = 256;
+
+/** Where `parseShort` reads next. */
+let parseAt = 0;
+
+/** Returned by `parseShort` for what it leaves to JSON.parse. */
+const NOT_SHORT = Symbol("not short");
+
+/**
+ * The value of the JSON text `bytes[start, end)` (compact JSON that serde_json wrote), as
+ * JSON.parse gives it.
+ */
+function parseJsonAt(bytes, start, end) {
+  if (end - start <= SHORT_JSON) {
+    parseAt = start;
+    const value = parseShort(bytes, end, 0);
+    if (value !== NOT_SHORT && parseAt === end) return value;
+  }
+  return JSON.parse(textAt(bytes, start, end));
+}
+
+/**
+ * The JSON value at `parseAt`, or NOT_SHORT for anything but the plain cases: strings
+ * with escapes or non-ASCII characters, a "__proto__" key (JSON.parse makes it an own
+ * property), deep nesting, whitespace or malformed text are JSON.parse's to read.
+ */
+function parseShort(bytes, end, depth) {
+  if (parseAt >= end || depth > 16) return NOT_SHORT;
+  const c = bytes[parseAt];
+  if (c === 123 /* { */) {
+    parseAt++;
+    const object = {};
+    if (bytes[parseAt] === 125 /* } */) {
+      parseAt++;
+      return object;
+    }
+    for (;;) {
+      if (bytes[parseAt] !== 34 /* " */) return NOT_SHORT;
+      const key = parseShortString(bytes, end);
+      if (key === NOT_SHORT || key === "__proto__" || bytes[parseAt++] !== 58 /* : */) return NOT_SHORT;
+      const value = parseShort(bytes, end, depth + 1);
+      if (value === NOT_SHORT) return NOT_SHORT;
+      object[key] = value;
+      const next = bytes[parseAt++];
+      if (next === 125 /* } */) return object;
+      if (next !== 44 /* , */) return NOT_SHORT;
+    }
+  }
+  if (c === 91 /* [ */) {
+    parseAt++;
+    const array = [];
+    if (bytes[parseAt] === 93 /* ] */) {
+      parseAt++;
+      return array;
+    }
+    for (;;) {
+      const value = parseShort(bytes, end, depth + 1);
+      if (value === NOT_SHORT) return NOT_SHORT;
+      array.push(value);
+      const next = bytes[parseAt++];
+      if (next === 93 /* ] */) return array;
+      if (next !== 44 /* , */) return NOT_SHORT;
+    }
+  }
+  if (c === 34 /* " */) return parseShortString(bytes, end);
+  if (c === 45 /* - */ || (c >= 48 && c <= 57)) return parseShortNumber(bytes, end);
+  if (c === 116 /* t */ && bytes[parseAt + 1] === 114 && bytes[parseAt + 2] === 117 && bytes[parseAt + 3] === 101) {
+    parseAt += 4;
+    return true;
+  }
+  if (c === 102 /* f */ && bytes[parseAt + 1] === 97 && bytes[parseAt + 2] === 108 && bytes[parseAt + 3] === 115 && bytes[parseAt + 4] === 101) {
+    parseAt += 5;
+    return false;
+  }
+  if (c === 110 /* n */ && bytes[parseAt + 1] === 117 && bytes[parseAt + 2] === 108 && bytes[parseAt + 3] === 108) {
+    parseAt += 4;
+    return null;
+  }
+  return NOT_SHORT;
+}
+
+/** A string of printable ASCII without escapes at `parseAt` (its opening quote), or NOT_SHORT. */
+function parseShortString(bytes, end) {
+  let text = "";
+  for (let i = parseAt + 1; i < end; i++) {
+    const c = bytes[i];
+    if (c === 34 /* " */) {
+      parseAt = i + 1;
+      return text;
+    }
+    if (c < 0x20 || c >= 0x7f || c === 92 /* \ */) return NOT_SHORT;
+    text += String.fromCharCode(c);
+  }
+  return NOT_SHORT;
+}
+
+/** A number at `parseAt`; an integer of up to 15 digits directly, others by `Number()`. */
+function parseShortNumber(bytes, end) {
+  const start = parseAt;
+  let i = start;
+  const negative = bytes[i] === 45; /* - */
+  if (negative) i++;
+  let value = 0;
+  const digitsStart = i;
+  while (i < end && bytes[i] >= 48 && bytes[i] <= 57) value = value * 10 + (bytes[i++] - 48);
+  const digits = i - digitsStart;
+  if (digits === 0 || (digits > 1 && bytes[digitsStart] === 48)) return NOT_SHORT;
+  const c = bytes[i];
+  if (c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */ || digits > 15) {
+    // Fractions, exponents and long integers: the same correctly rounded conversion
+    // JSON.parse makes, from the number's text.
+    while (i < end && ((bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] === 46 || bytes[i] === 101 || bytes[i] === 69 || bytes[i] === 43 || bytes[i] === 45)) i++;
+    const number = Number(textAt(bytes, start, i));
+    if (Number.isNaN(number)) return NOT_SHORT;
+    parseAt = i;
+    return number;
+  }
+  parseAt = i;
+  return negative ? -value : value;
 }
 
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
@@ -312,13 +462,25 @@ function traceOf(error) {
 export class Execution {
   #run;
   #direct; // {target, born, what}: #run's wasm object, for the per-call hot path
+  // The execution's scratch buffers in wasm memory (src/wasm.rs `ioInput`/`ioOutput`):
+  // a byte view of the memory (replaced when the memory grows, which detaches it), where
+  // handler results are written (#inputCapacity bytes at #inputAt) and where the
+  // progress is read (#outputAt).
+  #memory;
+  #inputAt = 0;
+  #inputCapacity = 0;
+  #outputAt = 0;
   #sites = []; // call site index -> {handler, kind, stateName, resource} (see #site)
   #handlers;
   #onEvent;
   #speed;
   #settle;
   #reject;
-  #pending = new Map(); // effect id -> call (with its context and timers)
+  // The calls running (with their context and timers), each at its `slot` here (-1 once
+  // it is not): an array with swap-removal, since a Map's set + delete per call cost more
+  // than the rest of the JS side of a call.
+  #pending = [];
+  #tokenCalls = new Map(); // effect id -> pending call, for calls with a task token
   #tokens = new Map(); // task token -> effect id
   #paused = false;
   #stepWaiters = [];
@@ -389,6 +551,7 @@ export class Execution {
       inspect: Boolean(options.inspect),
     })), "execution");
     this.#direct = unwrap(this.#run);
+    this.#memory = new Uint8Array(this.#run.ioMemory().buffer);
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
@@ -450,7 +613,7 @@ export class Execution {
     const id = this.#tokens.get(taskToken);
     if (id === undefined) throw this.#invalidToken(taskToken);
     this.#run.heartbeat(id);
-    const call = this.#pending.get(id);
+    const call = this.#tokenCalls.get(id);
     // The wait for the next heartbeat starts again (virtual clock; real time).
     if (call?.heartbeatAt) call.heartbeatAt = performance.now() + call.heartbeatSeconds * 1000;
   }
@@ -483,7 +646,8 @@ export class Execution {
     const id = this.#tokens.get(token);
     if (id === undefined) throw this.#invalidToken(token);
     this.#tokens.delete(token);
-    this.#clearPending(id);
+    const call = this.#tokenCalls.get(id);
+    if (call) this.#clearPending(call);
     return id;
   }
 
@@ -514,14 +678,15 @@ export class Execution {
       }
       if (external) this.#run.advanceClock(this.#virtualNow());
       const stepping = this.#paused;
-      const text = this.#drive(resumeId, resumeText, Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
+      const length = this.#drive(resumeId, resumeText, Boolean(this.#onEvent) || stepping, stepping ? 1 : 0);
       resumeId = -1;
+      const at = this.#outputAt;
       let nextTimer;
-      if (text.charCodeAt(0) !== 123 /* { */) {
+      if (this.#memory[at] !== 123 /* { */) {
         // The common case: handler calls only (src/wasm.rs `write_compact`).
-        nextTimer = this.#compactProgress(text);
+        nextTimer = this.#compactProgress(at, at + length);
       } else {
-        const progress = JSON.parse(text);
+        const progress = JSON.parse(textAt(this.#memory, at, at + length));
         if (progress.events) {
           for (const event of progress.events) this.#emit(event);
           if (stepping) this.#stepWaiters.shift()(progress.events);
@@ -540,35 +705,80 @@ export class Execution {
     }
   }
 
-  /** `drive()`, or `resumeOkAndDrive()`: the wasm object called directly (see guard.js `unwrap`). */
+  /**
+   * `driveIo()`, or `resumeIo()` with `resumeText` written to the input buffer first: the
+   * wasm object called directly (see guard.js `unwrap`). Returns the progress's length;
+   * it is at #outputAt in #memory.
+   */
   #drive(resumeId, resumeText, withEvents, maxEvents) {
     const { target, born, what } = this.#direct;
     if (born !== generation()) throw staleError(what);
     try {
-      return resumeId >= 0 ? target.resumeOkAndDrive(resumeId, resumeText, withEvents, maxEvents) : target.drive(withEvents, maxEvents);
+      let length =
+        resumeId >= 0
+          ? target.resumeIo(resumeId, this.#writeInput(target, resumeText), withEvents, maxEvents)
+          : target.driveIo(withEvents, maxEvents);
+      if (length < 0) {
+        // The output buffer moved (it grew).
+        length = -1 - length;
+        this.#outputAt = target.ioOutput();
+      }
+      if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+      return length;
     } catch (error) {
       rethrowTrap(error);
     }
   }
 
+  /** Writes `text` (a handler's result) into the input buffer; returns its length in bytes. */
+  #writeInput(target, text) {
+    const length = text.length;
+    if (length > this.#inputCapacity) this.#growInput(target, length);
+    let memory = this.#memory;
+    if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(target.ioMemory().buffer);
+    const at = this.#inputAt;
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        // Not ASCII: TextEncoder, with room for 3 bytes per UTF-16 unit.
+        if (3 * length > this.#inputCapacity) this.#growInput(target, 3 * length);
+        return utf8Encoder.encodeInto(text, this.#memory.subarray(this.#inputAt, this.#inputAt + this.#inputCapacity)).written;
+      }
+      memory[at + i] = c;
+    }
+    return length;
+  }
+
+  #growInput(target, length) {
+    this.#inputAt = target.ioInput(length);
+    this.#inputCapacity = length;
+    // Growing the buffer may have grown the memory.
+    if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+  }
+
   /**
-   * Reads the short progress of src/wasm.rs `write_compact` (a line `now,nextTimer`, then
-   * a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT` per call), makes the
-   * calls and returns nextTimer.
+   * Reads the short progress of src/wasm.rs `write_compact` at #memory[start, end) (a line
+   * `now,nextTimer`, then a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT`
+   * per call), makes the calls and returns nextTimer.
    */
-  #compactProgress(text) {
-    fieldAt = 0;
-    const now = readField(text);
-    const nextTimer = readField(text);
-    while (fieldAt < text.length) {
-      const id = readField(text);
-      const site = this.#site(readField(text));
-      const retryCount = readField(text);
-      const timeoutSeconds = readField(text);
-      const heartbeatSeconds = readField(text);
-      const end = text.indexOf("\n", fieldAt);
-      const input = JSON.parse(end < 0 ? text.slice(fieldAt) : text.slice(fieldAt, end));
-      fieldAt = end < 0 ? text.length : end + 1;
+  #compactProgress(start, end) {
+    fieldAt = start;
+    let memory = this.#memory;
+    const now = readField(memory, end);
+    const nextTimer = readField(memory, end);
+    while (fieldAt < end) {
+      // A handler called below may have grown the memory (detaching the view), not moved
+      // the progress: only this execution's drives write there.
+      if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(this.#run.ioMemory().buffer);
+      const id = readField(memory, end);
+      const site = this.#site(readField(memory, end));
+      const retryCount = readField(memory, end);
+      const timeoutSeconds = readField(memory, end);
+      const heartbeatSeconds = readField(memory, end);
+      let lineEnd = fieldAt;
+      while (lineEnd < end && memory[lineEnd] !== 10 /* \n */) lineEnd++;
+      const input = parseJsonAt(memory, fieldAt, lineEnd);
+      fieldAt = lineEnd + 1;
       // One shape for every call; it also holds its context and timers while pending.
       const call = {
         id,
@@ -585,15 +795,24 @@ export class Execution {
         now,
         timeoutAt: 0,
         heartbeatAt: 0,
+        slot: -1,
       };
-      this.#call(call, now);
+      const next = fieldAt;
+      this.#call(call, now, site.fn);
+      fieldAt = next; // a handler may have read another execution's progress
     }
     return nextTimer;
   }
 
   /** What every call from a Task state shares, asked of the wasm once per state. */
   #site(index) {
-    return (this.#sites[index] ??= JSON.parse(this.#run.site(index)));
+    let site = this.#sites[index];
+    if (site === undefined) {
+      site = this.#sites[index] = JSON.parse(this.#run.site(index));
+      // The handler, looked up once per site rather than by key per call.
+      site.fn = this.#handlers[site.handler];
+    }
+    return site;
   }
 
   #virtualNow() {
@@ -621,20 +840,26 @@ export class Execution {
   }
 
   #abortPending() {
-    for (const id of [...this.#pending.keys()]) this.#clearPending(id, true);
+    // Aborted in the order they started (swap-removal reorders the array).
+    for (const call of this.#pending.slice().sort((a, b) => a.id - b.id)) this.#clearPending(call, true);
     this.#tokens.clear();
     if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = null;
     this.#deadlineAt = Infinity;
   }
 
-  #clearPending(id, abort = false) {
-    const call = this.#pending.get(id);
-    if (!call) return;
-    this.#pending.delete(id);
+  #clearPending(call, abort = false) {
+    if (call.slot < 0) return;
+    const last = this.#pending.pop();
+    if (last !== call) {
+      this.#pending[call.slot] = last;
+      last.slot = call.slot;
+    }
+    call.slot = -1;
+    if (call.taskToken) this.#tokenCalls.delete(call.id);
     // The shared deadline timer stays armed; it must not keep the process alive for
     // calls that are gone (node's timers have unref; browsers' are numbers).
-    if (this.#pending.size === 0) this.#deadlineTimer?.unref?.();
+    if (this.#pending.length === 0) this.#deadlineTimer?.unref?.();
     if (abort) HandlerContext.abort(call.context);
   }
 
@@ -661,7 +886,7 @@ export class Execution {
     const due = (call) => Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity);
     const expired = [];
     let next = Infinity;
-    for (const call of this.#pending.values()) {
+    for (const call of this.#pending) {
       const at = due(call);
       if (at <= t) expired.push(call);
       else if (at < next) next = at;
@@ -669,9 +894,9 @@ export class Execution {
     expired.sort((a, b) => due(a) - due(b));
     try {
       for (const call of expired) {
-        if (!this.#pending.has(call.id)) continue;
+        if (call.slot < 0) continue;
         const timedOut = (call.timeoutAt || Infinity) <= (call.heartbeatAt || Infinity);
-        this.#clearPending(call.id, true);
+        this.#clearPending(call, true);
         this.#run.advanceClock(call.now + (timedOut ? call.timeoutSeconds : call.heartbeatSeconds) * 1000);
       }
     } catch (error) {
@@ -682,12 +907,16 @@ export class Execution {
   }
 
   /** Starts a handler call; the call object also holds its context and deadlines while pending. */
-  #call(call, now) {
+  #call(call, now, handler = this.#handlers[call.handler]) {
     const context = new HandlerContext(call, this.executionArn, this.#callbacks);
     call.context = context;
     call.now = now;
-    this.#pending.set(call.id, call);
-    if (call.taskToken) this.#tokens.set(call.taskToken, call.id);
+    call.slot = this.#pending.length;
+    this.#pending.push(call);
+    if (call.taskToken) {
+      this.#tokens.set(call.taskToken, call.id);
+      this.#tokenCalls.set(call.id, call);
+    }
     if ((call.timeoutSeconds || call.heartbeatSeconds) && this.#speed === null) {
       // Virtual clock: a handler that never settles is bounded by TimeoutSeconds in real
       // time, and a task that gets no heartbeat for HeartbeatSeconds (real time) times
@@ -698,20 +927,30 @@ export class Execution {
       call.heartbeatAt = call.heartbeatSeconds ? t + call.heartbeatSeconds * 1000 : 0;
       this.#watchDeadlines(Math.min(call.timeoutAt || Infinity, call.heartbeatAt || Infinity));
     }
-    const handler = this.#handlers[call.handler] ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined);
-    this.#invoke(handler, call, context);
+    this.#invoke(handler ?? (NESTED_RESOURCES.includes(call.handler) ? (input) => this.#startChild(call, input) : undefined), call, context);
   }
 
-  /** Calls the handler and answers the task; an internal error ends the run (#crash). */
-  async #invoke(handler, call, context) {
+  /**
+   * Calls the handler and answers the task with what it returns or throws, delivered as
+   * `await` would (a promise's outcome when it settles, a plain value a tick later, a
+   * synchronous throw at once); an internal error ends the run (#crash). Not an async
+   * function: its own promise and resumption cost more than the rest of the call.
+   */
+  #invoke(handler, call, context) {
     let outcome;
-    let threw = false;
     try {
-      outcome = await handler(call.input, context);
+      outcome = handler(call.input, context);
     } catch (error) {
-      outcome = error;
-      threw = true;
+      this.#settled(call, error, true);
+      return;
     }
+    Promise.resolve(outcome).then(
+      (value) => this.#settled(call, value, false),
+      (error) => this.#settled(call, error, true),
+    );
+  }
+
+  #settled(call, outcome, threw) {
     try {
       if (threw) this.#answerError(call, outcome);
       else this.#answer(call, outcome);
@@ -722,8 +961,8 @@ export class Execution {
 
   /** The handler threw: the task fails, as DESIGN.md "Handlers" describes. */
   #answerError(call, error) {
-    if (!this.#pending.has(call.id) || this.#done) return;
-    this.#clearPending(call.id);
+    if (call.slot < 0 || this.#done) return;
+    this.#clearPending(call);
     if (call.taskToken) this.#tokens.delete(call.taskToken);
     try {
       this.#fail(call, error);
@@ -737,7 +976,7 @@ export class Execution {
 
   /** The handler returned `value`: the task's result (or, with a task token, its submission). */
   #answer(call, value) {
-    if (!this.#pending.has(call.id) || this.#done) return;
+    if (call.slot < 0 || this.#done) return;
     if (call.taskToken) {
       // The service call went out; the task waits for sendTaskSuccess/Failure.
       try {
@@ -748,7 +987,7 @@ export class Execution {
       this.#poke();
       return;
     }
-    this.#clearPending(call.id);
+    this.#clearPending(call);
     let text;
     try {
       text = jsonText(value);
@@ -757,7 +996,7 @@ export class Execution {
       this.#poke();
       return;
     }
-    if (!this.#scheduled && this.#pending.size === 0 && this.#speed === null) {
+    if (!this.#scheduled && this.#pending.length === 0 && this.#speed === null) {
       // The only task running just finished (a Task loop): resume and drive now, in one
       // crossing, rather than a microtask later. With other tasks still running, results
       // settling in the same tick are delivered together by one queued pump, as before.

@@ -217,7 +217,7 @@ impl WasmMachine {
             .services
             .seed(&Value::Object(seed))
             .map_err(|e| misuse(&format!("options.{e}")))?;
-        Ok(WasmExecution { driver, test: None })
+        Ok(WasmExecution::new(driver, None))
     }
 }
 
@@ -226,6 +226,72 @@ pub struct WasmExecution {
     driver: Driver,
     /// Set for a TestState call: what its response needs.
     test: Option<crate::test_state::TestInfo>,
+    /// Scratch memory shared with js/api.js for the handler loop (`resumeIo`, `driveIo`):
+    /// JS writes a handler's result (JSON text) into `io_in` and reads the progress from
+    /// `io_out` in place. Passing and returning Strings instead cost a malloc, a free and
+    /// a TextDecoder call per crossing, more than the rest of the JS side of a call.
+    io_in: Vec<u8>,
+    io_out: String,
+    /// Where `io_out` was when JS last asked (`ioOutput`): JS reads there until it moves.
+    io_out_at: usize,
+}
+
+impl WasmExecution {
+    fn new(driver: Driver, test: Option<crate::test_state::TestInfo>) -> Self {
+        WasmExecution {
+            driver,
+            test,
+            io_in: Vec::new(),
+            io_out: String::new(),
+            io_out_at: 0,
+        }
+    }
+
+    /// The progress of a drive (see `driveIo`), written into `out`.
+    fn write_progress(&mut self, out: &mut String, with_events: bool, max_events: f64) {
+        let limit = if max_events >= 1.0 {
+            max_events as usize
+        } else {
+            usize::MAX
+        };
+        let progress = self.driver.drive_limited(limit);
+        let now = self.driver.execution().now();
+        let compact = !with_events
+            && progress.tokens.is_empty()
+            && progress.outcome.is_none()
+            && progress
+                .calls
+                .iter()
+                .all(|c| c.invocation.task_token.is_none());
+        if compact {
+            write_compact(out, &progress, now);
+            return;
+        }
+        let mut o = JsonObject::new(out);
+        if with_events {
+            let events = &self.driver.history()[progress.events.clone()];
+            json_array(o.key("events"), events, write_event);
+        }
+        let driver = &self.driver;
+        json_array(o.key("calls"), &progress.calls, |out, call| {
+            // Every call's site exists: the driver made it before handing the call out.
+            if let Some(site) = driver.site(call.site) {
+                write_call(out, call, site);
+            }
+        });
+        o.optional("nextTimer", progress.next_timer);
+        o.number("now", now);
+        json_array(o.key("tokens"), &progress.tokens, |out, (id, token)| {
+            let mut t = JsonObject::new(out);
+            t.number("id", id);
+            t.str("token", token);
+            t.end();
+        });
+        if let Some(outcome) = &progress.outcome {
+            write_outcome(o.key("outcome"), outcome);
+        }
+        o.end();
+    }
 }
 
 /// `testState(request, handlerKeys)` (both JSON text): a run driven like an execution
@@ -243,10 +309,7 @@ pub fn test_state(request: &str, handler_keys: &str) -> Result<WasmExecution, Js
         _ => HashSet::new(),
     };
     match crate::test_state::start(&request, keys) {
-        Ok(run) => Ok(WasmExecution {
-            driver: run.driver,
-            test: Some(run.info),
-        }),
+        Ok(run) => Ok(WasmExecution::new(run.driver, Some(run.info))),
         Err(rejection) => {
             let error = js_sys::Error::new(&rejection.message);
             error.set_name(&rejection.code);
@@ -443,59 +506,73 @@ fn write_outcome(out: &mut String, outcome: &Outcome) {
 
 #[wasm_bindgen]
 impl WasmExecution {
-    /// Runs until JS must act and says what JS must do, everything ready in one
-    /// crossing. Usually the short text of `write_compact` (it starts with a digit);
-    /// otherwise (events, tokens, an outcome, task-token calls) JSON text of `{events?,
-    /// calls, nextTimer, now, tokens, outcome?}`. Events are included only when
-    /// `with_events` (onEvent streaming, stepping), and `max_events` >= 1 stops after
-    /// that many events.
-    pub fn drive(&mut self, with_events: bool, max_events: f64) -> String {
-        let limit = if max_events >= 1.0 {
-            max_events as usize
+    /// Runs until JS must act and writes what JS must do into the output buffer,
+    /// everything ready in one crossing; returns its length in bytes, or `-1 - length`
+    /// when the buffer moved (then `ioOutput()` says where it is now). Usually the short
+    /// text of `write_compact` (it starts with a digit); otherwise (events, tokens, an
+    /// outcome, task-token calls) JSON text of `{events?, calls, nextTimer, now, tokens,
+    /// outcome?}`. Events are included only when `with_events` (onEvent streaming,
+    /// stepping), and `max_events` >= 1 stops after that many events.
+    #[wasm_bindgen(js_name = driveIo)]
+    pub fn drive_io(&mut self, with_events: bool, max_events: f64) -> f64 {
+        let mut out = std::mem::take(&mut self.io_out);
+        out.clear();
+        if out.capacity() > 1 << 16 {
+            // A large progress (a batch of events, big inputs) is not kept for good.
+            out = String::new();
+        }
+        self.write_progress(&mut out, with_events, max_events);
+        let moved = out.as_ptr() as usize != self.io_out_at;
+        let len = out.len() as f64;
+        self.io_out = out;
+        if moved {
+            -1.0 - len
         } else {
-            usize::MAX
+            len
+        }
+    }
+
+    /// The address of the output buffer of `driveIo`/`resumeIo` in wasm memory.
+    #[wasm_bindgen(js_name = ioOutput)]
+    pub fn io_output(&mut self) -> u32 {
+        self.io_out_at = self.io_out.as_ptr() as usize;
+        self.io_out_at as u32
+    }
+
+    /// The address of the input buffer, grown to at least `len` bytes: where JS writes a
+    /// handler's result for `resumeIo`. (It moves only when it grows.)
+    #[wasm_bindgen(js_name = ioInput)]
+    pub fn io_input(&mut self, len: u32) -> u32 {
+        if self.io_in.len() < len as usize {
+            self.io_in.resize(len as usize, 0);
+        }
+        self.io_in.as_mut_ptr() as u32
+    }
+
+    /// The wasm memory the buffers live in (this execution's module instance).
+    #[wasm_bindgen(js_name = ioMemory)]
+    pub fn io_memory(&self) -> JsValue {
+        wasm_bindgen::memory()
+    }
+
+    /// A handler's result, the first `len` bytes of the input buffer (JSON text), then
+    /// `driveIo`, in one crossing: the common step of a Task loop. A result that does not
+    /// parse fails the task (States.Runtime) as js/api.js does for `resumeOk`.
+    #[wasm_bindgen(js_name = resumeIo)]
+    pub fn resume_io(&mut self, id: f64, len: u32, with_events: bool, max_events: f64) -> f64 {
+        let bytes = self.io_in.get(..len as usize).unwrap_or_default();
+        // JS writes UTF-8 (TextEncoder); `from_str` is the parser every other entry uses
+        // (`from_slice` would add a second copy of serde_json's to the module).
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        let result = match serde_json::from_str(text) {
+            Ok(value) => EffectResult::Ok(value),
+            Err(e) => EffectResult::Err(Failure::new(
+                "States.Runtime",
+                format!("The handler's result is not JSON-serialisable: expected a JSON-compatible value: {e}"),
+            )),
         };
-        let progress = self.driver.drive_limited(limit);
-        let now = self.driver.execution().now();
-        let compact = !with_events
-            && progress.tokens.is_empty()
-            && progress.outcome.is_none()
-            && progress
-                .calls
-                .iter()
-                .all(|c| c.invocation.task_token.is_none());
-        if compact {
-            // Sized for one call with a small input (the text is copied out as it is).
-            let mut out = String::with_capacity(64);
-            write_compact(&mut out, &progress, now);
-            return out;
-        }
-        let mut out = String::with_capacity(1024);
-        let mut o = JsonObject::new(&mut out);
-        if with_events {
-            let events = &self.driver.history()[progress.events.clone()];
-            json_array(o.key("events"), events, write_event);
-        }
-        let driver = &self.driver;
-        json_array(o.key("calls"), &progress.calls, |out, call| {
-            // Every call's site exists: the driver made it before handing the call out.
-            if let Some(site) = driver.site(call.site) {
-                write_call(out, call, site);
-            }
-        });
-        o.optional("nextTimer", progress.next_timer);
-        o.number("now", now);
-        json_array(o.key("tokens"), &progress.tokens, |out, (id, token)| {
-            let mut t = JsonObject::new(out);
-            t.number("id", id);
-            t.str("token", token);
-            t.end();
-        });
-        if let Some(outcome) = &progress.outcome {
-            write_outcome(o.key("outcome"), outcome);
-        }
-        o.end();
-        out
+        self.driver.resume(id as u64, result);
+        self.drive_io(with_events, max_events)
     }
 
     /// What is the same for every call from the site a call names (JSON text of
@@ -516,28 +593,6 @@ impl WasmExecution {
         let value = parse_json(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
-    }
-
-    /// `resumeOk` then `drive` in one crossing: the common step of a Task loop. A result
-    /// that does not parse fails the task (States.Runtime) as js/api.js does for
-    /// `resumeOk`.
-    #[wasm_bindgen(js_name = resumeOkAndDrive)]
-    pub fn resume_ok_and_drive(
-        &mut self,
-        id: f64,
-        value: &str,
-        with_events: bool,
-        max_events: f64,
-    ) -> String {
-        let result = match serde_json::from_str(value) {
-            Ok(value) => EffectResult::Ok(value),
-            Err(e) => EffectResult::Err(Failure::new(
-                "States.Runtime",
-                format!("The handler's result is not JSON-serialisable: expected a JSON-compatible value: {e}"),
-            )),
-        };
-        self.driver.resume(id as u64, result);
-        self.drive(with_events, max_events)
     }
 
     /// A `.waitForTaskToken` handler returned this service response (JSON text):

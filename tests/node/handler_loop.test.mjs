@@ -174,3 +174,94 @@ test("one shared deadline timer: concurrent calls time out in deadline order, an
   assert.deepEqual((await execution.result).output, { i: 3 });
   assert.equal(timers(), before);
 });
+
+// The loop reads each call's input from the wasm memory (small ones parsed there, not by
+// JSON.parse) and writes each result there: what crosses must be exactly what JSON.parse
+// and JSON.stringify would give, for every kind of value and size.
+const CROSSING_VALUES = [
+  { i: 0 },
+  { i: -12, big: 123456789012345678, unsafe: 9007199254740993, neg: -9007199254740991 },
+  { f: 0.1, e: 1e21, tiny: 1.5e-7, neg: -2.5, exp: 1e-300, int: 10.0 },
+  { t: true, f: false, n: null, empty: {}, list: [], nested: [[1, [2, [3]]], { a: { b: {} } }] },
+  { text: "plain", quote: 'say "hi"', slash: "a\\b/c", control: "\n\t\u0001\u001f", del: "\u007f" },
+  { unicode: "é ü ß", emoji: "😀", lineSeparator: "\u2028", cjk: "漢字" },
+  { ["__proto__"]: { polluted: true }, constructor: 1, toString: "x", hasOwnProperty: null },
+  { "2": "b", "1": "a", z: 0, y: 1, "": "empty key", "10": "c" },
+  [1, "two", null, true, { three: 3 }],
+  "just a string",
+  42,
+  null,
+  { deep: JSON.parse(`${"[".repeat(40)}1${"]".repeat(40)}`) },
+  { long: "x".repeat(300), items: Array.from({ length: 50 }, (_, k) => ({ k, v: `item ${k}` })) },
+];
+
+test("inputs and results cross the wasm memory exactly as JSON text would", async () => {
+  const definition = {
+    StartAt: "Echo",
+    States: {
+      Echo: { Type: "Task", Resource: `${LAMBDA}echo`, Next: "Again" },
+      Again: { Type: "Task", Resource: `${LAMBDA}again`, End: true },
+    },
+  };
+  const machine = new StateMachine(definition, { type: "EXPRESS" });
+  for (const value of CROSSING_VALUES) {
+    const expected = JSON.parse(JSON.stringify(value));
+    const seen = [];
+    const result = await machine.run(value, {
+      startDate,
+      handlers: {
+        echo: async (input) => {
+          seen.push(input);
+          return input;
+        },
+        // A fresh copy back: the second Task gets the first's result.
+        again: (input) => {
+          seen.push(input);
+          return JSON.parse(JSON.stringify(input));
+        },
+      },
+    });
+    assert.equal(result.status, "SUCCEEDED", JSON.stringify(value).slice(0, 80));
+    for (const input of [...seen, result.output]) {
+      assert.deepStrictEqual(input, expected);
+      // Same keys in the same order, same numbers to the last bit.
+      assert.equal(JSON.stringify(input), JSON.stringify(expected));
+      if (input !== null && typeof input === "object" && !Array.isArray(input)) assert.equal(Object.getPrototypeOf(input), Object.prototype);
+    }
+    if (expected !== null && Object.hasOwn(expected, "__proto__")) assert.ok(Object.hasOwn(seen[0], "__proto__"));
+  }
+});
+
+test("results larger than the input buffer, and non-ASCII ones, grow it and arrive whole", async () => {
+  const sizes = [10, 1000, 70_000, 5, 200_000, 3];
+  let k = 0;
+  const result = await new StateMachine(loop(sizes.length)).run({ i: 0 }, {
+    startDate,
+    handlers: {
+      step: (input) => {
+        assert.equal(input.pad?.length ?? 10, sizes[k - 1] ?? 10);
+        const pad = (k % 2 ? "é" : "x").repeat(sizes[k++]);
+        return { i: input.i + 1, pad };
+      },
+    },
+  });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { i: sizes.length, pad: "é".repeat(3) });
+});
+
+test("a handler that grows the wasm memory (a big execution inside it) does not disturb the loop", async () => {
+  const big = new StateMachine({ StartAt: "P", States: { P: { Type: "Pass", End: true } } });
+  const result = await new StateMachine(loop(4)).run({ i: 0 }, {
+    startDate,
+    handlers: {
+      step: async (input) => {
+        // ~1 MB crosses into the wasm and back: its memory grows, detaching old views.
+        const out = await big.run({ blob: "y".repeat(200_000), n: input.i });
+        assert.equal(out.output.n, input.i);
+        return { i: input.i + 1 };
+      },
+    },
+  });
+  assert.equal(result.status, "SUCCEEDED");
+  assert.deepEqual(result.output, { i: 4 });
+});
