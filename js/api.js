@@ -308,6 +308,236 @@ function parseShortNumber(bytes, end) {
   return negative ? -value : value;
 }
 
+// A handler's result as JSON text written straight into bytes (UTF-8), exactly as
+// `JSON.stringify` writes it: for the small results most handlers return, the native
+// call's fixed cost was the largest item of the JS side of a call. It reads every property
+// once, in JSON.stringify's order (toJSON, then Object.keys, then each value); what it does
+// not write itself it hands to JSON.stringify: an object that is not a plain object or
+// array (class instances, Maps, boxed primitives) as a subtree, and a cycle, a BigInt or
+// deep nesting as a whole (`NOT_WRITTEN`; those fail the task anyway).
+
+/** Where `writeJson` writes: a scratch buffer that grows as needed, and the position in it. */
+let jsonBytes = new Uint8Array(256);
+let jsonAt = 0;
+
+/** Thrown by the writer for the cases it leaves to JSON.stringify as a whole. */
+const NOT_WRITTEN = Symbol("not written");
+
+/** Nesting the writer handles; deeper values go to JSON.stringify (and the depth check). */
+const WRITER_DEPTH = 32;
+
+/** Ancestors of the object being written, for JSON.stringify's cycle error. */
+const writing = [];
+
+function reserve(bytes) {
+  if (jsonAt + bytes <= jsonBytes.length) return;
+  const grown = new Uint8Array(Math.max(2 * jsonBytes.length, jsonAt + bytes));
+  grown.set(jsonBytes.subarray(0, jsonAt));
+  jsonBytes = grown;
+}
+
+function writeAscii(text) {
+  reserve(text.length);
+  for (let i = 0; i < text.length; i++) jsonBytes[jsonAt++] = text.charCodeAt(i);
+}
+
+const HEX = "0123456789abcdef";
+
+/** A string as JSON.stringify quotes it (escapes, lone surrogates as \\uXXXX), in UTF-8. */
+function writeString(text) {
+  const length = text.length;
+  reserve(2 + 6 * length); // at most 6 bytes per UTF-16 unit (\uXXXX), quotes
+  const bytes = jsonBytes;
+  let at = jsonAt;
+  bytes[at++] = 34;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x80) {
+      if (c === 34 || c === 92) bytes[at++] = 92;
+      bytes[at++] = c;
+    } else if (c < 0x20) {
+      bytes[at++] = 92;
+      if (c === 8) bytes[at++] = 98; // \b
+      else if (c === 9) bytes[at++] = 116; // \t
+      else if (c === 10) bytes[at++] = 110; // \n
+      else if (c === 12) bytes[at++] = 102; // \f
+      else if (c === 13) bytes[at++] = 114; // \r
+      else {
+        bytes[at++] = 117; // \u00XX
+        bytes[at++] = 48;
+        bytes[at++] = 48;
+        bytes[at++] = HEX.charCodeAt(c >> 4);
+        bytes[at++] = HEX.charCodeAt(c & 15);
+      }
+    } else if (c < 0x800) {
+      bytes[at++] = 0xc0 | (c >> 6);
+      bytes[at++] = 0x80 | (c & 63);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < length ? text.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        const point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        bytes[at++] = 0xf0 | (point >> 18);
+        bytes[at++] = 0x80 | ((point >> 12) & 63);
+        bytes[at++] = 0x80 | ((point >> 6) & 63);
+        bytes[at++] = 0x80 | (point & 63);
+        i++;
+      } else {
+        // A lone surrogate: escaped, as the well-formed JSON.stringify does.
+        bytes[at++] = 92;
+        bytes[at++] = 117;
+        for (let shift = 12; shift >= 0; shift -= 4) bytes[at++] = HEX.charCodeAt((c >> shift) & 15);
+      }
+    } else {
+      bytes[at++] = 0xe0 | (c >> 12);
+      bytes[at++] = 0x80 | ((c >> 6) & 63);
+      bytes[at++] = 0x80 | (c & 63);
+    }
+  }
+  bytes[at++] = 34;
+  jsonAt = at;
+}
+
+function writeNumber(n) {
+  if (n !== n || n === Infinity || n === -Infinity) return writeAscii("null");
+  if (Number.isSafeInteger(n)) {
+    reserve(17);
+    if (n < 0) {
+      jsonBytes[jsonAt++] = 45;
+      n = -n;
+    }
+    // n === 0 covers -0, which JSON.stringify writes as 0.
+    const start = jsonAt;
+    do {
+      jsonBytes[jsonAt++] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    jsonBytes.subarray(start, jsonAt).reverse();
+    return;
+  }
+  writeAscii(String(n));
+}
+
+/**
+ * Writes the JSON of `value`, the property `key` of its holder, as JSON.stringify's
+ * SerializeJSONProperty does; returns false where JSON.stringify writes nothing
+ * (undefined, a function, a symbol).
+ */
+function writeProperty(key, value, depth) {
+  const type = typeof value;
+  if (value !== null && (type === "object" || type === "function" || type === "bigint")) {
+    const toJSON = value.toJSON;
+    if (typeof toJSON === "function") {
+      value = toJSON.call(value, key);
+      if (value !== null && typeof value === "object" && !isPlain(value)) throw NOT_WRITTEN;
+    }
+  }
+  switch (typeof value) {
+    case "string":
+      writeString(value);
+      return true;
+    case "number":
+      writeNumber(value);
+      return true;
+    case "boolean":
+      writeAscii(value ? "true" : "false");
+      return true;
+    case "object":
+      if (value === null) {
+        writeAscii("null");
+        return true;
+      }
+      if (!isPlain(value)) return writeNative(key, value);
+      if (depth >= WRITER_DEPTH || writing.includes(value)) throw NOT_WRITTEN;
+      writing.push(value);
+      if (Array.isArray(value)) writeArray(value, depth);
+      else writeObject(value, depth);
+      writing.pop();
+      return true;
+    case "bigint":
+      throw NOT_WRITTEN;
+    default:
+      return false; // undefined, function, symbol
+  }
+}
+
+/** A plain object or array: what the writer serialises itself. */
+function isPlain(value) {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || (proto === Array.prototype && Array.isArray(value));
+}
+
+function writeObject(object, depth) {
+  reserve(1);
+  jsonBytes[jsonAt++] = 123; // {
+  let first = true;
+  for (const key of Object.keys(object)) {
+    const mark = jsonAt;
+    if (!first) {
+      reserve(1);
+      jsonBytes[jsonAt++] = 44; // ,
+    }
+    writeString(key);
+    reserve(1);
+    jsonBytes[jsonAt++] = 58; // :
+    if (writeProperty(key, object[key], depth + 1)) first = false;
+    else jsonAt = mark; // nothing for undefined, functions, symbols
+  }
+  reserve(1);
+  jsonBytes[jsonAt++] = 125; // }
+}
+
+function writeArray(array, depth) {
+  reserve(1);
+  jsonBytes[jsonAt++] = 91; // [
+  const length = array.length;
+  for (let i = 0; i < length; i++) {
+    if (i > 0) {
+      reserve(1);
+      jsonBytes[jsonAt++] = 44; // ,
+    }
+    if (!writeProperty(String(i), array[i], depth + 1)) writeAscii("null");
+  }
+  reserve(1);
+  jsonBytes[jsonAt++] = 93; // ]
+}
+
+/** Another kind of object (a class instance, Map, boxed primitive): JSON.stringify's. */
+function writeNative(key, value) {
+  const text = JSON.stringify({ [key]: value });
+  const prefix = JSON.stringify(key).length + 2; // {"key":
+  if (text.length <= prefix) return false; // "{}": nothing to write
+  const json = text.slice(prefix, -1);
+  if (json.length > 0) {
+    // Its text may hold non-ASCII characters: written as the string writer would.
+    for (let i = 0; i < json.length; i++) {
+      if (json.charCodeAt(i) >= 0x80) {
+        reserve(3 * json.length);
+        jsonAt += utf8Encoder.encodeInto(json, jsonBytes.subarray(jsonAt)).written;
+        return true;
+      }
+    }
+    writeAscii(json);
+  }
+  return true;
+}
+
+/**
+ * A handler's result as JSON.stringify (Lambda) writes it, in UTF-8 at jsonBytes[0,
+ * return value); `undefined` (or a function) writes null. -1: JSON.stringify must do it
+ * (`jsonText`), which is the case for a cycle, a BigInt or deep nesting.
+ */
+function writeResult(value) {
+  jsonAt = 0;
+  writing.length = 0;
+  try {
+    if (!writeProperty("", value, 0)) writeAscii("null");
+  } catch (error) {
+    if (error === NOT_WRITTEN) return -1;
+    throw error;
+  }
+  return jsonAt;
+}
+
 /** A JS value as Lambda would return it, as JSON text: `undefined` (or a function) -> null. */
 function jsonText(value, replacer) {
   let text;
@@ -662,9 +892,10 @@ export class Execution {
    * Drives the execution until it must wait: for handlers (their settling pokes), a task
    * token, stop(), resume()/step() while paused, or (external clock) the next timer.
    * Each drive returns everything ready at once (events, calls, tokens, outcome).
-   * `resumeId` >= 0: first deliver that handler's result (JSON text), in the same crossing.
+   * `resumeId` >= 0: first deliver that handler's result (JSON text, or null when it is
+   * in jsonBytes[0, jsonAt)), in the same crossing.
    */
-  #pump(resumeId = -1, resumeText = "") {
+  #pump(resumeId = -1, resumeText = null) {
     this.#scheduled = false;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
@@ -673,7 +904,7 @@ export class Execution {
     const external = this.#speed !== null;
     while (!this.#done) {
       if (this.#paused && this.#stepWaiters.length === 0) {
-        if (resumeId >= 0) this.#resumeOk(resumeId, resumeText);
+        if (resumeId >= 0) this.#resumeOk(resumeId, resumeText ?? textAt(jsonBytes, 0, jsonAt));
         return;
       }
       if (external) this.#run.advanceClock(this.#virtualNow());
@@ -730,8 +961,17 @@ export class Execution {
     }
   }
 
-  /** Writes `text` (a handler's result) into the input buffer; returns its length in bytes. */
+  /**
+   * Writes a handler's result into the input buffer: `text`, or with null what
+   * writeResult left in jsonBytes. Returns its length in bytes.
+   */
   #writeInput(target, text) {
+    if (text === null) {
+      if (jsonAt > this.#inputCapacity) this.#growInput(target, jsonAt);
+      if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+      this.#memory.set(jsonBytes.subarray(0, jsonAt), this.#inputAt);
+      return jsonAt;
+    }
     const length = text.length;
     if (length > this.#inputCapacity) this.#growInput(target, length);
     let memory = this.#memory;
@@ -988,9 +1228,10 @@ export class Execution {
       return;
     }
     this.#clearPending(call);
-    let text;
+    // The JSON text, or null when it is in jsonBytes (writeResult).
+    let text = null;
     try {
-      text = jsonText(value);
+      if (writeResult(value) < 0) text = jsonText(value);
     } catch (error) {
       this.#run.resumeError(call.id, "States.Runtime", `The handler's result is not JSON-serialisable: ${error.message}`);
       this.#poke();
@@ -1003,7 +1244,7 @@ export class Execution {
       this.#pump(call.id, text);
       return;
     }
-    this.#resumeOk(call.id, text);
+    this.#resumeOk(call.id, text ?? textAt(jsonBytes, 0, jsonAt));
     this.#poke();
   }
 

@@ -265,3 +265,65 @@ test("a handler that grows the wasm memory (a big execution inside it) does not 
   assert.equal(result.status, "SUCCEEDED");
   assert.deepEqual(result.output, { i: 4 });
 });
+
+test("results are serialised exactly as JSON.stringify does (Lambda), each property read once", async () => {
+  class Point {
+    constructor() {
+      this.x = 1;
+      this.y = 2;
+    }
+  }
+  let reads = 0;
+  const counted = {
+    get value() {
+      reads++;
+      return "read";
+    },
+  };
+  const nullProto = Object.assign(Object.create(null), { a: 1 });
+  const results = [
+    { i: 1 },
+    { neg: -0, nan: NaN, inf: Infinity, ninf: -Infinity, big: 1e21, tiny: 1.5e-7, small: -1e-7, max: Number.MAX_VALUE, min: Number.MIN_VALUE, unsafe: 2 ** 53, negUnsafe: -(2 ** 60), frac: 0.1 + 0.2 },
+    { text: "é ü ß 漢字 😀", pair: "\ud83d\ude00", control: "\b\t\n\f\r\u0000\u001f\u007f", quote: '"\\/' },
+    { skip: undefined, fn() {}, sym: Symbol("s"), [Symbol("key")]: 1, kept: true },
+    [undefined, () => 1, Symbol("x"), null, , 3], // eslint-disable-line no-sparse-arrays
+    { date: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), point: new Point(), map: new Map([[1, 2]]), num: new Number(3), str: new String("boxed"), bool: new Boolean(false) },
+    { custom: { toJSON: (key) => `key was ${key}` }, list: [{ toJSON: (key) => ({ index: key }) }], nullProto },
+    { deep: JSON.parse(`${'{"a":'.repeat(60)}1${"}".repeat(60)}`) },
+    counted,
+    "a string",
+    12.5,
+    true,
+    null,
+    undefined,
+    () => "a function",
+    { long: "z".repeat(100_000), unicode: "é".repeat(50_000) },
+  ];
+  const machine = new StateMachine({ StartAt: "Task", States: { Task: { Type: "Task", Resource: `${LAMBDA}f`, End: true } } }, { type: "EXPRESS" });
+  const expected = results.map((value) => JSON.parse(JSON.stringify(value) ?? "null"));
+  reads = 0;
+  for (const [k, value] of results.entries()) {
+    const result = await machine.run({}, { startDate, handlers: { f: async () => value } });
+    assert.equal(result.status, "SUCCEEDED", String(result.cause));
+    assert.deepStrictEqual(result.output, expected[k]);
+  }
+  assert.equal(reads, 1, "a getter is read once");
+});
+
+test("a result that is not JSON fails the task as before (BigInt, cycle, lone surrogate)", async () => {
+  const cyclic = { a: { list: [] } };
+  cyclic.a.list.push(cyclic);
+  const machine = new StateMachine({ StartAt: "Task", States: { Task: { Type: "Task", Resource: `${LAMBDA}f`, End: true } } }, { type: "EXPRESS" });
+  for (const [value, message] of [
+    [{ n: 1n }, /BigInt/],
+    [cyclic, /circular/],
+    // JSON.stringify escapes it (\\ud800), which serde_json refuses.
+    [{ lone: "a\ud800b" }, /surrogate|hex escape/],
+  ]) {
+    const result = await machine.run({}, { startDate, handlers: { f: async () => value } });
+    assert.equal(result.status, "FAILED");
+    assert.equal(result.error, "States.Runtime");
+    assert.match(result.cause, /not JSON-serialisable/);
+    assert.match(result.cause, message);
+  }
+});
