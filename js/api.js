@@ -405,13 +405,14 @@ function writeNumber(n) {
       jsonBytes[jsonAt++] = 45;
       n = -n;
     }
-    // n === 0 covers -0, which JSON.stringify writes as 0.
-    const start = jsonAt;
-    do {
-      jsonBytes[jsonAt++] = 48 + (n % 10);
+    // n === 0 covers -0, which JSON.stringify writes as 0. Digits from the last one.
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    jsonAt += digits;
+    for (let at = jsonAt - 1; digits > 0; digits--, at--) {
+      jsonBytes[at] = 48 + (n % 10);
       n = Math.floor(n / 10);
-    } while (n > 0);
-    jsonBytes.subarray(start, jsonAt).reverse();
+    }
     return;
   }
   writeAscii(String(n));
@@ -528,10 +529,10 @@ function writeNative(key, value) {
  */
 function writeResult(value) {
   jsonAt = 0;
-  writing.length = 0;
   try {
     if (!writeProperty("", value, 0)) writeAscii("null");
   } catch (error) {
+    writing.length = 0;
     if (error === NOT_WRITTEN) return -1;
     throw error;
   }
@@ -969,7 +970,11 @@ export class Execution {
     if (text === null) {
       if (jsonAt > this.#inputCapacity) this.#growInput(target, jsonAt);
       if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
-      this.#memory.set(jsonBytes.subarray(0, jsonAt), this.#inputAt);
+      const memory = this.#memory;
+      const at = this.#inputAt;
+      // A loop for short results: a subarray and set() cost more.
+      if (jsonAt <= 64) for (let i = 0; i < jsonAt; i++) memory[at + i] = jsonBytes[i];
+      else memory.set(jsonBytes.subarray(0, jsonAt), at);
       return jsonAt;
     }
     const length = text.length;
