@@ -22,6 +22,12 @@ fn parse_json(text: &str) -> Result<Value, JsValue> {
         .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
 }
 
+/// The same, straight into the engine's value (handler results, on the hot path).
+fn parse_engine_value(text: &str) -> Result<crate::value::Value, JsValue> {
+    crate::value::Value::parse(text)
+        .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
+}
+
 /// A thrown JS error with a message (API misuse).
 fn misuse(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
@@ -339,7 +345,7 @@ fn write_call(out: &mut String, call: &HandlerCall, site: &CallSite) {
     o.number("site", call.site);
     o.str("handler", &call.handler);
     o.str("kind", site.kind);
-    o.value("input", &inv.input);
+    o.engine_value("input", &inv.input);
     o.str("stateName", &inv.state_name);
     o.str("resource", &inv.resource);
     match &inv.task_token {
@@ -418,7 +424,7 @@ fn write_compact(out: &mut String, progress: &Progress, now: i64) {
             push_number(out, seconds);
         }
         out.push(',');
-        write_value(out, &inv.input);
+        inv.input.write(out);
     }
 }
 
@@ -513,7 +519,7 @@ impl WasmExecution {
     /// A handler's result (JSON text).
     #[wasm_bindgen(js_name = resumeOk)]
     pub fn resume_ok(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
-        let value = parse_json(value)?;
+        let value = parse_engine_value(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
     }
@@ -529,7 +535,7 @@ impl WasmExecution {
         with_events: bool,
         max_events: f64,
     ) -> String {
-        let result = match serde_json::from_str(value) {
+        let result = match crate::value::Value::parse(value) {
             Ok(value) => EffectResult::Ok(value),
             Err(e) => EffectResult::Err(Failure::new(
                 "States.Runtime",
@@ -544,7 +550,7 @@ impl WasmExecution {
     /// TaskSubmitted.
     #[wasm_bindgen(js_name = taskSubmitted)]
     pub fn task_submitted(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
-        let value = parse_json(value)?;
+        let value = parse_engine_value(value)?;
         self.driver.task_submitted(id as u64, value);
         Ok(())
     }

@@ -25,7 +25,7 @@ use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
 use crate::json::stringify;
 use crate::path::{Env, Variables};
 use crate::value::{Map, Value};
-use history::{failure_details, payload_details, shared_payload_details};
+use history::{failure_details, payload_details, shared_payload_details, TaskDetails};
 use rng::Rng;
 use serde_json::json;
 
@@ -414,7 +414,7 @@ impl Execution {
             0,
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
-            details,
+            HistoryEvent::shared_details(details),
             Some((*input).clone()),
         );
         let start = machine.start_at;
@@ -545,7 +545,7 @@ impl Execution {
 
     /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
     /// its token): records TaskSubmitted with the service's response.
-    pub fn task_submitted(&mut self, id: EffectId, response: Json) {
+    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
         let Some(&tid) = self.effects.get(&id) else {
             return;
         };
@@ -556,7 +556,7 @@ impl Execution {
             return;
         };
         let (resource_type, resource) = resource_parts(&invocation.resource);
-        let mut details = payload_details("output", stringify(&response));
+        let mut details = payload_details("output", response.to_json_text());
         details.insert("resourceType".into(), Json::String(resource_type));
         details.insert("resource".into(), Json::String(resource));
         self.emit(
@@ -643,7 +643,13 @@ impl Execution {
         key: Option<&'static str>,
         details: JsonMap,
     ) -> u64 {
-        self.emit_raw_payload(previous, kind, key, details, None)
+        self.emit_raw_payload(
+            previous,
+            kind,
+            key,
+            HistoryEvent::shared_details(details),
+            None,
+        )
     }
 
     /// Like `emit_raw`, with the event's input/output as a shared value (see
@@ -653,7 +659,7 @@ impl Execution {
         previous: u64,
         kind: &'static str,
         key: Option<&'static str>,
-        details: JsonMap,
+        details: Option<Rc<JsonMap>>,
         payload: Option<Value>,
     ) -> u64 {
         self.push_event(HistoryEvent {
@@ -662,7 +668,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: key,
-            details: HistoryEvent::boxed_details(details),
+            details,
             payload,
             state: None,
             iteration: None,
@@ -684,7 +690,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: Some(key),
-            details: HistoryEvent::boxed_details(details),
+            details: HistoryEvent::shared_details(details),
             payload: None,
             state: None,
             iteration: Some(iteration),
@@ -710,7 +716,7 @@ impl Execution {
         kind: &'static str,
         key: &'static str,
         state: &State,
-        assigned: Option<Box<JsonMap>>,
+        assigned: Option<Rc<JsonMap>>,
         payload: Value,
     ) -> u64 {
         // As `chain_event`: silent threads record nothing.
@@ -748,18 +754,18 @@ impl Execution {
         })
     }
 
-    /// `emit` with the details' `input`/`output` as a shared value
-    /// (`history::shared_payload_details`).
+    /// `emit` with shared details, and the details' `input`/`output` as a shared value
+    /// (`history::shared_payload_details`) if any.
     fn emit_payload(
         &mut self,
         tid: usize,
         kind: &'static str,
         key: Option<&'static str>,
-        details: JsonMap,
-        payload: Value,
+        details: Option<Rc<JsonMap>>,
+        payload: Option<Value>,
     ) -> u64 {
         self.chain_event(tid, |this, previous| {
-            this.emit_raw_payload(previous, kind, key, details, Some(payload))
+            this.emit_raw_payload(previous, kind, key, details, payload)
         })
     }
 
@@ -1169,7 +1175,7 @@ impl Execution {
                 exited_event(state),
                 "stateExitedEventDetails",
                 state,
-                HistoryEvent::boxed_details(details),
+                HistoryEvent::shared_details(details),
                 (*output).clone(),
             );
             let visit = self.thread(tid).visit;
@@ -1246,7 +1252,7 @@ impl Execution {
                     prev,
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
-                    details,
+                    HistoryEvent::shared_details(details),
                     Some((*output).clone()),
                 );
                 self.finish(Outcome {
@@ -1628,7 +1634,7 @@ impl Execution {
         raw_input: Rc<Value>,
         task: &crate::asl::Task,
     ) -> Flow {
-        let resource = task.resource.as_str();
+        let resource = &*task.resource;
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1688,40 +1694,40 @@ impl Execution {
         token: Option<String>,
     ) -> Flow {
         let retry_count = self.thread(tid).retry_count;
-        let resource = task.resource.as_str();
+        let resource = &task.resource;
         // Built with the machine, except lambda:invoke's (FunctionName is per call).
         let kind = match &task.kind {
             Some(kind) => kind.clone(),
-            None => lambda_invoke_kind(params.get("FunctionName").and_then(Value::as_str)),
+            None => Rc::new(lambda_invoke_kind(
+                params.get("FunctionName").and_then(Value::as_str),
+            )),
         };
-        // The host, services and mocks take serde_json values (the task's boundary):
-        // converted once; the history events record the engine value itself.
-        let input = match &kind {
+        let input = match &*kind {
             // A string Payload is the raw request body: Lambda receives its JSON value.
             TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
                 Some(Value::String(text)) => {
-                    serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
+                    Value::parse(text).unwrap_or_else(|_| Value::String(text.clone()))
                 }
                 // A null Payload is sent as no payload: the function receives {}
                 // (recorded in AWS's TestState responses).
-                Some(Value::Null) => json!({}),
-                Some(v) => v.to_serde(),
-                None => Json::Null,
+                Some(Value::Null) => Value::empty_object(),
+                Some(v) => v.clone(),
+                None => Value::Null,
             },
-            _ => params.to_serde(),
+            _ => params.clone(),
         };
         let invocation = Invocation {
-            state_name: state.name.clone(),
-            resource: resource.to_string(),
+            state_name: state.shared_name.clone(),
+            resource: resource.clone(),
             input,
             kind,
             task_token: token,
-            sync: resource.ends_with(".sync") || resource.contains(".sync:"),
+            sync: task.sync,
             timeout_seconds,
             heartbeat_seconds,
             retry_count,
         };
-        self.emit_scheduled(tid, &invocation, params);
+        self.emit_scheduled(tid, &invocation, params, &task.details);
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
@@ -1742,23 +1748,32 @@ impl Execution {
 
     /// `params`: the task's request (for Activities and Lambda ARNs, its input too),
     /// recorded as the shared value and written as text only when the history is read.
-    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: Value) {
-        match &inv.kind {
+    fn emit_scheduled(
+        &mut self,
+        tid: usize,
+        inv: &Invocation,
+        params: Value,
+        shared: &TaskDetails,
+    ) {
+        match &*inv.kind {
             TaskKind::Activity { arn } => {
-                let mut d = shared_payload_details("input");
-                d.insert("resource".into(), Json::String(arn.clone()));
-                if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Json::from(t));
-                }
-                if let Some(h) = inv.heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Json::from(h));
-                }
+                let d = shared.scheduled.clone().unwrap_or_else(|| {
+                    let mut d = shared_payload_details("input");
+                    d.insert("resource".into(), Json::String(arn.clone()));
+                    if let Some(t) = inv.timeout_seconds {
+                        d.insert("timeoutInSeconds".into(), Json::from(t));
+                    }
+                    if let Some(h) = inv.heartbeat_seconds {
+                        d.insert("heartbeatInSeconds".into(), Json::from(h));
+                    }
+                    Rc::new(d)
+                });
                 self.emit_payload(
                     tid,
                     "ActivityScheduled",
                     Some("activityScheduledEventDetails"),
-                    d,
-                    params,
+                    Some(d),
+                    Some(params),
                 );
                 let worker = as_map(json!({"workerName": "statelab"}));
                 self.emit(
@@ -1769,25 +1784,28 @@ impl Execution {
                 );
             }
             TaskKind::LambdaArn { .. } => {
-                let mut d = shared_payload_details("input");
-                d.insert("resource".into(), Json::String(inv.resource.clone()));
-                if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Json::from(t));
-                }
+                let d = shared.scheduled.clone().unwrap_or_else(|| {
+                    let mut d = shared_payload_details("input");
+                    d.insert("resource".into(), Json::String(inv.resource.to_string()));
+                    if let Some(t) = inv.timeout_seconds {
+                        d.insert("timeoutInSeconds".into(), Json::from(t));
+                    }
+                    Rc::new(d)
+                });
                 self.emit_payload(
                     tid,
                     "LambdaFunctionScheduled",
                     Some("lambdaFunctionScheduledEventDetails"),
-                    d,
-                    params,
+                    Some(d),
+                    Some(params),
                 );
                 self.emit(tid, "LambdaFunctionStarted", None, JsonMap::new());
             }
             _ => {
                 let (resource_type, resource) = resource_parts(&inv.resource);
                 let mut d = JsonMap::new();
-                d.insert("resourceType".into(), Json::String(resource_type.clone()));
-                d.insert("resource".into(), Json::String(resource.clone()));
+                d.insert("resourceType".into(), Json::String(resource_type));
+                d.insert("resource".into(), Json::String(resource));
                 d.insert("region".into(), Json::String(self.config.region.clone()));
                 d.insert("parameters".into(), Json::String(params.to_json_text()));
                 if let Some(t) = inv.timeout_seconds {
@@ -1797,12 +1815,12 @@ impl Execution {
                     d.insert("heartbeatInSeconds".into(), Json::from(h));
                 }
                 self.emit(tid, "TaskScheduled", Some("taskScheduledEventDetails"), d);
-                let started = json!({"resourceType": resource_type, "resource": resource});
-                self.emit(
+                self.emit_payload(
                     tid,
                     "TaskStarted",
                     Some("taskStartedEventDetails"),
-                    as_map(started),
+                    shared.started.clone(),
+                    None,
                 );
             }
         }
@@ -1817,7 +1835,7 @@ impl Execution {
         result: EffectResult,
     ) -> Flow {
         let outcome = match result {
-            EffectResult::Ok(value) => Ok(match &inv.kind {
+            EffectResult::Ok(value) => Ok(match &*inv.kind {
                 // A callback's output is the task result as sent, not a Lambda response;
                 // a TestState mock is the whole response too.
                 TaskKind::LambdaInvoke { .. }
@@ -1828,7 +1846,11 @@ impl Execution {
                             .as_ref()
                             .is_some_and(|h| h.mocked_task) =>
                 {
-                    lambda_invoke_response(value, self.now, &mut self.rng)
+                    Value::from(lambda_invoke_response(
+                        value.to_serde(),
+                        self.now,
+                        &mut self.rng,
+                    ))
                 }
                 _ => value,
             }),
@@ -1838,15 +1860,14 @@ impl Execution {
                 Err(function_not_found(inv, &self.config, &mut self.rng))
             }
         };
-        let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
+        let lambda_arn = matches!(*inv.kind, TaskKind::LambdaArn { .. });
         match outcome {
             Ok(value) => {
-                // Checked on the serde value first: converting a too-deep one recurses.
-                if crate::json::nested_too_deep(&value) {
+                // Parsed or converted within serde_json's nesting limit; AWS's is lower.
+                if value.nested_too_deep() {
                     return self.task_failed_event(tid, inv, too_deep(&inv.resource));
                 }
-                // The events record the engine value (written as text when read).
-                let value = Value::from(value);
+                // The events record the value itself (written as text when read).
                 if value.text_len() > MAX_PAYLOAD_BYTES {
                     let f = Failure::new(
                         "States.DataLimitExceeded",
@@ -1854,8 +1875,7 @@ impl Execution {
                     );
                     return self.task_failed_event(tid, inv, f);
                 }
-                let mut d = shared_payload_details("output");
-                let (kind, key) = if matches!(inv.kind, TaskKind::Activity { .. }) {
+                let (kind, key) = if matches!(*inv.kind, TaskKind::Activity { .. }) {
                     ("ActivitySucceeded", "activitySucceededEventDetails")
                 } else if lambda_arn {
                     (
@@ -1863,13 +1883,14 @@ impl Execution {
                         "lambdaFunctionSucceededEventDetails",
                     )
                 } else {
-                    // Only service integrations record the resource (split per result).
-                    let (resource_type, resource) = resource_parts(&inv.resource);
-                    d.insert("resourceType".into(), Json::String(resource_type));
-                    d.insert("resource".into(), Json::String(resource));
+                    // Only service integrations record the resource (TaskDetails).
                     ("TaskSucceeded", "taskSucceededEventDetails")
                 };
-                self.emit_payload(tid, kind, Some(key), d, value.clone());
+                let details = match &state.kind {
+                    Kind::Task(task) => task.details.succeeded.clone(),
+                    _ => TaskDetails::new(&inv.resource, Some(&inv.kind), false).succeeded,
+                };
+                self.emit_payload(tid, kind, Some(key), details, Some(value.clone()));
                 self.task_output(tid, state, raw_input, value)
             }
             Err(f) => self.task_failed_event(tid, inv, f),
@@ -1878,7 +1899,7 @@ impl Execution {
 
     fn task_failed_event(&mut self, tid: usize, inv: &Invocation, f: Failure) -> Flow {
         let (resource_type, resource) = resource_parts(&inv.resource);
-        if matches!(inv.kind, TaskKind::Activity { .. }) {
+        if matches!(*inv.kind, TaskKind::Activity { .. }) {
             let timed_out = f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout";
             let (kind, key) = if timed_out {
                 ("ActivityTimedOut", "activityTimedOutEventDetails")
@@ -1891,7 +1912,7 @@ impl Execution {
                 Some(key),
                 failure_details(&f.error, f.cause.as_deref()),
             );
-        } else if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
+        } else if matches!(*inv.kind, TaskKind::LambdaArn { .. }) {
             let kind = if f.error == "States.Timeout" {
                 "LambdaFunctionTimedOut"
             } else {
@@ -2142,10 +2163,10 @@ impl Execution {
                 .to_string();
             let kind = task_kind(&resource, &reader.params);
             let invocation = Invocation {
-                state_name: state.name.clone(),
-                resource,
-                kind,
-                input: reader.params.clone(),
+                state_name: state.shared_name.clone(),
+                resource: resource.into(),
+                kind: Rc::new(kind),
+                input: Value::from(reader.params.clone()),
                 task_token: None,
                 sync: false,
                 timeout_seconds: None,
@@ -2177,7 +2198,7 @@ impl Execution {
         let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
         let items = match result {
             EffectResult::Ok(response) => {
-                item_reader::items_from(&response, &reader.config, reader.max_items)
+                item_reader::items_from(&response.to_serde(), &reader.config, reader.max_items)
             }
             EffectResult::Err(f) => Err(f),
             _ => Err(Failure::new(
@@ -2788,10 +2809,10 @@ impl Execution {
         for (key, body) in files {
             let input = json!({"Bucket": bucket, "Key": key, "Body": body});
             let invocation = Invocation {
-                state_name: state.name.clone(),
-                kind: task_kind(&resource, &input),
-                resource: resource.clone(),
-                input,
+                state_name: state.shared_name.clone(),
+                kind: Rc::new(task_kind(&resource, &input)),
+                resource: resource.as_str().into(),
+                input: Value::from(input),
                 task_token: None,
                 sync: false,
                 timeout_seconds: None,
@@ -3195,7 +3216,7 @@ fn lambda_error(inv: &Invocation, payload: &Json) -> Failure {
         .and_then(Json::as_str)
         .unwrap_or("Error")
         .to_string();
-    let cause = match inv.kind {
+    let cause = match *inv.kind {
         TaskKind::LambdaArn { .. } => python_dumps(payload),
         _ => stringify(payload),
     };
@@ -3203,9 +3224,9 @@ fn lambda_error(inv: &Invocation, payload: &Json) -> Failure {
 }
 
 fn function_not_found(inv: &Invocation, config: &ExecConfig, rng: &mut Rng) -> Failure {
-    let arn = match &inv.kind {
+    let arn = match &*inv.kind {
         TaskKind::LambdaArn { arn, .. } | TaskKind::LambdaInvoke { arn, .. } => arn.clone(),
-        _ => inv.resource.clone(),
+        _ => inv.resource.to_string(),
     };
     let _ = config;
     Failure::new(
