@@ -234,7 +234,7 @@ enum Phase {
         /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
         heartbeat_deadline: Option<i64>,
         invocation: Rc<Invocation>,
-        raw_input: Rc<Value>,
+        raw_input: Value,
     },
     /// Waiting on the clock (Wait state) with the state's output ready.
     Wait { output: Value },
@@ -242,13 +242,13 @@ enum Phase {
     RetryWait,
     /// Waiting for a Map's ItemReader to read its source.
     ItemRead {
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         plan: Box<MapPlan>,
         reader: Box<ItemRead>,
     },
     /// Waiting for the children of a Parallel or Map state.
-    Join { join: usize, raw_input: Rc<Value> },
+    Join { join: usize, raw_input: Value },
 }
 
 struct Thread {
@@ -260,7 +260,7 @@ struct Thread {
     state: usize,
     /// The current state's input (shared while the state runs: a Catch or a Retry reads
     /// it again).
-    input: Rc<Value>,
+    input: Value,
     phase: Phase,
     /// The effect result (or a failed join's failure) delivered while parked.
     delivered: Option<EffectResult>,
@@ -349,7 +349,7 @@ pub struct Execution {
     config: ExecConfig,
     now: i64,
     rng: Rng,
-    input: Rc<Value>,
+    input: Value,
     out: VecDeque<Step>,
     next_event_id: u64,
     next_effect_id: EffectId,
@@ -375,7 +375,7 @@ impl Execution {
     /// Starts an execution: emits ExecutionStarted and readies the first state.
     pub fn start(machine: Rc<Machine>, input: impl Into<Value>, config: ExecConfig) -> Execution {
         let now = config.start_time;
-        let input = Rc::new(input.into());
+        let input: Value = input.into();
         let mut ex = Execution {
             rng: Rng::new(config.seed),
             config,
@@ -415,7 +415,7 @@ impl Execution {
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
             HistoryEvent::shared_details(details),
-            Some((*input).clone()),
+            Some(input.clone()),
         );
         let start = machine.start_at;
         ex.spawn_shared(machine, start, input, 0, None, None, 0);
@@ -838,7 +838,6 @@ impl Execution {
         map_item: Option<(usize, Value)>,
         last_event: u64,
     ) -> usize {
-        let input = Rc::new(input);
         self.spawn_shared(machine, state, input, scope, parent, map_item, last_event)
     }
 
@@ -847,7 +846,7 @@ impl Execution {
         &mut self,
         machine: Rc<Machine>,
         state: usize,
-        input: Rc<Value>,
+        input: Value,
         scope: usize,
         parent: Option<(usize, usize)>,
         map_item: Option<(usize, Value)>,
@@ -959,7 +958,7 @@ impl Execution {
                 .and_then(|c| c.get_mut("Execution"))
                 .and_then(Value::as_object_mut)
             {
-                execution.insert("Input".into(), (*self.input).clone());
+                execution.insert("Input".into(), self.input.clone());
             }
         }
         ctx
@@ -999,7 +998,7 @@ impl Execution {
                     self.fail_execution(tid, f);
                     return;
                 }
-                let input = (*self.thread(tid).input).clone();
+                let input = self.thread(tid).input.clone();
                 let id = self.emit_state_event(
                     tid,
                     entered_event(state),
@@ -1168,7 +1167,6 @@ impl Execution {
                 }
             }
         }
-        let output = Rc::new(output);
         if !matches!(state.kind, Kind::Fail) {
             let id = self.emit_state_event(
                 tid,
@@ -1176,7 +1174,7 @@ impl Execution {
                 "stateExitedEventDetails",
                 state,
                 HistoryEvent::shared_details(details),
-                (*output).clone(),
+                output.clone(),
             );
             let visit = self.thread(tid).visit;
             if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
@@ -1239,7 +1237,7 @@ impl Execution {
         None
     }
 
-    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>) {
+    fn thread_succeeded(&mut self, tid: usize, output: Value) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -1253,23 +1251,19 @@ impl Execution {
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
                     HistoryEvent::shared_details(details),
-                    Some((*output).clone()),
+                    Some(output.clone()),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
-                    output: Some((*output).clone()),
+                    output: Some(output.clone()),
                     error: None,
                     cause: None,
                     stop_time: self.now,
                 });
             }
-            Some((join, index)) => self.child_succeeded(
-                join,
-                index,
-                tid,
-                thread.last_event,
-                Rc::unwrap_or_clone(output),
-            ),
+            Some((join, index)) => {
+                self.child_succeeded(join, index, tid, thread.last_event, output)
+            }
         }
     }
 
@@ -1489,7 +1483,7 @@ impl Execution {
         f(&mut env)
     }
 
-    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let mut stages = self.stages();
         let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map), Failure> {
             let effective = dataflow::effective_input(state, &raw_input, env)?;
@@ -1515,7 +1509,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         default: Option<usize>,
     ) -> Flow {
         let outcome = self.with_env(
@@ -1554,7 +1548,7 @@ impl Execution {
         }
     }
 
-    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let now = self.now;
         let raw = &state.raw;
         let outcome = self.with_env(
@@ -1631,7 +1625,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         task: &crate::asl::Task,
     ) -> Flow {
         let resource = &*task.resource;
@@ -1687,7 +1681,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         task: &crate::asl::Task,
         params: Value,
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
@@ -1831,7 +1825,7 @@ impl Execution {
         tid: usize,
         state: &State,
         inv: &Invocation,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         result: EffectResult,
     ) -> Flow {
         let outcome = match result {
@@ -1945,13 +1939,7 @@ impl Execution {
     }
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
-    fn task_output(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Rc<Value>,
-        result: Value,
-    ) -> Flow {
+    fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input.to_serde(), Some(result.to_serde()));
         }
@@ -1978,7 +1966,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         branches: &[Rc<Machine>],
     ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
@@ -1995,7 +1983,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         branch_count: usize,
     ) -> Flow {
@@ -2030,7 +2018,7 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let raw = &state.raw;
         let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, MapPlan), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
@@ -2114,7 +2102,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         mut plan: MapPlan,
     ) -> Flow {
@@ -2189,7 +2177,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         mut plan: MapPlan,
         reader: ItemRead,
@@ -2257,7 +2245,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         plan: MapPlan,
     ) -> Flow {
@@ -2835,7 +2823,7 @@ impl Execution {
         tid: usize,
         state: &State,
         _jid: usize,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         results: Value,
     ) -> Flow {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
