@@ -185,13 +185,14 @@ pub struct Inspection {
 #[derive(Default)]
 struct Stages {
     on: bool,
-    values: JsonMap,
+    /// A list, not a map: an empty one costs nothing to make and drop at every state.
+    values: Vec<(String, Json)>,
 }
 
 impl Stages {
     fn put(&mut self, stage: &str, value: &Value) {
         if self.on {
-            self.values.insert(stage.to_string(), value.to_serde());
+            self.values.push((stage.to_string(), value.to_serde()));
         }
     }
 }
@@ -452,7 +453,7 @@ impl Execution {
     fn stages(&self) -> Stages {
         Stages {
             on: self.config.inspect,
-            values: JsonMap::new(),
+            values: Vec::new(),
         }
     }
 
@@ -1143,17 +1144,19 @@ impl Execution {
             stages.put("assigned", &Value::object(assigned.clone()));
         }
         self.note(tid, stages);
-        let mut details = JsonMap::new();
+        let mut details = None;
         if !assigned.is_empty() {
             let mut shown = JsonMap::new();
             for (k, v) in &assigned {
                 shown.insert(k.to_string(), Json::String(v.to_json_text()));
             }
-            details.insert("assignedVariables".into(), Json::Object(shown));
-            details.insert(
+            let mut members = JsonMap::new();
+            members.insert("assignedVariables".into(), Json::Object(shown));
+            members.insert(
                 "assignedVariablesDetails".into(),
                 json!({"truncated": false}),
             );
+            details = Some(Rc::new(members));
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 for (name, value) in assigned {
@@ -1173,7 +1176,7 @@ impl Execution {
                 exited_event(state),
                 "stateExitedEventDetails",
                 state,
-                HistoryEvent::shared_details(details),
+                details,
                 output.clone(),
             );
             let visit = self.thread(tid).visit;
@@ -1793,7 +1796,7 @@ impl Execution {
                     Some(d),
                     Some(params),
                 );
-                self.emit(tid, "LambdaFunctionStarted", None, JsonMap::new());
+                self.emit_payload(tid, "LambdaFunctionStarted", None, None, None);
             }
             _ => {
                 let (resource_type, resource) = resource_parts(&inv.resource);
