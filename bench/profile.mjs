@@ -38,12 +38,13 @@ function args() {
 
 /** target/bench-prof: the package's js/ and a dist/wasm/ holding the named wasm. */
 function prepareCopy(rebuild) {
-  const wasm = join(copy, "dist", "wasm", "statelab_bg.wasm");
+  // Node loads the speed build (js/node.js); profile that one, built as scripts/build.mjs does.
+  const wasm = join(copy, "dist", "wasm", "statelab_node_bg.wasm");
   if (rebuild || !existsSync(wasm)) {
-    const { named, glue } = namedBuild();
+    const { named, glue } = namedBuild("statelab_node", undefined, ["-O3"]);
     mkdirSync(join(copy, "dist", "wasm"), { recursive: true });
     cpSync(named, wasm);
-    cpSync(glue, join(copy, "dist", "wasm", "statelab.js"));
+    cpSync(glue, join(copy, "dist", "wasm", "statelab_node.js"));
   }
   mkdirSync(join(copy, "js"), { recursive: true });
   for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(copy, "js", f));

@@ -47,14 +47,14 @@ function run(command, args) {
 }
 
 /** The optimised wasm of a module (a file stem, e.g. "statelab_core") with its name section kept. */
-export function namedBuild(name = "statelab", dir = join(outDir, name)) {
+export function namedBuild(name = "statelab", dir = join(outDir, name), optimise = ["-Oz", "--converge"]) {
   const input = join(rawDir, `${name}.wasm`);
   if (!existsSync(input)) throw new Error(`size: ${input} is missing; run node scripts/build.mjs first`);
   mkdirSync(dir, { recursive: true });
   run("wasm-bindgen", ["--target", "web", "--no-typescript", "--keep-debug", "--out-name", name, "--out-dir", dir, input]);
   const wasm = join(dir, `${name}_bg.wasm`);
   const named = join(dir, `${name}_named.wasm`);
-  run(join(root, "node_modules", ".bin", "wasm-opt"), ["-Oz", "--converge", "-g", ...WASM_FEATURES, wasm, "-o", named]);
+  run(join(root, "node_modules", ".bin", "wasm-opt"), [...optimise, "-g", ...WASM_FEATURES, wasm, "-o", named]);
   return { named, glue: join(dir, `${name}.js`) };
 }
 

@@ -118,13 +118,13 @@ fn main() {
         };
         let (outcome, driver) =
             run_to_end(machine.clone(), input, config, &["Increment"], |call| {
-                let i = call
-                    .invocation
-                    .input
-                    .get("i")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0);
-                EffectResult::Ok(json!({ "i": i + 1 }))
+                // As the wasm host does: the input goes out as JSON text and the
+                // handler's result comes back as text.
+                let input = &call.invocation.input;
+                std::hint::black_box(input.to_json_text());
+                let i = input.get("i").and_then(|v| v.as_i64()).unwrap_or(0);
+                let result = format!("{{\"i\":{}}}", i + 1);
+                EffectResult::Ok(statelab::value::Value::parse(&result).unwrap_or_default())
             });
         let mut events = driver.history().len();
         if text {

@@ -106,11 +106,11 @@ pub fn format_number(value: f64) -> String {
 /// round-trip `Display` agrees with JS).
 pub(crate) fn write_number(out: &mut impl Write, n: &Number) {
     if let Some(i) = n.as_i64() {
-        let _ = write!(out, "{i}");
+        let _ = out.write_str(integer_text(i.unsigned_abs(), i < 0, &mut [0; 21]));
         return;
     }
     if let Some(u) = n.as_u64() {
-        let _ = write!(out, "{u}");
+        let _ = out.write_str(integer_text(u, false, &mut [0; 21]));
         return;
     }
     let v = as_f64(n);
@@ -119,6 +119,26 @@ pub(crate) fn write_number(out: &mut impl Write, n: &Number) {
     } else {
         let _ = out.write_str(&format_number(v));
     }
+}
+
+/// The decimal text of an integer, written into `buffer` (core::fmt's machinery costs
+/// several times more, and counters and indexes are written at every state).
+pub(crate) fn integer_text(mut magnitude: u64, negative: bool, buffer: &mut [u8; 21]) -> &str {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    // Only ASCII digits and '-' were written.
+    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
 }
 
 /// Serialises a value compactly, as `JSON.stringify(value)` does (numbers included).
@@ -217,6 +237,23 @@ pub fn write_string(out: &mut impl Write, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_print_as_decimal() {
+        for n in [0, 7, -7, 10, 1234567890, i64::MIN, i64::MAX, -1] {
+            assert_eq!(
+                integer_text(n.unsigned_abs(), n < 0, &mut [0; 21]),
+                n.to_string()
+            );
+        }
+        assert_eq!(
+            integer_text(u64::MAX, false, &mut [0; 21]),
+            u64::MAX.to_string()
+        );
+        let mut out = String::new();
+        write_number(&mut out, &Number::from(-42));
+        assert_eq!(out, "-42");
+    }
 
     #[test]
     fn numbers_print_like_javascript() {

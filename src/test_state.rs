@@ -444,7 +444,7 @@ fn mock_result(
                 return Err(validation(problem));
             }
         }
-        return Ok(EffectResult::Ok(result));
+        return Ok(EffectResult::ok_json(result));
     }
     let Value::Array(items) = &result else {
         return Err(validation("Mocked result must be an array."));
@@ -459,7 +459,7 @@ fn mock_result(
                 "Mocked result must contain the same number of items as number of Parallel branches.",
             ));
         }
-        return Ok(EffectResult::Ok(result));
+        return Ok(EffectResult::ok_json(result));
     }
     // Map: stateConfiguration.mapIterationFailureCount iterations failed.
     let failures = configuration
@@ -491,7 +491,7 @@ fn mock_result(
             )));
         }
     }
-    Ok(EffectResult::Ok(result))
+    Ok(EffectResult::ok_json(result))
 }
 
 /// How many iterations a Map would run, when its items are plainly in the input.

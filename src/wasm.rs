@@ -22,6 +22,12 @@ fn parse_json(text: &str) -> Result<Value, JsValue> {
         .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
 }
 
+/// The same, straight into the engine's value (handler results, on the hot path).
+fn parse_engine_value(text: &str) -> Result<crate::value::Value, JsValue> {
+    crate::value::Value::parse(text)
+        .map_err(|e| misuse(&format!("expected a JSON-compatible value: {e}")))
+}
+
 /// A thrown JS error with a message (API misuse).
 fn misuse(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
@@ -402,7 +408,7 @@ fn write_call(out: &mut String, call: &HandlerCall, site: &CallSite) {
     o.number("site", call.site);
     o.str("handler", &call.handler);
     o.str("kind", site.kind);
-    o.value("input", &inv.input);
+    o.engine_value("input", &inv.input);
     o.str("stateName", &inv.state_name);
     o.str("resource", &inv.resource);
     match &inv.task_token {
@@ -481,7 +487,7 @@ fn write_compact(out: &mut String, progress: &Progress, now: i64) {
             push_number(out, seconds);
         }
         out.push(',');
-        write_value(out, &inv.input);
+        inv.input.write(out);
     }
 }
 
@@ -561,10 +567,9 @@ impl WasmExecution {
     #[wasm_bindgen(js_name = resumeIo)]
     pub fn resume_io(&mut self, id: f64, len: u32, with_events: bool, max_events: f64) -> f64 {
         let bytes = self.io_in.get(..len as usize).unwrap_or_default();
-        // JS writes UTF-8 (TextEncoder); `from_str` is the parser every other entry uses
-        // (`from_slice` would add a second copy of serde_json's to the module).
+        // JS writes UTF-8 (its own writer or TextEncoder).
         let text = std::str::from_utf8(bytes).unwrap_or_default();
-        let result = match serde_json::from_str(text) {
+        let result = match crate::value::Value::parse(text) {
             Ok(value) => EffectResult::Ok(value),
             Err(e) => EffectResult::Err(Failure::new(
                 "States.Runtime",
@@ -590,7 +595,7 @@ impl WasmExecution {
     /// A handler's result (JSON text).
     #[wasm_bindgen(js_name = resumeOk)]
     pub fn resume_ok(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
-        let value = parse_json(value)?;
+        let value = parse_engine_value(value)?;
         self.driver.resume(id as u64, EffectResult::Ok(value));
         Ok(())
     }
@@ -599,7 +604,7 @@ impl WasmExecution {
     /// TaskSubmitted.
     #[wasm_bindgen(js_name = taskSubmitted)]
     pub fn task_submitted(&mut self, id: f64, value: &str) -> Result<(), JsValue> {
-        let value = parse_json(value)?;
+        let value = parse_engine_value(value)?;
         self.driver.task_submitted(id as u64, value);
         Ok(())
     }

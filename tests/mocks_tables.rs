@@ -80,10 +80,10 @@ fn invocation(step: &Value) -> Invocation {
         .ends_with(".waitForTaskToken")
         .then(|| "token-1".to_string());
     Invocation {
-        state_name: state,
-        resource,
-        kind,
-        input: json!({"FunctionName": FUNCTION, "Payload": {}}),
+        state_name: state.into(),
+        resource: resource.into(),
+        kind: kind.into(),
+        input: json!({"FunctionName": FUNCTION, "Payload": {}}).into(),
         task_token,
         sync: false,
         timeout_seconds: None,
@@ -95,7 +95,7 @@ fn invocation(step: &Value) -> Invocation {
 fn actual(result: Option<EffectResult>) -> Value {
     match result {
         None => json!("unmocked"),
-        Some(EffectResult::Ok(value)) => json!({ "ok": value }),
+        Some(EffectResult::Ok(value)) => json!({ "ok": value.to_serde() }),
         Some(EffectResult::Err(failure)) => {
             json!({"error": failure.error, "cause": failure.cause})
         }
@@ -276,13 +276,13 @@ mod end_to_end {
             &["*"],
             |call| {
                 inputs.push((
-                    call.invocation.state_name.clone(),
-                    call.invocation.input.clone(),
+                    call.invocation.state_name.to_string(),
+                    call.invocation.input.to_serde(),
                 ));
                 let state = &call.invocation.state_name;
-                mocks
-                    .respond(&call.invocation)
-                    .unwrap_or_else(|| EffectResult::Err(Failure::new("Unmocked", state.clone())))
+                mocks.respond(&call.invocation).unwrap_or_else(|| {
+                    EffectResult::Err(Failure::new("Unmocked", state.to_string()))
+                })
             },
         );
         let kinds = driver.history().iter().map(|e| e.kind).collect();

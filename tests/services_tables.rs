@@ -31,8 +31,8 @@ fn invocation(resource: &str, input: Value) -> Invocation {
     Invocation {
         state_name: "Task".into(),
         resource: resource.into(),
-        kind: TaskKind::Service { service, action },
-        input,
+        kind: TaskKind::Service { service, action }.into(),
+        input: input.into(),
         task_token: None,
         sync: false,
         timeout_seconds: None,
@@ -46,7 +46,8 @@ fn call(case: &Value, services: &mut Services) -> (Value, Value) {
     let resource = case["resource"].as_str().unwrap_or_default();
     let input = case.get("input").cloned().unwrap_or(json!({}));
     match services.perform(&invocation(resource, input)) {
-        Some(EffectResult::Ok(mut value)) => {
+        Some(EffectResult::Ok(value)) => {
+            let mut value = value.to_serde();
             let keep = case
                 .get("expected")
                 .is_some_and(|e| METADATA.iter().any(|m| e.get(m).is_some()));

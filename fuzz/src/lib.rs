@@ -735,8 +735,8 @@ pub fn run_generated(generated: &GenMachine) {
         |_call| {
             turn += 1;
             match answers.get(turn % answers.len().max(1)) {
-                None => EffectResult::Ok(json!({"ok": true})),
-                Some(GenAnswer::Value(v)) => EffectResult::Ok(v.to_json()),
+                None => EffectResult::ok_json(json!({"ok": true})),
+                Some(GenAnswer::Value(v)) => EffectResult::ok_json(v.to_json()),
                 Some(GenAnswer::Error(e)) => {
                     EffectResult::Err(Failure::new(e.from(ERRORS), "fuzz"))
                 }

@@ -8,6 +8,7 @@
 //! evaluates them without parsing, hashing text or copying literals.
 
 use crate::choice::Rule;
+use crate::exec::history::TaskDetails;
 use crate::exec::{task_kind, TaskKind};
 use crate::path::{Path, ReferencePath, Template};
 use crate::validate::{pointer_token, Diagnostic};
@@ -213,13 +214,18 @@ impl Kind {
 
 #[derive(Debug)]
 pub struct Task {
-    pub resource: String,
+    /// Shared with every call's `Invocation`, as are its name and kind.
+    pub resource: Rc<str>,
     /// The Resource classified once at build time; `None` for `lambda:invoke`, whose
     /// function comes from each call's FunctionName parameter.
-    pub kind: Option<TaskKind>,
+    pub kind: Option<Rc<TaskKind>>,
     /// The state sets TimeoutSeconds(Path) or HeartbeatSeconds(Path): when not, a call
     /// skips looking them up.
     pub timed: bool,
+    /// The `.sync` integration pattern (`.sync` or `.sync:2`).
+    pub sync: bool,
+    /// Its history events' details that are the same for every call.
+    pub details: TaskDetails,
 }
 
 #[derive(Debug)]
@@ -399,10 +405,13 @@ fn build_state(
             ]
             .iter()
             .any(|field| obj.contains_key(*field));
+            let details = TaskDetails::new(&resource, kind.as_ref(), timed);
             Kind::Task(Task {
-                resource,
-                kind,
+                sync: resource.ends_with(".sync") || resource.contains(".sync:"),
+                resource: resource.into(),
+                kind: kind.map(Rc::new),
                 timed,
+                details,
             })
         }
         "Choice" => Kind::Choice {

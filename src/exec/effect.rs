@@ -57,13 +57,15 @@ pub enum TaskKind {
     Activity { arn: String },
 }
 
+/// Its names and kind are shared with the machine (a Task loop makes one per call).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Invocation {
-    pub state_name: String,
-    pub resource: String,
-    pub kind: TaskKind,
+    pub state_name: Rc<str>,
+    pub resource: Rc<str>,
+    pub kind: Rc<TaskKind>,
     /// What the task receives: the Lambda payload, or the service request parameters.
-    pub input: Value,
+    /// The engine's value: JS handlers get its text; services and mocks convert it.
+    pub input: crate::value::Value,
     /// `.waitForTaskToken`: the token the host must answer with.
     pub task_token: Option<String>,
     /// `.sync` integration pattern.
@@ -77,10 +79,10 @@ impl Invocation {
     /// The keys a host looks a handler up by, in DESIGN.md's order: state name; Resource
     /// ARN (or the lambda:invoke FunctionName as written); Lambda function name; `*`.
     pub fn handler_keys(&self) -> Vec<String> {
-        let mut keys = vec![self.state_name.clone()];
-        match &self.kind {
+        let mut keys = vec![self.state_name.to_string()];
+        match &*self.kind {
             TaskKind::LambdaArn { function_name, .. } => {
-                keys.push(self.resource.clone());
+                keys.push(self.resource.to_string());
                 keys.push(function_name.clone());
             }
             TaskKind::LambdaInvoke {
@@ -91,10 +93,10 @@ impl Invocation {
                 if !written.is_empty() {
                     keys.push(written.clone());
                 }
-                keys.push(self.resource.clone());
+                keys.push(self.resource.to_string());
                 keys.push(function_name.clone());
             }
-            _ => keys.push(self.resource.clone()),
+            _ => keys.push(self.resource.to_string()),
         }
         keys.push("*".into());
         keys.dedup();
@@ -103,7 +105,7 @@ impl Invocation {
 
     pub fn is_lambda(&self) -> bool {
         matches!(
-            self.kind,
+            *self.kind,
             TaskKind::LambdaArn { .. } | TaskKind::LambdaInvoke { .. }
         )
     }
@@ -111,11 +113,19 @@ impl Invocation {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EffectResult {
-    Ok(Value),
+    /// The engine's value: a JS handler's result is parsed straight into it.
+    Ok(crate::value::Value),
     Err(Failure),
     /// A Lambda function's error payload (`{errorType, errorMessage, ...}`), from a
     /// thrown plain object: the engine derives error and cause as Lambda would.
     ErrorPayload(Value),
     /// No function by that name (Lambda.ResourceNotFoundException).
     FunctionNotFound,
+}
+
+impl EffectResult {
+    /// A result made as serde_json (services, mocks, TestState).
+    pub fn ok_json(value: Value) -> EffectResult {
+        EffectResult::Ok(crate::value::Value::from(value))
+    }
 }

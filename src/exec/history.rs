@@ -23,9 +23,9 @@ pub struct HistoryEvent {
     pub kind: &'static str,
     /// The name of the details member, e.g. `stateEnteredEventDetails`.
     pub details_key: Option<&'static str>,
-    /// `None` when empty (most events): a boxed map keeps the event small, and every
-    /// event is moved a few times on its way to the host's history.
-    pub details: Option<Box<Map<String, Value>>>,
+    /// `None` when empty (most events). Shared: a Task state's details that are the same
+    /// for every call are built once (`TaskDetails`), and a pointer keeps the event small.
+    pub details: Option<Rc<Map<String, Value>>>,
     /// The `input`/`output` member of `details` (which holds a `null` placeholder in
     /// its place, keeping AWS's member order), written as JSON text by `to_json`.
     pub payload: Option<Payload>,
@@ -45,8 +45,8 @@ impl HistoryEvent {
     }
 
     /// `details` as stored: `None` for an empty map.
-    pub fn boxed_details(details: Map<String, Value>) -> Option<Box<Map<String, Value>>> {
-        (!details.is_empty()).then(|| Box::new(details))
+    pub fn shared_details(details: Map<String, Value>) -> Option<Rc<Map<String, Value>>> {
+        (!details.is_empty()).then(|| Rc::new(details))
     }
 
     /// The event as AWS's API returns it (timestamps as ISO 8601 text).
@@ -156,4 +156,51 @@ pub fn failure_details(error: &str, cause: Option<&str>) -> Map<String, Value> {
     }
     details.insert("error".into(), Value::String(error.into()));
     details
+}
+
+/// The details of a Task state's events that are the same for every call, built with the
+/// machine and shared by the events (a Task loop records them thousands of times).
+#[derive(Debug, Default)]
+pub struct TaskDetails {
+    /// LambdaFunctionScheduled / ActivityScheduled of a state without timeouts:
+    /// `{input, resource}` (the input is the event's shared payload).
+    pub scheduled: Option<Rc<Map<String, Value>>>,
+    /// TaskStarted of a service integration: `{resourceType, resource}`.
+    pub started: Option<Rc<Map<String, Value>>>,
+    /// LambdaFunctionSucceeded / ActivitySucceeded: `{output}`; TaskSucceeded:
+    /// `{output, resourceType, resource}`.
+    pub succeeded: Option<Rc<Map<String, Value>>>,
+}
+
+impl TaskDetails {
+    /// `resource`, read as `kind` (`None`: lambda:invoke); `timed`: the state sets a
+    /// timeout or heartbeat, which its Scheduled event records per call.
+    pub fn new(resource: &str, kind: Option<&super::TaskKind>, timed: bool) -> TaskDetails {
+        use super::TaskKind;
+        let (resource_type, split) = super::resource_parts(resource);
+        let mut service = Map::new();
+        service.insert("resourceType".into(), Value::String(resource_type));
+        service.insert("resource".into(), Value::String(split));
+        let mut succeeded = shared_payload_details("output");
+        let scheduled = match kind {
+            Some(TaskKind::LambdaArn { .. } | TaskKind::Activity { .. }) => {
+                let mut d = shared_payload_details("input");
+                let arn = match kind {
+                    Some(TaskKind::Activity { arn }) => arn.as_str(),
+                    _ => resource,
+                };
+                d.insert("resource".into(), Value::String(arn.into()));
+                (!timed).then(|| Rc::new(d))
+            }
+            _ => {
+                succeeded.extend(service.clone());
+                None
+            }
+        };
+        TaskDetails {
+            scheduled,
+            started: Some(Rc::new(service)),
+            succeeded: Some(Rc::new(succeeded)),
+        }
+    }
 }

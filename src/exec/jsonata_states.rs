@@ -9,7 +9,6 @@ use super::{Batcher, ItemRead, MapPlan};
 use crate::exec::Effect;
 use crate::value::{Map as EngineMap, Value as EngineValue};
 use serde_json::{json, Map, Value};
-use std::rc::Rc;
 
 // The JSONata engine and `query` work on serde_json values: this file converts at its
 // edges (the engine's shared values in, the state's output and assignments out).
@@ -109,7 +108,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<EngineValue>,
+        raw_input: EngineValue,
     ) -> Flow {
         let plain = raw_input.to_serde();
         match &state.kind {
@@ -175,7 +174,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<EngineValue>,
+        raw_input: EngineValue,
         plain: &Value,
         task: &crate::asl::Task,
     ) -> Flow {
@@ -377,7 +376,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<EngineValue>,
+        raw_input: EngineValue,
         plain: &Value,
     ) -> Flow {
         let bindings = self.jsonata_bindings(tid, state, &StatesView::input(plain));
@@ -481,7 +480,7 @@ impl Execution {
         });
         match prepared {
             Ok(plan) => {
-                let parent = (*raw_input).clone();
+                let parent = raw_input.clone();
                 self.begin_map(tid, state, raw_input, parent, plan)
             }
             Err(f) => Flow::StateFailed(f),

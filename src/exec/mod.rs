@@ -25,7 +25,7 @@ use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
 use crate::json::stringify;
 use crate::path::{Env, Variables};
 use crate::value::{Map, Value};
-use history::{failure_details, payload_details, shared_payload_details};
+use history::{failure_details, payload_details, shared_payload_details, TaskDetails};
 use rng::Rng;
 use serde_json::json;
 
@@ -185,13 +185,14 @@ pub struct Inspection {
 #[derive(Default)]
 struct Stages {
     on: bool,
-    values: JsonMap,
+    /// A list, not a map: an empty one costs nothing to make and drop at every state.
+    values: Vec<(String, Json)>,
 }
 
 impl Stages {
     fn put(&mut self, stage: &str, value: &Value) {
         if self.on {
-            self.values.insert(stage.to_string(), value.to_serde());
+            self.values.push((stage.to_string(), value.to_serde()));
         }
     }
 }
@@ -234,7 +235,7 @@ enum Phase {
         /// HeartbeatSeconds: the instant by which the next heartbeat must arrive.
         heartbeat_deadline: Option<i64>,
         invocation: Rc<Invocation>,
-        raw_input: Rc<Value>,
+        raw_input: Value,
     },
     /// Waiting on the clock (Wait state) with the state's output ready.
     Wait { output: Value },
@@ -242,13 +243,13 @@ enum Phase {
     RetryWait,
     /// Waiting for a Map's ItemReader to read its source.
     ItemRead {
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         plan: Box<MapPlan>,
         reader: Box<ItemRead>,
     },
     /// Waiting for the children of a Parallel or Map state.
-    Join { join: usize, raw_input: Rc<Value> },
+    Join { join: usize, raw_input: Value },
 }
 
 struct Thread {
@@ -260,7 +261,7 @@ struct Thread {
     state: usize,
     /// The current state's input (shared while the state runs: a Catch or a Retry reads
     /// it again).
-    input: Rc<Value>,
+    input: Value,
     phase: Phase,
     /// The effect result (or a failed join's failure) delivered while parked.
     delivered: Option<EffectResult>,
@@ -349,7 +350,7 @@ pub struct Execution {
     config: ExecConfig,
     now: i64,
     rng: Rng,
-    input: Rc<Value>,
+    input: Value,
     out: VecDeque<Step>,
     next_event_id: u64,
     next_effect_id: EffectId,
@@ -375,7 +376,7 @@ impl Execution {
     /// Starts an execution: emits ExecutionStarted and readies the first state.
     pub fn start(machine: Rc<Machine>, input: impl Into<Value>, config: ExecConfig) -> Execution {
         let now = config.start_time;
-        let input = Rc::new(input.into());
+        let input: Value = input.into();
         let mut ex = Execution {
             rng: Rng::new(config.seed),
             config,
@@ -414,8 +415,8 @@ impl Execution {
             0,
             "ExecutionStarted",
             Some("executionStartedEventDetails"),
-            details,
-            Some((*input).clone()),
+            HistoryEvent::shared_details(details),
+            Some(input.clone()),
         );
         let start = machine.start_at;
         ex.spawn_shared(machine, start, input, 0, None, None, 0);
@@ -452,7 +453,7 @@ impl Execution {
     fn stages(&self) -> Stages {
         Stages {
             on: self.config.inspect,
-            values: JsonMap::new(),
+            values: Vec::new(),
         }
     }
 
@@ -545,7 +546,7 @@ impl Execution {
 
     /// `.waitForTaskToken`: the service call of a task went out (the task now waits for
     /// its token): records TaskSubmitted with the service's response.
-    pub fn task_submitted(&mut self, id: EffectId, response: Json) {
+    pub fn task_submitted(&mut self, id: EffectId, response: Value) {
         let Some(&tid) = self.effects.get(&id) else {
             return;
         };
@@ -556,7 +557,7 @@ impl Execution {
             return;
         };
         let (resource_type, resource) = resource_parts(&invocation.resource);
-        let mut details = payload_details("output", stringify(&response));
+        let mut details = payload_details("output", response.to_json_text());
         details.insert("resourceType".into(), Json::String(resource_type));
         details.insert("resource".into(), Json::String(resource));
         self.emit(
@@ -643,7 +644,13 @@ impl Execution {
         key: Option<&'static str>,
         details: JsonMap,
     ) -> u64 {
-        self.emit_raw_payload(previous, kind, key, details, None)
+        self.emit_raw_payload(
+            previous,
+            kind,
+            key,
+            HistoryEvent::shared_details(details),
+            None,
+        )
     }
 
     /// Like `emit_raw`, with the event's input/output as a shared value (see
@@ -653,7 +660,7 @@ impl Execution {
         previous: u64,
         kind: &'static str,
         key: Option<&'static str>,
-        details: JsonMap,
+        details: Option<Rc<JsonMap>>,
         payload: Option<Value>,
     ) -> u64 {
         self.push_event(HistoryEvent {
@@ -662,7 +669,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: key,
-            details: HistoryEvent::boxed_details(details),
+            details,
             payload,
             state: None,
             iteration: None,
@@ -684,7 +691,7 @@ impl Execution {
             timestamp: self.now,
             kind,
             details_key: Some(key),
-            details: HistoryEvent::boxed_details(details),
+            details: HistoryEvent::shared_details(details),
             payload: None,
             state: None,
             iteration: Some(iteration),
@@ -710,7 +717,7 @@ impl Execution {
         kind: &'static str,
         key: &'static str,
         state: &State,
-        assigned: Option<Box<JsonMap>>,
+        assigned: Option<Rc<JsonMap>>,
         payload: Value,
     ) -> u64 {
         // As `chain_event`: silent threads record nothing.
@@ -748,18 +755,18 @@ impl Execution {
         })
     }
 
-    /// `emit` with the details' `input`/`output` as a shared value
-    /// (`history::shared_payload_details`).
+    /// `emit` with shared details, and the details' `input`/`output` as a shared value
+    /// (`history::shared_payload_details`) if any.
     fn emit_payload(
         &mut self,
         tid: usize,
         kind: &'static str,
         key: Option<&'static str>,
-        details: JsonMap,
-        payload: Value,
+        details: Option<Rc<JsonMap>>,
+        payload: Option<Value>,
     ) -> u64 {
         self.chain_event(tid, |this, previous| {
-            this.emit_raw_payload(previous, kind, key, details, Some(payload))
+            this.emit_raw_payload(previous, kind, key, details, payload)
         })
     }
 
@@ -832,7 +839,6 @@ impl Execution {
         map_item: Option<(usize, Value)>,
         last_event: u64,
     ) -> usize {
-        let input = Rc::new(input);
         self.spawn_shared(machine, state, input, scope, parent, map_item, last_event)
     }
 
@@ -841,7 +847,7 @@ impl Execution {
         &mut self,
         machine: Rc<Machine>,
         state: usize,
-        input: Rc<Value>,
+        input: Value,
         scope: usize,
         parent: Option<(usize, usize)>,
         map_item: Option<(usize, Value)>,
@@ -953,7 +959,7 @@ impl Execution {
                 .and_then(|c| c.get_mut("Execution"))
                 .and_then(Value::as_object_mut)
             {
-                execution.insert("Input".into(), (*self.input).clone());
+                execution.insert("Input".into(), self.input.clone());
             }
         }
         ctx
@@ -993,7 +999,7 @@ impl Execution {
                     self.fail_execution(tid, f);
                     return;
                 }
-                let input = (*self.thread(tid).input).clone();
+                let input = self.thread(tid).input.clone();
                 let id = self.emit_state_event(
                     tid,
                     entered_event(state),
@@ -1138,17 +1144,19 @@ impl Execution {
             stages.put("assigned", &Value::object(assigned.clone()));
         }
         self.note(tid, stages);
-        let mut details = JsonMap::new();
+        let mut details = None;
         if !assigned.is_empty() {
             let mut shown = JsonMap::new();
             for (k, v) in &assigned {
                 shown.insert(k.to_string(), Json::String(v.to_json_text()));
             }
-            details.insert("assignedVariables".into(), Json::Object(shown));
-            details.insert(
+            let mut members = JsonMap::new();
+            members.insert("assignedVariables".into(), Json::Object(shown));
+            members.insert(
                 "assignedVariablesDetails".into(),
                 json!({"truncated": false}),
             );
+            details = Some(Rc::new(members));
             let scope = self.thread(tid).scope;
             if let Some(s) = self.scopes.get_mut(scope) {
                 for (name, value) in assigned {
@@ -1162,15 +1170,14 @@ impl Execution {
                 }
             }
         }
-        let output = Rc::new(output);
         if !matches!(state.kind, Kind::Fail) {
             let id = self.emit_state_event(
                 tid,
                 exited_event(state),
                 "stateExitedEventDetails",
                 state,
-                HistoryEvent::boxed_details(details),
-                (*output).clone(),
+                details,
+                output.clone(),
             );
             let visit = self.thread(tid).visit;
             if let Some(inspection) = visit.and_then(|v| self.inspections.get_mut(v)) {
@@ -1233,7 +1240,7 @@ impl Execution {
         None
     }
 
-    fn thread_succeeded(&mut self, tid: usize, output: Rc<Value>) {
+    fn thread_succeeded(&mut self, tid: usize, output: Value) {
         let Some(thread) = self.threads.get_mut(tid).and_then(Option::take) else {
             return;
         };
@@ -1246,24 +1253,20 @@ impl Execution {
                     prev,
                     "ExecutionSucceeded",
                     Some("executionSucceededEventDetails"),
-                    details,
-                    Some((*output).clone()),
+                    HistoryEvent::shared_details(details),
+                    Some(output.clone()),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,
-                    output: Some((*output).clone()),
+                    output: Some(output.clone()),
                     error: None,
                     cause: None,
                     stop_time: self.now,
                 });
             }
-            Some((join, index)) => self.child_succeeded(
-                join,
-                index,
-                tid,
-                thread.last_event,
-                Rc::unwrap_or_clone(output),
-            ),
+            Some((join, index)) => {
+                self.child_succeeded(join, index, tid, thread.last_event, output)
+            }
         }
     }
 
@@ -1483,7 +1486,7 @@ impl Execution {
         f(&mut env)
     }
 
-    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_pass(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let mut stages = self.stages();
         let outcome = self.with_env(tid, state, None, |env| -> Result<(Value, Map), Failure> {
             let effective = dataflow::effective_input(state, &raw_input, env)?;
@@ -1509,7 +1512,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         default: Option<usize>,
     ) -> Flow {
         let outcome = self.with_env(
@@ -1548,7 +1551,7 @@ impl Execution {
         }
     }
 
-    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_wait(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let now = self.now;
         let raw = &state.raw;
         let outcome = self.with_env(
@@ -1625,10 +1628,10 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         task: &crate::asl::Task,
     ) -> Flow {
-        let resource = task.resource.as_str();
+        let resource = &*task.resource;
         let raw = &state.raw;
         let token_needed = resource.ends_with(".waitForTaskToken");
         let token = token_needed.then(|| self.rng.uuid_v4());
@@ -1681,47 +1684,47 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         task: &crate::asl::Task,
         params: Value,
         (timeout_seconds, heartbeat_seconds): (Option<u64>, Option<u64>),
         token: Option<String>,
     ) -> Flow {
         let retry_count = self.thread(tid).retry_count;
-        let resource = task.resource.as_str();
+        let resource = &task.resource;
         // Built with the machine, except lambda:invoke's (FunctionName is per call).
         let kind = match &task.kind {
             Some(kind) => kind.clone(),
-            None => lambda_invoke_kind(params.get("FunctionName").and_then(Value::as_str)),
+            None => Rc::new(lambda_invoke_kind(
+                params.get("FunctionName").and_then(Value::as_str),
+            )),
         };
-        // The host, services and mocks take serde_json values (the task's boundary):
-        // converted once; the history events record the engine value itself.
-        let input = match &kind {
+        let input = match &*kind {
             // A string Payload is the raw request body: Lambda receives its JSON value.
             TaskKind::LambdaInvoke { .. } => match params.get("Payload") {
                 Some(Value::String(text)) => {
-                    serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
+                    Value::parse(text).unwrap_or_else(|_| Value::String(text.clone()))
                 }
                 // A null Payload is sent as no payload: the function receives {}
                 // (recorded in AWS's TestState responses).
-                Some(Value::Null) => json!({}),
-                Some(v) => v.to_serde(),
-                None => Json::Null,
+                Some(Value::Null) => Value::empty_object(),
+                Some(v) => v.clone(),
+                None => Value::Null,
             },
-            _ => params.to_serde(),
+            _ => params.clone(),
         };
         let invocation = Invocation {
-            state_name: state.name.clone(),
-            resource: resource.to_string(),
+            state_name: state.shared_name.clone(),
+            resource: resource.clone(),
             input,
             kind,
             task_token: token,
-            sync: resource.ends_with(".sync") || resource.contains(".sync:"),
+            sync: task.sync,
             timeout_seconds,
             heartbeat_seconds,
             retry_count,
         };
-        self.emit_scheduled(tid, &invocation, params);
+        self.emit_scheduled(tid, &invocation, params, &task.details);
         let deadline = invocation
             .timeout_seconds
             .map(|s| self.now + s as i64 * 1000);
@@ -1742,23 +1745,32 @@ impl Execution {
 
     /// `params`: the task's request (for Activities and Lambda ARNs, its input too),
     /// recorded as the shared value and written as text only when the history is read.
-    fn emit_scheduled(&mut self, tid: usize, inv: &Invocation, params: Value) {
-        match &inv.kind {
+    fn emit_scheduled(
+        &mut self,
+        tid: usize,
+        inv: &Invocation,
+        params: Value,
+        shared: &TaskDetails,
+    ) {
+        match &*inv.kind {
             TaskKind::Activity { arn } => {
-                let mut d = shared_payload_details("input");
-                d.insert("resource".into(), Json::String(arn.clone()));
-                if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Json::from(t));
-                }
-                if let Some(h) = inv.heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Json::from(h));
-                }
+                let d = shared.scheduled.clone().unwrap_or_else(|| {
+                    let mut d = shared_payload_details("input");
+                    d.insert("resource".into(), Json::String(arn.clone()));
+                    if let Some(t) = inv.timeout_seconds {
+                        d.insert("timeoutInSeconds".into(), Json::from(t));
+                    }
+                    if let Some(h) = inv.heartbeat_seconds {
+                        d.insert("heartbeatInSeconds".into(), Json::from(h));
+                    }
+                    Rc::new(d)
+                });
                 self.emit_payload(
                     tid,
                     "ActivityScheduled",
                     Some("activityScheduledEventDetails"),
-                    d,
-                    params,
+                    Some(d),
+                    Some(params),
                 );
                 let worker = as_map(json!({"workerName": "statelab"}));
                 self.emit(
@@ -1769,25 +1781,28 @@ impl Execution {
                 );
             }
             TaskKind::LambdaArn { .. } => {
-                let mut d = shared_payload_details("input");
-                d.insert("resource".into(), Json::String(inv.resource.clone()));
-                if let Some(t) = inv.timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Json::from(t));
-                }
+                let d = shared.scheduled.clone().unwrap_or_else(|| {
+                    let mut d = shared_payload_details("input");
+                    d.insert("resource".into(), Json::String(inv.resource.to_string()));
+                    if let Some(t) = inv.timeout_seconds {
+                        d.insert("timeoutInSeconds".into(), Json::from(t));
+                    }
+                    Rc::new(d)
+                });
                 self.emit_payload(
                     tid,
                     "LambdaFunctionScheduled",
                     Some("lambdaFunctionScheduledEventDetails"),
-                    d,
-                    params,
+                    Some(d),
+                    Some(params),
                 );
-                self.emit(tid, "LambdaFunctionStarted", None, JsonMap::new());
+                self.emit_payload(tid, "LambdaFunctionStarted", None, None, None);
             }
             _ => {
                 let (resource_type, resource) = resource_parts(&inv.resource);
                 let mut d = JsonMap::new();
-                d.insert("resourceType".into(), Json::String(resource_type.clone()));
-                d.insert("resource".into(), Json::String(resource.clone()));
+                d.insert("resourceType".into(), Json::String(resource_type));
+                d.insert("resource".into(), Json::String(resource));
                 d.insert("region".into(), Json::String(self.config.region.clone()));
                 d.insert("parameters".into(), Json::String(params.to_json_text()));
                 if let Some(t) = inv.timeout_seconds {
@@ -1797,12 +1812,12 @@ impl Execution {
                     d.insert("heartbeatInSeconds".into(), Json::from(h));
                 }
                 self.emit(tid, "TaskScheduled", Some("taskScheduledEventDetails"), d);
-                let started = json!({"resourceType": resource_type, "resource": resource});
-                self.emit(
+                self.emit_payload(
                     tid,
                     "TaskStarted",
                     Some("taskStartedEventDetails"),
-                    as_map(started),
+                    shared.started.clone(),
+                    None,
                 );
             }
         }
@@ -1813,11 +1828,11 @@ impl Execution {
         tid: usize,
         state: &State,
         inv: &Invocation,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         result: EffectResult,
     ) -> Flow {
         let outcome = match result {
-            EffectResult::Ok(value) => Ok(match &inv.kind {
+            EffectResult::Ok(value) => Ok(match &*inv.kind {
                 // A callback's output is the task result as sent, not a Lambda response;
                 // a TestState mock is the whole response too.
                 TaskKind::LambdaInvoke { .. }
@@ -1828,7 +1843,11 @@ impl Execution {
                             .as_ref()
                             .is_some_and(|h| h.mocked_task) =>
                 {
-                    lambda_invoke_response(value, self.now, &mut self.rng)
+                    Value::from(lambda_invoke_response(
+                        value.to_serde(),
+                        self.now,
+                        &mut self.rng,
+                    ))
                 }
                 _ => value,
             }),
@@ -1838,15 +1857,14 @@ impl Execution {
                 Err(function_not_found(inv, &self.config, &mut self.rng))
             }
         };
-        let lambda_arn = matches!(inv.kind, TaskKind::LambdaArn { .. });
+        let lambda_arn = matches!(*inv.kind, TaskKind::LambdaArn { .. });
         match outcome {
             Ok(value) => {
-                // Checked on the serde value first: converting a too-deep one recurses.
-                if crate::json::nested_too_deep(&value) {
+                // Parsed or converted within serde_json's nesting limit; AWS's is lower.
+                if value.nested_too_deep() {
                     return self.task_failed_event(tid, inv, too_deep(&inv.resource));
                 }
-                // The events record the engine value (written as text when read).
-                let value = Value::from(value);
+                // The events record the value itself (written as text when read).
                 if value.text_len() > MAX_PAYLOAD_BYTES {
                     let f = Failure::new(
                         "States.DataLimitExceeded",
@@ -1854,8 +1872,7 @@ impl Execution {
                     );
                     return self.task_failed_event(tid, inv, f);
                 }
-                let mut d = shared_payload_details("output");
-                let (kind, key) = if matches!(inv.kind, TaskKind::Activity { .. }) {
+                let (kind, key) = if matches!(*inv.kind, TaskKind::Activity { .. }) {
                     ("ActivitySucceeded", "activitySucceededEventDetails")
                 } else if lambda_arn {
                     (
@@ -1863,13 +1880,14 @@ impl Execution {
                         "lambdaFunctionSucceededEventDetails",
                     )
                 } else {
-                    // Only service integrations record the resource (split per result).
-                    let (resource_type, resource) = resource_parts(&inv.resource);
-                    d.insert("resourceType".into(), Json::String(resource_type));
-                    d.insert("resource".into(), Json::String(resource));
+                    // Only service integrations record the resource (TaskDetails).
                     ("TaskSucceeded", "taskSucceededEventDetails")
                 };
-                self.emit_payload(tid, kind, Some(key), d, value.clone());
+                let details = match &state.kind {
+                    Kind::Task(task) => task.details.succeeded.clone(),
+                    _ => TaskDetails::new(&inv.resource, Some(&inv.kind), false).succeeded,
+                };
+                self.emit_payload(tid, kind, Some(key), details, Some(value.clone()));
                 self.task_output(tid, state, raw_input, value)
             }
             Err(f) => self.task_failed_event(tid, inv, f),
@@ -1878,7 +1896,7 @@ impl Execution {
 
     fn task_failed_event(&mut self, tid: usize, inv: &Invocation, f: Failure) -> Flow {
         let (resource_type, resource) = resource_parts(&inv.resource);
-        if matches!(inv.kind, TaskKind::Activity { .. }) {
+        if matches!(*inv.kind, TaskKind::Activity { .. }) {
             let timed_out = f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout";
             let (kind, key) = if timed_out {
                 ("ActivityTimedOut", "activityTimedOutEventDetails")
@@ -1891,7 +1909,7 @@ impl Execution {
                 Some(key),
                 failure_details(&f.error, f.cause.as_deref()),
             );
-        } else if matches!(inv.kind, TaskKind::LambdaArn { .. }) {
+        } else if matches!(*inv.kind, TaskKind::LambdaArn { .. }) {
             let kind = if f.error == "States.Timeout" {
                 "LambdaFunctionTimedOut"
             } else {
@@ -1924,13 +1942,7 @@ impl Execution {
     }
 
     /// ResultSelector -> ResultPath -> OutputPath (+ Assign on the selected result).
-    fn task_output(
-        &mut self,
-        tid: usize,
-        state: &State,
-        raw_input: Rc<Value>,
-        result: Value,
-    ) -> Flow {
+    fn task_output(&mut self, tid: usize, state: &State, raw_input: Value, result: Value) -> Flow {
         if state.query_language == QueryLanguage::Jsonata {
             return self.jsonata_output(tid, state, &raw_input.to_serde(), Some(result.to_serde()));
         }
@@ -1957,7 +1969,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         branches: &[Rc<Machine>],
     ) -> Flow {
         let effective = self.with_env(tid, state, None, |env| -> Result<Value, Failure> {
@@ -1974,7 +1986,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         branch_count: usize,
     ) -> Flow {
@@ -2009,7 +2021,7 @@ impl Execution {
         Flow::Parked
     }
 
-    fn run_map(&mut self, tid: usize, state: &State, raw_input: Rc<Value>) -> Flow {
+    fn run_map(&mut self, tid: usize, state: &State, raw_input: Value) -> Flow {
         let raw = &state.raw;
         let prepared = self.with_env(tid, state, None, |env| -> Result<(Value, MapPlan), Failure> {
             let effective = dataflow::input_path(state, &raw_input, env)?;
@@ -2093,7 +2105,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         mut plan: MapPlan,
     ) -> Flow {
@@ -2142,10 +2154,10 @@ impl Execution {
                 .to_string();
             let kind = task_kind(&resource, &reader.params);
             let invocation = Invocation {
-                state_name: state.name.clone(),
-                resource,
-                kind,
-                input: reader.params.clone(),
+                state_name: state.shared_name.clone(),
+                resource: resource.into(),
+                kind: Rc::new(kind),
+                input: Value::from(reader.params.clone()),
                 task_token: None,
                 sync: false,
                 timeout_seconds: None,
@@ -2168,7 +2180,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         mut plan: MapPlan,
         reader: ItemRead,
@@ -2177,7 +2189,7 @@ impl Execution {
         let distributed = matches!(&state.kind, Kind::Map(m) if m.distributed);
         let items = match result {
             EffectResult::Ok(response) => {
-                item_reader::items_from(&response, &reader.config, reader.max_items)
+                item_reader::items_from(&response.to_serde(), &reader.config, reader.max_items)
             }
             EffectResult::Err(f) => Err(f),
             _ => Err(Failure::new(
@@ -2236,7 +2248,7 @@ impl Execution {
         &mut self,
         tid: usize,
         state: &State,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         effective: Value,
         plan: MapPlan,
     ) -> Flow {
@@ -2788,10 +2800,10 @@ impl Execution {
         for (key, body) in files {
             let input = json!({"Bucket": bucket, "Key": key, "Body": body});
             let invocation = Invocation {
-                state_name: state.name.clone(),
-                kind: task_kind(&resource, &input),
-                resource: resource.clone(),
-                input,
+                state_name: state.shared_name.clone(),
+                kind: Rc::new(task_kind(&resource, &input)),
+                resource: resource.as_str().into(),
+                input: Value::from(input),
                 task_token: None,
                 sync: false,
                 timeout_seconds: None,
@@ -2814,7 +2826,7 @@ impl Execution {
         tid: usize,
         state: &State,
         _jid: usize,
-        raw_input: Rc<Value>,
+        raw_input: Value,
         results: Value,
     ) -> Flow {
         // AWS records MapStateSucceeded; a Parallel state has no such event.
@@ -3195,7 +3207,7 @@ fn lambda_error(inv: &Invocation, payload: &Json) -> Failure {
         .and_then(Json::as_str)
         .unwrap_or("Error")
         .to_string();
-    let cause = match inv.kind {
+    let cause = match *inv.kind {
         TaskKind::LambdaArn { .. } => python_dumps(payload),
         _ => stringify(payload),
     };
@@ -3203,9 +3215,9 @@ fn lambda_error(inv: &Invocation, payload: &Json) -> Failure {
 }
 
 fn function_not_found(inv: &Invocation, config: &ExecConfig, rng: &mut Rng) -> Failure {
-    let arn = match &inv.kind {
+    let arn = match &*inv.kind {
         TaskKind::LambdaArn { arn, .. } | TaskKind::LambdaInvoke { arn, .. } => arn.clone(),
-        _ => inv.resource.clone(),
+        _ => inv.resource.to_string(),
     };
     let _ = config;
     Failure::new(

@@ -243,7 +243,7 @@ impl Mocks {
         if !self.is_mocked(&invocation.state_name) {
             return None;
         }
-        if matches!(invocation.kind, TaskKind::Activity { .. }) {
+        if matches!(*invocation.kind, TaskKind::Activity { .. }) {
             // Step Functions Local refuses to mock activities, with this failure.
             self.respond_raw(&invocation.state_name);
             return Some(EffectResult::Err(Failure::runtime(
@@ -254,15 +254,15 @@ impl Mocks {
             Ok(value) => value,
             Err(failure) => return Some(EffectResult::Err(failure)),
         };
-        Some(match &invocation.kind {
+        Some(match &*invocation.kind {
             // `.waitForTaskToken`: the task's result is the callback's output, which the
             // mock's Return stands for.
             TaskKind::LambdaInvoke { .. } if invocation.task_token.is_some() => {
-                EffectResult::Ok(value)
+                EffectResult::ok_json(value)
             }
             TaskKind::LambdaInvoke { .. } => invoke_response(value, true),
             TaskKind::LambdaArn { .. } => invoke_response(value, false),
-            _ => EffectResult::Ok(value),
+            _ => EffectResult::ok_json(value),
         })
     }
 }
@@ -272,16 +272,16 @@ impl Mocks {
 /// `Payload` field is one.
 fn invoke_response(value: Value, always_wrapped: bool) -> EffectResult {
     let Value::Object(mut response) = value else {
-        return EffectResult::Ok(if always_wrapped { Value::Null } else { value });
+        return EffectResult::ok_json(if always_wrapped { Value::Null } else { value });
     };
     if !always_wrapped && !response.contains_key("Payload") {
-        return EffectResult::Ok(Value::Object(response));
+        return EffectResult::ok_json(Value::Object(response));
     }
     let payload = response.remove("Payload").unwrap_or(Value::Null);
     if response.get("FunctionError").is_some_and(|e| !e.is_null()) {
         return EffectResult::ErrorPayload(payload);
     }
-    EffectResult::Ok(payload)
+    EffectResult::ok_json(payload)
 }
 
 /// The attempts of a named mocked response, or why it cannot be used.
@@ -666,8 +666,8 @@ mod tests {
         Invocation {
             state_name: state.into(),
             resource: "arn:aws:states:::lambda:invoke".into(),
-            kind,
-            input: json!({}),
+            kind: kind.into(),
+            input: crate::value::Value::empty_object(),
             task_token: None,
             sync: false,
             timeout_seconds: None,
@@ -719,7 +719,7 @@ mod tests {
         let mut mocks = Mocks::from_config(&config(), "M", "T").unwrap();
         assert!(mocks.is_mocked("A") && !mocks.is_mocked("Z"));
         let call = invocation("A", service());
-        assert_eq!(mocks.respond(&call), Some(EffectResult::Ok(json!(1))));
+        assert_eq!(mocks.respond(&call), Some(EffectResult::ok_json(json!(1))));
         for _ in 0..2 {
             assert_eq!(
                 mocks.respond(&call),
@@ -767,9 +767,12 @@ mod tests {
         let call = invocation("A", invoke);
         assert_eq!(
             mocks.respond(&call),
-            Some(EffectResult::Ok(json!({"x": 1})))
+            Some(EffectResult::ok_json(json!({"x": 1})))
         );
-        assert_eq!(mocks.respond(&call), Some(EffectResult::Ok(Value::Null)));
+        assert_eq!(
+            mocks.respond(&call),
+            Some(EffectResult::ok_json(Value::Null))
+        );
         assert_eq!(
             mocks.respond(&call),
             Some(EffectResult::ErrorPayload(
@@ -784,11 +787,11 @@ mod tests {
         let call = invocation("A", arn);
         assert_eq!(
             mocks.respond(&call),
-            Some(EffectResult::Ok(json!({"x": 1})))
+            Some(EffectResult::ok_json(json!({"x": 1})))
         );
         assert_eq!(
             mocks.respond(&call),
-            Some(EffectResult::Ok(json!({"y": 2})))
+            Some(EffectResult::ok_json(json!({"y": 2})))
         );
     }
 

@@ -37,23 +37,24 @@ pub struct HandlerCall {
 /// The handler lookup (DESIGN.md order) runs once per site, not once per call.
 #[derive(Clone, Debug)]
 pub struct CallSite {
-    pub state_name: String,
-    pub resource: String,
+    pub state_name: Rc<str>,
+    pub resource: Rc<str>,
     /// `lambda`, `lambda:invoke`, `service` or `activity`.
     pub kind: &'static str,
     /// How the resource was read: for lambda:invoke it holds the function named in this
     /// call's request, which takes part in the lookup and may differ from call to call.
-    task_kind: TaskKind,
+    task_kind: Rc<TaskKind>,
     /// The matching handler key; `None`: no JS handler (services, mocks, errors).
     pub handler: Option<Rc<str>>,
 }
 
 impl CallSite {
     fn matches(&self, invocation: &Invocation) -> bool {
-        // Everything `Invocation::handler_keys` reads.
+        // Everything `Invocation::handler_keys` reads. A state's calls share its kind
+        // (except lambda:invoke's): then the pointer says it.
         self.state_name == invocation.state_name
             && self.resource == invocation.resource
-            && self.task_kind == invocation.kind
+            && (Rc::ptr_eq(&self.task_kind, &invocation.kind) || self.task_kind == invocation.kind)
     }
 }
 
@@ -96,7 +97,7 @@ pub struct Driver {
     handler_keys: HashSet<String>,
     /// Every Task call site seen so far (see `CallSite`), and where to find them by state.
     sites: Vec<CallSite>,
-    sites_by_state: HashMap<String, Vec<usize>>,
+    sites_by_state: HashMap<Rc<str>, Vec<usize>>,
     last_site: usize,
     timers: BinaryHeap<Reverse<(i64, EffectId)>>,
     outstanding: IdSet,
@@ -286,7 +287,7 @@ impl Driver {
         self.timers.pop();
         self.execution.advance_clock(until);
         self.execution
-            .resume(id, EffectResult::Ok(serde_json::Value::Null));
+            .resume(id, EffectResult::Ok(crate::value::Value::Null));
         true
     }
 
@@ -299,7 +300,7 @@ impl Driver {
     }
 
     /// A `.waitForTaskToken` handler returned: the task waits for its token now.
-    pub fn task_submitted(&mut self, effect: EffectId, response: serde_json::Value) {
+    pub fn task_submitted(&mut self, effect: EffectId, response: crate::value::Value) {
         if self.outstanding.contains(&effect) {
             self.execution.task_submitted(effect, response);
         }
@@ -328,7 +329,7 @@ impl Driver {
             }
             self.timers.pop();
             self.execution
-                .resume(id, EffectResult::Ok(serde_json::Value::Null));
+                .resume(id, EffectResult::Ok(crate::value::Value::Null));
         }
     }
 

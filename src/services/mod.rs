@@ -140,14 +140,14 @@ impl Services {
     /// Sends a service task's request and returns the API's answer, whatever the
     /// integration pattern; `None` when the service is not simulated.
     pub fn perform_request(&mut self, invocation: &Invocation) -> Option<EffectResult> {
-        let TaskKind::Service { service, action } = &invocation.kind else {
+        let TaskKind::Service { service, action } = &*invocation.kind else {
             return None;
         };
         let (sdk, name) = match service.strip_prefix("aws-sdk:") {
             Some(name) => (true, name),
             None => (false, service.as_str()),
         };
-        let input = &invocation.input;
+        let input = &invocation.input.to_serde();
         let ids = &mut self.ids;
         let (naming, result) = match (sdk, name) {
             (_, "s3") => return Some(self.s3.call(action, input)),
@@ -166,7 +166,7 @@ impl Services {
         };
         Some(match result {
             Err(e) => EffectResult::Err(self.ids.failure(naming, sdk, e)),
-            Ok(response) if sdk => EffectResult::Ok(response),
+            Ok(response) if sdk => EffectResult::ok_json(response),
             Ok(response) if naming.optimized == "EventBridge" => {
                 // The optimized PutEvents fails the task when an entry failed.
                 match response.get("FailedEntryCount").and_then(Value::as_u64) {
@@ -174,10 +174,10 @@ impl Services {
                         "EventBridge.FailedEntry",
                         crate::json::stringify(&response),
                     )),
-                    _ => EffectResult::Ok(response),
+                    _ => EffectResult::ok_json(response),
                 }
             }
-            Ok(response) => EffectResult::Ok(self.ids.with_metadata(naming, response)),
+            Ok(response) => EffectResult::ok_json(self.ids.with_metadata(naming, response)),
         })
     }
 
@@ -412,8 +412,8 @@ mod tests {
         Invocation {
             state_name: "Task".into(),
             resource: resource.into(),
-            kind: TaskKind::Service { service, action },
-            input,
+            kind: TaskKind::Service { service, action }.into(),
+            input: input.into(),
             task_token: None,
             sync: false,
             timeout_seconds: None,

@@ -54,7 +54,7 @@ impl S3 {
                 None => no_such("NoSuchBucket", "The specified bucket does not exist."),
                 Some(objects) => match objects.get(&key) {
                     None => no_such("NoSuchKey", "The specified key does not exist."),
-                    Some(body) => EffectResult::Ok(json!({
+                    Some(body) => EffectResult::ok_json(json!({
                         "Body": body,
                         "ContentLength": body.len(),
                         "ContentType": "application/octet-stream",
@@ -70,13 +70,13 @@ impl S3 {
                 };
                 let etag = format!("\"{:016x}\"", fingerprint(&body));
                 self.put(&bucket, &key, body);
-                EffectResult::Ok(json!({ "ETag": etag }))
+                EffectResult::ok_json(json!({ "ETag": etag }))
             }
             "deleteObject" => {
                 if let Some(objects) = self.buckets.get_mut(&bucket) {
                     objects.remove(&key);
                 }
-                EffectResult::Ok(json!({}))
+                EffectResult::ok_json(json!({}))
             }
             "listObjectsV2" => {
                 let Some(objects) = self.buckets.get(&bucket) else {
@@ -95,7 +95,7 @@ impl S3 {
                         })
                     })
                     .collect();
-                EffectResult::Ok(json!({
+                EffectResult::ok_json(json!({
                     "Contents": contents,
                     "IsTruncated": false,
                     "KeyCount": contents.len(),

@@ -14,7 +14,10 @@
 //! - Objects keep insertion order (AWS keeps key order); `remove` is `swap_remove`, as
 //!   `serde_json::Map::remove` is with `preserve_order`.
 //! - Text is written exactly as [`crate::json::write_value`] writes a `serde_json::Value`
-//!   (JavaScript's `JSON.stringify`); parsing goes through serde_json and [`Value::from`].
+//!   (JavaScript's `JSON.stringify`); parsing takes the fast reader (`fast.rs`) for the
+//!   usual text and serde_json (its errors and positions) for the rest.
+
+mod fast;
 
 use crate::json::{write_number, write_string};
 use serde_json::Number;
@@ -534,6 +537,13 @@ impl Value {
             Value::Bool(true) => 4,
             Value::Bool(false) => 5,
             Value::Number(n) => {
+                // Integers (most numbers in payloads) by their digits, without writing.
+                if let Some(i) = n.as_i64() {
+                    return decimal_digits(i.unsigned_abs()) + usize::from(i < 0);
+                }
+                if let Some(u) = n.as_u64() {
+                    return decimal_digits(u);
+                }
                 let mut counter = ByteCounter(0);
                 write_number(&mut counter, n);
                 counter.0
@@ -606,10 +616,14 @@ impl Value {
         self.nesting(crate::json::MAX_NESTING + 1) > crate::json::MAX_NESTING
     }
 
-    /// Parses JSON text: serde_json's parser (its errors, positions and nesting limit),
-    /// building this type directly (no intermediate `serde_json::Value`).
+    /// Parses JSON text, building this type directly (no intermediate
+    /// `serde_json::Value`): the fast reader for the usual text, else serde_json's parser
+    /// (its errors, positions and nesting limit). Either way the same value.
     pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(text)
+        match fast::parse(text) {
+            Some(value) => Ok(value),
+            None => serde_json::from_str(text),
+        }
     }
 
     /// The same value as a `serde_json::Value` (for the parts of the crate that keep it:
@@ -648,6 +662,16 @@ fn string_len(s: &str) -> usize {
 /// Writing to a `String` or a counter cannot fail.
 fn push(out: &mut impl Write, text: &str) {
     let _ = out.write_str(text);
+}
+
+/// How many decimal digits `n` has.
+fn decimal_digits(mut n: u64) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
 }
 
 /// A `fmt::Write` that only counts the bytes written to it.
@@ -789,7 +813,9 @@ impl<'de> serde::Deserialize<'de> for Value {
 }
 
 /// Object keys seen so far in one parse: payloads are mostly arrays of records with the
-/// same keys, so each distinct key is allocated once and shared. Bounded.
+/// same keys, so each distinct key is allocated once and shared. Bounded. Short keys
+/// are also kept across parses (`RECENT_KEYS`): a Task loop's handler returns the same
+/// few keys at every call, and the parse of its small result must not allocate them.
 #[derive(Default)]
 struct KeyCache(
     std::cell::RefCell<std::collections::HashSet<Rc<str>, BuildHasherDefault<KeyHasher>>>,
@@ -797,15 +823,45 @@ struct KeyCache(
 
 /// At most this many distinct keys are shared per parse (the rest are allocated as read).
 const MAX_SHARED_KEYS: usize = 1024;
+/// Recent keys kept across parses, and the longest key kept.
+const RECENT_KEYS_KEPT: usize = 16;
+const RECENT_KEY_MAX_LEN: usize = 32;
+
+thread_local! {
+    /// Short keys of recent parses, replaced in turn (see `KeyCache`).
+    static RECENT_KEYS: std::cell::RefCell<(Vec<Rc<str>>, usize)> =
+        const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
 
 impl KeyCache {
     fn key(&self, text: &str) -> Rc<str> {
+        if text.len() <= RECENT_KEY_MAX_LEN {
+            if let Some(key) = RECENT_KEYS.with(|recent| {
+                let recent = recent.borrow();
+                recent.0.iter().find(|k| &***k == text).cloned()
+            }) {
+                return key;
+            }
+        }
         let mut keys = self.0.borrow_mut();
         if let Some(key) = keys.get(text) {
             return key.clone();
         }
         let key: Rc<str> = text.into();
-        if keys.len() < MAX_SHARED_KEYS {
+        // Once the recent keys are full (this text has many keys, or new ones), the
+        // parse's own set keeps sharing what the recent list lets go.
+        let recent_full = text.len() > RECENT_KEY_MAX_LEN
+            || RECENT_KEYS.with(|recent| {
+                let (recent, next) = &mut *recent.borrow_mut();
+                if recent.len() < RECENT_KEYS_KEPT {
+                    recent.push(key.clone());
+                    return false;
+                }
+                recent[*next] = key.clone();
+                *next = (*next + 1) % RECENT_KEYS_KEPT;
+                true
+            });
+        if recent_full && keys.len() < MAX_SHARED_KEYS {
             keys.insert(key.clone());
         }
         key
@@ -913,7 +969,7 @@ mod tests {
     #[test]
     fn text_and_cached_length_match_serde_writer() {
         let source = serde_json::json!({"b": 1, "a": [true, null, "x\n\u{1}é"], "n": 0.1, "big": 1e21,
-            "nested": {"k": [1, 2, {"z": -3}]}});
+            "nested": {"k": [1, 2, {"z": -3}]}, "ints": [0, 9, 10, -10, 99999, i64::MIN, u64::MAX]});
         let value = Value::from(&source);
         assert_eq!(value.to_json_text(), crate::json::stringify(&source));
         assert_eq!(value.text_len(), value.to_json_text().len());
