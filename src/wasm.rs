@@ -275,7 +275,7 @@ impl WasmExecution {
         }
         let mut o = JsonObject::new(out);
         if with_events {
-            let events = &self.driver.history()[progress.events.clone()];
+            let events = self.driver.history().range(progress.events.clone());
             json_array(o.key("events"), events, write_event);
         }
         let driver = &self.driver;
@@ -384,9 +384,13 @@ impl<'a> JsonObject<'a> {
 }
 
 /// Writes `[item,...]`, each item by `write`.
-fn json_array<T>(out: &mut String, items: &[T], mut write: impl FnMut(&mut String, &T)) {
+fn json_array<'a, T: 'a>(
+    out: &mut String,
+    items: impl IntoIterator<Item = &'a T>,
+    mut write: impl FnMut(&mut String, &T),
+) {
     out.push('[');
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -681,7 +685,7 @@ impl WasmExecution {
     /// The whole history as JSON text.
     pub fn history(&self) -> String {
         let mut out = String::new();
-        json_array(&mut out, self.driver.history(), write_event);
+        json_array(&mut out, self.driver.history().iter(), write_event);
         out
     }
 

@@ -204,3 +204,98 @@ impl TaskDetails {
         }
     }
 }
+
+/// An execution's events in order, stored in chunks of at most `EVENT_CHUNK`: a long
+/// history grows without copying what it holds (a growing `Vec` is moved to a larger
+/// block, and wasm's allocator copies it, megabytes at a time for a long loop).
+#[derive(Debug, Default)]
+pub struct EventLog {
+    chunks: Vec<Vec<HistoryEvent>>,
+    len: usize,
+}
+
+/// Events per chunk (128 KiB of events). The first chunk grows as a `Vec` does, so a
+/// short execution does not reserve a whole chunk.
+const EVENT_CHUNK: usize = 1024;
+
+impl EventLog {
+    pub fn push(&mut self, event: HistoryEvent) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < EVENT_CHUNK => chunk.push(event),
+            _ => {
+                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() {
+                    0
+                } else {
+                    EVENT_CHUNK
+                });
+                chunk.push(event);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&HistoryEvent> {
+        self.chunks
+            .get(index / EVENT_CHUNK)?
+            .get(index % EVENT_CHUNK)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &HistoryEvent> {
+        self.chunks.iter().flatten()
+    }
+
+    /// The events at `range` (those that exist).
+    pub fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &HistoryEvent> {
+        range.map_while(|i| self.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: u64) -> HistoryEvent {
+        HistoryEvent {
+            id,
+            previous_event_id: 0,
+            timestamp: 0,
+            kind: "PassStateEntered",
+            details_key: None,
+            details: None,
+            payload: None,
+            state: None,
+            iteration: None,
+        }
+    }
+
+    #[test]
+    fn event_log_keeps_order_across_chunks() {
+        let mut log = EventLog::default();
+        let count = EVENT_CHUNK * 2 + 7;
+        for id in 0..count as u64 {
+            log.push(event(id));
+        }
+        assert_eq!(log.len(), count);
+        assert!(log.iter().map(|e| e.id).eq(0..count as u64));
+        assert_eq!(log.get(EVENT_CHUNK).map(|e| e.id), Some(EVENT_CHUNK as u64));
+        assert!(log.get(count).is_none());
+        let ids: Vec<u64> = log
+            .range(EVENT_CHUNK - 2..EVENT_CHUNK + 2)
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(
+            ids,
+            (EVENT_CHUNK as u64 - 2..EVENT_CHUNK as u64 + 2).collect::<Vec<_>>()
+        );
+        assert_eq!(log.range(count - 1..count + 5).count(), 1);
+    }
+}

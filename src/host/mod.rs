@@ -4,9 +4,9 @@
 //! to `drive()` and gets back what JS must do.
 
 pub mod mocks;
+use crate::exec::history::EventLog;
 use crate::exec::{
-    Effect, EffectId, EffectResult, Execution, Failure, HistoryEvent, Invocation, Outcome, Step,
-    TaskKind,
+    Effect, EffectId, EffectResult, Execution, Failure, Invocation, Outcome, Step, TaskKind,
 };
 use crate::services::Services;
 use std::cmp::Reverse;
@@ -101,7 +101,7 @@ pub struct Driver {
     last_site: usize,
     timers: BinaryHeap<Reverse<(i64, EffectId)>>,
     outstanding: IdSet,
-    history: Vec<HistoryEvent>,
+    history: EventLog,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
     /// TestState's mock: every task gets this result instead of running.
@@ -121,7 +121,7 @@ impl Driver {
             last_site: 0,
             timers: BinaryHeap::new(),
             outstanding: IdSet::default(),
-            history: Vec::new(),
+            history: EventLog::default(),
             services: Services::default(),
             mock: None,
             mocks: None,
@@ -132,7 +132,7 @@ impl Driver {
         &self.execution
     }
 
-    pub fn history(&self) -> &[HistoryEvent] {
+    pub fn history(&self) -> &EventLog {
         &self.history
     }
 
