@@ -1,0 +1,37 @@
+// Runs one workload N times on Statelab or the peer, for counting instructions with
+// valgrind (the count does not move with the machine's load, unlike time):
+//
+//   one() { valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//     node --no-wasm-generic-wrapper --no-liftoff --single-threaded \
+//     bench/instructions.mjs statelab c $1 2>&1 | grep refs; }
+//   one 1; one 3        # (refs of 3 runs - refs of 1 run) / 2 = one warm run
+//
+// Simulator: statelab | peer. Workload: a | c | d (bench/cases.mjs).
+import * as cases from "./cases.mjs";
+
+const [simulator = "statelab", which = "c", runsText = "1"] = process.argv.slice(2);
+const task = cases.taskLoop(10_000);
+const workload = { a: cases.counterLoop(10_000), c: task, d: cases.payloadChain(100) }[which];
+if (!workload) throw new Error(`instructions: unknown workload ${which}`);
+const handlers = which === "c" ? { [task.handlerState]: task.handler } : undefined;
+
+let run;
+if (simulator === "peer") {
+  // As bench/run.mjs: the peer needs Promise.withResolvers (node >= 22).
+  Promise.withResolvers ??= function withResolvers() {
+    let resolve, reject;
+    const promise = new this((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
+  const peer = await import("aws-local-stepfunctions");
+  const machine = new peer.StateMachine(workload.definition);
+  const options = handlers ? { overrides: { taskResourceLocalHandlers: handlers } } : undefined;
+  run = async () => workload.expect(await machine.run(workload.input, options).result);
+} else {
+  const { StateMachine } = await import("../js/node.js");
+  const machine = new StateMachine(workload.definition, { type: "EXPRESS" });
+  run = async () => workload.expect((await machine.run(workload.input, handlers ? { handlers } : undefined)).output);
+}
+for (let i = 0; i < Number(runsText); i++) {
+  if (!(await run())) throw new Error(`instructions: ${simulator} gave an unexpected result`);
+}
