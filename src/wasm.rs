@@ -436,26 +436,16 @@ fn write_site(out: &mut String, site: &CallSite) {
 }
 
 /// Writes a number in decimal (core::fmt costs more than the rest of a compact progress).
-fn push_number(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // ASCII digits: always UTF-8.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+fn push_number(out: &mut String, n: u64) {
+    out.push_str(crate::json::integer_text(n, false, &mut [0; 21]));
 }
 
 fn push_signed(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    push_number(out, n.unsigned_abs());
+    out.push_str(crate::json::integer_text(
+        n.unsigned_abs(),
+        n < 0,
+        &mut [0; 21],
+    ));
 }
 
 /// The common progress of a Task loop (handler calls, nothing else to report) in a

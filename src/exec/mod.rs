@@ -1069,7 +1069,7 @@ impl Execution {
                     (Some(results), _) => self.join_done(tid, state, join, raw_input, results),
                     // TestState's mock of the children's result.
                     (None, Some(EffectResult::Ok(results))) => {
-                        self.join_done(tid, state, join, raw_input, Value::from(results))
+                        self.join_done(tid, state, join, raw_input, results)
                     }
                     (None, Some(EffectResult::Err(f))) => Flow::StateFailed(f),
                     _ => return,
