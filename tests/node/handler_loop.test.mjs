@@ -1,4 +1,4 @@
-// The JS handler loop (js/api.js #pump/#invoke, src/wasm.rs drive/resumeOkAndDrive):
+// The JS handler loop (js/api.js #pump/#invoke, src/wasm.rs driveIo/resumeIo):
 // the common step of a Task loop goes through a short progress text and one crossing per
 // call. These tests hold the API contract on that path: the handler's input and context
 // on every call, concurrent calls, pause/step, streaming and the stale-module guard.
