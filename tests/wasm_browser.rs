@@ -66,7 +66,10 @@ fn an_execution_runs_in_the_browser() {
         json!({"orderId": "o-7"}),
         ExecConfig::default(),
         &["Ship"],
-        |call| EffectResult::Ok(json!({"tracking": call.invocation.input["orderId"]})),
+        |call| {
+            let order = call.invocation.input.get("orderId").map(|v| v.to_serde());
+            EffectResult::ok_json(json!({ "tracking": order }))
+        },
     );
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
     assert_eq!(

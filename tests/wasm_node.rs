@@ -119,8 +119,8 @@ fn an_execution_runs_to_the_end_in_wasm() {
         ExecConfig::default(),
         &["Check Inventory"],
         |call| {
-            calls.push(call.invocation.input.clone());
-            EffectResult::Ok(json!({"inStock": true}))
+            calls.push(call.invocation.input.to_serde());
+            EffectResult::ok_json(json!({"inStock": true}))
         },
     );
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:?}");
