@@ -39,6 +39,27 @@ pub struct HistoryEvent {
 }
 
 impl HistoryEvent {
+    /// An event with no details, payload, state or iteration yet (its id is given when
+    /// it is queued).
+    pub fn new(
+        previous_event_id: u64,
+        timestamp: i64,
+        kind: &'static str,
+        details_key: Option<&'static str>,
+    ) -> HistoryEvent {
+        HistoryEvent {
+            id: 0,
+            previous_event_id,
+            timestamp,
+            kind,
+            details_key,
+            details: None,
+            payload: None,
+            state: None,
+            iteration: None,
+        }
+    }
+
     /// The members of `details` (none when it is empty).
     pub fn details(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.details.iter().flat_map(|d| d.iter())
@@ -266,14 +287,7 @@ mod tests {
     fn event(id: u64) -> HistoryEvent {
         HistoryEvent {
             id,
-            previous_event_id: 0,
-            timestamp: 0,
-            kind: "PassStateEntered",
-            details_key: None,
-            details: None,
-            payload: None,
-            state: None,
-            iteration: None,
+            ..HistoryEvent::new(0, 0, "PassStateEntered", None)
         }
     }
 

@@ -664,15 +664,9 @@ impl Execution {
         payload: Option<Value>,
     ) -> u64 {
         self.push_event(HistoryEvent {
-            id: 0,
-            previous_event_id: previous,
-            timestamp: self.now,
-            kind,
-            details_key: key,
             details,
             payload,
-            state: None,
-            iteration: None,
+            ..HistoryEvent::new(previous, self.now, kind, key)
         })
     }
 
@@ -686,15 +680,9 @@ impl Execution {
         details: JsonMap,
     ) -> u64 {
         self.push_event(HistoryEvent {
-            id: 0,
-            previous_event_id: previous,
-            timestamp: self.now,
-            kind,
-            details_key: Some(key),
             details: HistoryEvent::shared_details(details),
-            payload: None,
-            state: None,
             iteration: Some(iteration),
+            ..HistoryEvent::new(previous, self.now, kind, Some(key))
         })
     }
 
@@ -730,14 +718,10 @@ impl Execution {
         self.next_event_id += 1;
         self.out.push_back(Step::Event(HistoryEvent {
             id,
-            previous_event_id,
-            timestamp: self.now,
-            kind,
-            details_key: Some(key),
             details: assigned,
             payload: Some(payload),
             state: Some(state.shared_name.clone()),
-            iteration: None,
+            ..HistoryEvent::new(previous_event_id, self.now, kind, Some(key))
         }));
         id
     }
