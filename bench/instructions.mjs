@@ -32,6 +32,13 @@ if (simulator === "peer") {
   const machine = new StateMachine(workload.definition, { type: "EXPRESS" });
   run = async () => workload.expect((await machine.run(workload.input, handlers ? { handlers } : undefined)).output);
 }
+// GC=1 (with node --expose-gc): a full GC before each run, as bench/run.mjs does.
+const gc = process.env.GC === "1" ? globalThis.gc : null;
 for (let i = 0; i < Number(runsText); i++) {
+  if (gc) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
   if (!(await run())) throw new Error(`instructions: ${simulator} gave an unexpected result`);
 }

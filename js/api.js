@@ -662,6 +662,19 @@ function needsReplacer(value) {
  * handlers never read them, and an AbortController plus a UUID per call cost more than
  * the rest of the call.
  */
+/**
+ * The most recent handler call, kept alive on purpose. V8's optimised code refers to the
+ * shapes (hidden classes) of the objects it handles weakly: once every call object,
+ * handler context and handler input of an execution is garbage, a full GC drops their
+ * shapes and throws away the optimised handler loop (and the user's optimised handler),
+ * and the next execution recompiles it all (about a third of a 10,000-call run). One
+ * live call keeps every shape on its path.
+ */
+let latestCall = null;
+
+/** What #fullProgress returns when the execution has ended. */
+const FINISHED = Symbol("finished");
+
 class HandlerContext {
   #controller = null;
   #aborted = false;
@@ -937,16 +950,9 @@ export class Execution {
         // The common case: handler calls only (src/wasm.rs `write_compact`).
         nextTimer = this.#compactProgress(at, at + length);
       } else {
-        const progress = JSON.parse(textAt(this.#memory, at, at + length));
-        if (progress.events) {
-          for (const event of progress.events) this.#emit(event);
-          if (stepping) this.#stepWaiters.shift()(progress.events);
-        }
-        if (progress.outcome) return this.#finish(progress.outcome);
-        for (const call of progress.calls) this.#call(call, progress.now);
-        for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
+        nextTimer = this.#fullProgress(at, at + length, stepping);
+        if (nextTimer === FINISHED) return;
         if (stepping) continue;
-        nextTimer = progress.nextTimer;
       }
       if (external && nextTimer !== null) {
         // Wake at the next timer (in scaled real time) unless something pokes first.
@@ -954,6 +960,26 @@ export class Execution {
       }
       return;
     }
+  }
+
+  /**
+   * Acts on a progress in full (JSON: events, the outcome, calls with task tokens) at
+   * #memory[start, end); returns its nextTimer, or FINISHED. (Apart from #pump: once a
+   * run, at its end, so the loop's optimised code need not hold feedback for it.)
+   */
+  #fullProgress(start, end, stepping) {
+    const progress = JSON.parse(textAt(this.#memory, start, end));
+    if (progress.events) {
+      for (const event of progress.events) this.#emit(event);
+      if (stepping) this.#stepWaiters.shift()(progress.events);
+    }
+    if (progress.outcome) {
+      this.#finish(progress.outcome);
+      return FINISHED;
+    }
+    for (const call of progress.calls) this.#call(call, progress.now);
+    for (const { id, token } of progress.tokens) this.#tokens.set(token, id);
+    return progress.nextTimer;
   }
 
   /**
@@ -1033,7 +1059,7 @@ export class Execution {
     while (fieldAt < end) {
       // A handler called below may have grown the memory (detaching the view), not moved
       // the progress: only this execution's drives write there.
-      if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(this.#run.ioMemory().buffer);
+      if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(callWasm(() => this.#target().ioMemory()).buffer);
       const id = readField(memory, end);
       const site = this.#site(readField(memory, end));
       const retryCount = readField(memory, end);
@@ -1072,11 +1098,22 @@ export class Execution {
   #site(index) {
     let site = this.#sites[index];
     if (site === undefined) {
-      site = this.#sites[index] = JSON.parse(this.#run.site(index));
+      site = this.#sites[index] = JSON.parse(callWasm(() => this.#target().site(index)));
       // The handler, looked up once per site rather than by key per call.
       site.fn = this.#handlers[site.handler];
     }
     return site;
+  }
+
+  /**
+   * The wasm object itself, as #drive uses it. Hot functions call this rather than #run:
+   * the proxy's methods are closures made per execution, which optimised code would
+   * hold, and lose (deoptimised) when the execution is collected.
+   */
+  #target() {
+    const { target, born, what } = this.#direct;
+    if (born !== generation()) throw staleError(what);
+    return target;
   }
 
   #virtualNow() {
@@ -1174,6 +1211,7 @@ export class Execution {
   #call(call, now, handler = this.#handlers[call.handler]) {
     const context = new HandlerContext(call, this.executionArn, this.#callbacks);
     call.context = context;
+    latestCall = call;
     call.now = now;
     call.slot = this.#pending.length;
     this.#pending.push(call);
