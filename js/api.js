@@ -152,30 +152,18 @@ const RELEASE = Symbol("release");
 const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-/** Where `readField` reads next in a compact progress (an index into the wasm memory). */
-let fieldAt = 0;
-
 /**
- * The integer at `fieldAt` in a compact progress (src/wasm.rs `write_compact`, ASCII
- * bytes), or null for an empty field; moves past the field and the "," or line break
- * that ends it. Reading `end` or beyond counts as the end of the text.
+ * The numbers of a compact progress (src/wasm.rs `write_compact`): a header (compact?,
+ * now, nextTimer, number of calls), then per call its id, site, retryCount,
+ * timeoutSeconds, heartbeatSeconds and the byte length of its input. NaN is none.
  */
-function readField(bytes, end) {
-  let value = 0;
-  let digits = 0;
-  let sign = 1;
-  while (fieldAt < end) {
-    const c = bytes[fieldAt++];
-    if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      digits++;
-    } else if (c === 45 /* - */) {
-      sign = -1;
-    } else {
-      break; // "," or "\n"
-    }
-  }
-  return digits === 0 ? null : sign * value;
+const NUMBERS_HEADER = 4;
+const NUMBERS_PER_CALL = 6;
+const NUMBERS_LENGTH = NUMBERS_HEADER + NUMBERS_PER_CALL * 64;
+
+/** A number of a compact progress, or null for none (NaN). */
+function orNull(n) {
+  return n === n ? n : null;
 }
 
 /** Texts up to this many bytes are decoded by hand: a TextDecoder call costs more. */
@@ -724,6 +712,8 @@ export class Execution {
   // handler results are written (#inputCapacity bytes at #inputAt) and where the
   // progress is read (#outputAt).
   #memory;
+  #numbers; // Float64Array: the numbers of a compact progress (src/wasm.rs `io_numbers`)
+  #numbersAt = 0;
   #inputAt = 0;
   #inputCapacity = 0;
   #outputAt = 0;
@@ -808,7 +798,8 @@ export class Execution {
       inspect: Boolean(options.inspect),
     })), "execution");
     this.#direct = unwrap(this.#run);
-    this.#memory = new Uint8Array(this.#run.ioMemory().buffer);
+    this.#numbersAt = this.#run.ioNumbers();
+    this.#refreshViews(this.#direct.target);
     this.executionArn = this.#run.executionArn;
     this.name = this.#run.name;
     this.startDate = this.#run.startDate;
@@ -946,9 +937,9 @@ export class Execution {
       resumeId = -1;
       const at = this.#outputAt;
       let nextTimer;
-      if (this.#memory[at] !== 123 /* { */) {
+      if (this.#numbers[0] === 1) {
         // The common case: handler calls only (src/wasm.rs `write_compact`).
-        nextTimer = this.#compactProgress(at, at + length);
+        nextTimer = this.#compactProgress(at);
       } else {
         nextTimer = this.#fullProgress(at, at + length, stepping);
         if (nextTimer === FINISHED) return;
@@ -1000,7 +991,7 @@ export class Execution {
         length = -1 - length;
         this.#outputAt = target.ioOutput();
       }
-      if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+      if (this.#memory.byteLength === 0) this.#refreshViews(target);
       return length;
     } catch (error) {
       rethrowTrap(error);
@@ -1014,7 +1005,7 @@ export class Execution {
   #writeInput(target, text) {
     if (text === null) {
       if (jsonAt > this.#inputCapacity) this.#growInput(target, jsonAt);
-      if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+      if (this.#memory.byteLength === 0) this.#refreshViews(target);
       const memory = this.#memory;
       const at = this.#inputAt;
       // A loop for short results: a subarray and set() cost more.
@@ -1024,8 +1015,8 @@ export class Execution {
     }
     const length = text.length;
     if (length > this.#inputCapacity) this.#growInput(target, length);
-    let memory = this.#memory;
-    if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(target.ioMemory().buffer);
+    if (this.#memory.byteLength === 0) this.#refreshViews(target);
+    const memory = this.#memory;
     const at = this.#inputAt;
     for (let i = 0; i < length; i++) {
       const c = text.charCodeAt(i);
@@ -1043,55 +1034,58 @@ export class Execution {
     this.#inputAt = target.ioInput(length);
     this.#inputCapacity = length;
     // Growing the buffer may have grown the memory.
-    if (this.#memory.byteLength === 0) this.#memory = new Uint8Array(target.ioMemory().buffer);
+    if (this.#memory.byteLength === 0) this.#refreshViews(target);
   }
 
   /**
-   * Reads the short progress of src/wasm.rs `write_compact` at #memory[start, end) (a line
-   * `now,nextTimer`, then a line `id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT`
-   * per call), makes the calls and returns nextTimer.
+   * Reads the short progress of src/wasm.rs `write_compact`: its numbers in #numbers
+   * (NUMBERS_HEADER, then NUMBERS_PER_CALL per call), the calls' inputs one after the
+   * other from #memory[start]. Makes the calls and returns nextTimer.
    */
-  #compactProgress(start, end) {
-    fieldAt = start;
-    let memory = this.#memory;
-    const now = readField(memory, end);
-    const nextTimer = readField(memory, end);
-    while (fieldAt < end) {
-      // A handler called below may have grown the memory (detaching the view), not moved
-      // the progress: only this execution's drives write there.
-      if (memory.byteLength === 0) memory = this.#memory = new Uint8Array(callWasm(() => this.#target().ioMemory()).buffer);
-      const id = readField(memory, end);
-      const site = this.#site(readField(memory, end));
-      const retryCount = readField(memory, end);
-      const timeoutSeconds = readField(memory, end);
-      const heartbeatSeconds = readField(memory, end);
-      let lineEnd = fieldAt;
-      while (lineEnd < end && memory[lineEnd] !== 10 /* \n */) lineEnd++;
-      const input = parseJsonAt(memory, fieldAt, lineEnd);
-      fieldAt = lineEnd + 1;
+  #compactProgress(start) {
+    const numbers = this.#numbers;
+    const now = numbers[1];
+    const nextTimer = orNull(numbers[2]);
+    const count = numbers[3];
+    let at = start;
+    for (let k = 0; k < count; k++) {
+      // A handler called below may have grown the memory (detaching the views), not
+      // moved the progress or the numbers: only this execution's drives write there.
+      if (this.#memory.byteLength === 0) this.#refreshViews(this.#target());
+      const n = NUMBERS_HEADER + k * NUMBERS_PER_CALL;
+      const fields = this.#numbers;
+      const site = this.#site(fields[n + 1]);
+      const end = at + fields[n + 5];
+      const input = parseJsonAt(this.#memory, at, end);
+      at = end;
       // One shape for every call; it also holds its context and timers while pending.
       const call = {
-        id,
+        id: fields[n],
         handler: site.handler,
         kind: site.kind,
         input,
         stateName: site.stateName,
         resource: site.resource,
         taskToken: null,
-        retryCount,
-        timeoutSeconds,
-        heartbeatSeconds,
+        retryCount: fields[n + 2],
+        timeoutSeconds: orNull(fields[n + 3]),
+        heartbeatSeconds: orNull(fields[n + 4]),
         context: null,
         now,
         timeoutAt: 0,
         heartbeatAt: 0,
         slot: -1,
       };
-      const next = fieldAt;
       this.#call(call, now, site.fn);
-      fieldAt = next; // a handler may have read another execution's progress
     }
     return nextTimer;
+  }
+
+  /** New views of the wasm memory, after it grew (which detaches the old ones). */
+  #refreshViews(target) {
+    const buffer = target.ioMemory().buffer;
+    this.#memory = new Uint8Array(buffer);
+    this.#numbers = new Float64Array(buffer, this.#numbersAt, NUMBERS_LENGTH);
   }
 
   /** What every call from a Task state shares, asked of the wasm once per state. */

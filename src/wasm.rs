@@ -240,7 +240,19 @@ pub struct WasmExecution {
     io_out: String,
     /// Where `io_out` was when JS last asked (`ioOutput`): JS reads there until it moves.
     io_out_at: usize,
+    /// The numbers of a compact progress (`write_compact`), read by JS as a
+    /// Float64Array: parsing them from text cost more than the rest of a call's reading.
+    /// Its length never changes, so it never moves.
+    io_numbers: Vec<f64>,
 }
+
+/// A progress with more handler calls than this is written in full (JSON).
+const COMPACT_MAX_CALLS: usize = 64;
+/// `io_numbers`: the header (compact?, now, nextTimer, number of calls), then per call
+/// its effect id, site, retryCount, timeoutSeconds, heartbeatSeconds and the byte
+/// length of its input (in `io_out`). NaN stands for none.
+const NUMBERS_HEADER: usize = 4;
+const NUMBERS_PER_CALL: usize = 6;
 
 impl WasmExecution {
     fn new(driver: Driver, test: Option<crate::test_state::TestInfo>) -> Self {
@@ -250,6 +262,7 @@ impl WasmExecution {
             io_in: Vec::new(),
             io_out: String::new(),
             io_out_at: 0,
+            io_numbers: vec![0.0; NUMBERS_HEADER + NUMBERS_PER_CALL * COMPACT_MAX_CALLS],
         }
     }
 
@@ -265,12 +278,16 @@ impl WasmExecution {
         let compact = !with_events
             && progress.tokens.is_empty()
             && progress.outcome.is_none()
+            && progress.calls.len() <= COMPACT_MAX_CALLS
             && progress
                 .calls
                 .iter()
                 .all(|c| c.invocation.task_token.is_none());
+        if let Some(kind) = self.io_numbers.first_mut() {
+            *kind = if compact { 1.0 } else { 0.0 };
+        }
         if compact {
-            write_compact(out, &progress, now);
+            write_compact(out, &mut self.io_numbers, &progress, now);
             return;
         }
         let mut o = JsonObject::new(out);
@@ -435,53 +452,39 @@ fn write_site(out: &mut String, site: &CallSite) {
     o.end();
 }
 
-/// Writes a number in decimal (core::fmt costs more than the rest of a compact progress).
-fn push_number(out: &mut String, n: u64) {
-    out.push_str(crate::json::integer_text(n, false, &mut [0; 21]));
-}
-
-fn push_signed(out: &mut String, n: i64) {
-    out.push_str(crate::json::integer_text(
-        n.unsigned_abs(),
-        n < 0,
-        &mut [0; 21],
-    ));
-}
-
-/// The common progress of a Task loop (handler calls, nothing else to report) in a
-/// short text that js/api.js reads without a JSON parse of its own:
-///
-/// ```text
-/// now,nextTimer                                        (nextTimer empty: none)
-/// id,site,retryCount,timeoutSeconds,heartbeatSeconds,INPUT   (one line per call)
-/// ```
-///
-/// INPUT is the call's input as compact JSON (never a line break); empty numbers are
-/// null; what is the same for every call of a site comes once from `site()`.
-fn write_compact(out: &mut String, progress: &Progress, now: i64) {
-    push_signed(out, now);
-    out.push(',');
-    if let Some(next) = progress.next_timer {
-        push_signed(out, next);
+/// The common progress of a Task loop (handler calls, nothing else to report), which
+/// js/api.js reads without a JSON parse of its own: the numbers go into `numbers` (see
+/// `NUMBERS_HEADER`), the calls' inputs one after the other into `out` as compact JSON.
+/// What is the same for every call of a site comes once from `site()`.
+fn write_compact(out: &mut String, numbers: &mut [f64], progress: &Progress, now: i64) {
+    let none = f64::NAN;
+    let header = [
+        1.0,
+        now as f64,
+        progress.next_timer.map_or(none, |t| t as f64),
+        progress.calls.len() as f64,
+    ];
+    let mut slots = numbers.iter_mut();
+    // The values first: zip asks its first iterator first, and a slot taken after the
+    // values ran out would be lost.
+    for (n, slot) in header.into_iter().zip(&mut slots) {
+        *slot = n;
     }
     for call in &progress.calls {
         let inv = &call.invocation;
-        out.push('\n');
-        push_number(out, call.effect);
-        out.push(',');
-        push_number(out, call.site as u64);
-        out.push(',');
-        push_number(out, inv.retry_count.into());
-        out.push(',');
-        if let Some(seconds) = inv.timeout_seconds {
-            push_number(out, seconds);
-        }
-        out.push(',');
-        if let Some(seconds) = inv.heartbeat_seconds {
-            push_number(out, seconds);
-        }
-        out.push(',');
+        let start = out.len();
         inv.input.write(out);
+        let fields = [
+            call.effect as f64,
+            call.site as f64,
+            f64::from(inv.retry_count),
+            inv.timeout_seconds.map_or(none, |s| s as f64),
+            inv.heartbeat_seconds.map_or(none, |s| s as f64),
+            (out.len() - start) as f64,
+        ];
+        for (n, slot) in fields.into_iter().zip(&mut slots) {
+            *slot = n;
+        }
     }
 }
 
@@ -537,6 +540,13 @@ impl WasmExecution {
     pub fn io_output(&mut self) -> u32 {
         self.io_out_at = self.io_out.as_ptr() as usize;
         self.io_out_at as u32
+    }
+
+    /// The address of the numbers of a compact progress (`write_compact`): 4 + 6 * 64
+    /// f64s that never move.
+    #[wasm_bindgen(js_name = ioNumbers)]
+    pub fn io_numbers(&self) -> u32 {
+        self.io_numbers.as_ptr() as u32
     }
 
     /// The address of the input buffer, grown to at least `len` bytes: where JS writes a

@@ -79,6 +79,32 @@ test("concurrent calls (Parallel) settling in one tick and out of order all arri
   assert.deepEqual(result.output, ["a", "b", "c", "d"].map((k) => ({ k, x: 1 })));
 });
 
+test("a drive that hands out more calls than the compact progress holds (64) sends them all", async () => {
+  // A Parallel state starts every branch at once: 100 calls in one progress, which
+  // src/wasm.rs writes in full (JSON) instead; 40 fit the compact one.
+  for (const count of [40, 100]) {
+    const branch = (k) => ({ StartAt: `W${k}`, States: { [`W${k}`]: { Type: "Task", Resource: `${LAMBDA}work`, TimeoutSeconds: 9, End: true } } });
+    const definition = { StartAt: "Fan", States: { Fan: { Type: "Parallel", Branches: Array.from({ length: count }, (_, k) => branch(k)), End: true } } };
+    const seen = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const handlers = {
+      work: async (input, context) => {
+        seen.push(context.stateName);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight--;
+        return { n: input.n * 2, label: `é${context.stateName}` };
+      },
+    };
+    const result = await new StateMachine(definition).run({ n: 21 }, { startDate, handlers });
+    assert.equal(result.status, "SUCCEEDED", JSON.stringify(result));
+    assert.deepEqual(result.output, Array.from({ length: count }, (_, k) => ({ n: 42, label: `éW${k}` })));
+    assert.deepEqual(seen, Array.from({ length: count }, (_, k) => `W${k}`));
+    assert.equal(maxInFlight, count, "every call was handed out at once");
+  }
+});
+
 test("pause() from inside a handler keeps its result; step() and resume() carry on", async () => {
   let execution;
   const events = [];
