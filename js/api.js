@@ -226,7 +226,7 @@ function parseShort(bytes, end, depth) {
     }
     for (;;) {
       if (bytes[parseAt] !== 34 /* " */) return NOT_SHORT;
-      const key = parseShortString(bytes, end);
+      const key = parseShortKey(bytes, end);
       if (key === NOT_SHORT || key === "__proto__" || bytes[parseAt++] !== 58 /* : */) return NOT_SHORT;
       const value = parseShort(bytes, end, depth + 1);
       if (value === NOT_SHORT) return NOT_SHORT;
@@ -282,6 +282,43 @@ function parseShortString(bytes, end) {
     text += String.fromCharCode(c);
   }
   return NOT_SHORT;
+}
+
+/** Recently read object keys, by a hash of their bytes (see `parseShortKey`). */
+const KEY_SLOTS = 64;
+const KEY_CACHED_LENGTH = 32;
+const recentKeys = new Array(KEY_SLOTS).fill("");
+
+/**
+ * An object key at `parseAt` (its opening quote), as `parseShortString` reads it; the
+ * same keys come back in every call of a loop, and a key taken from `recentKeys` costs
+ * neither building the string nor V8 looking it up to use it as a property name.
+ */
+function parseShortKey(bytes, end) {
+  const start = parseAt + 1;
+  let hash = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = bytes[i];
+    if (c === 34 /* " */) break;
+    if (c < 0x20 || c >= 0x7f || c === 92 /* \ */) return NOT_SHORT;
+    hash = (hash * 31 + c) | 0;
+  }
+  if (i >= end) return NOT_SHORT;
+  const length = i - start;
+  if (length > KEY_CACHED_LENGTH) return parseShortString(bytes, end);
+  parseAt = i + 1;
+  const slot = (hash + length) & (KEY_SLOTS - 1);
+  const cached = recentKeys[slot];
+  if (cached.length === length) {
+    let k = 0;
+    while (k < length && cached.charCodeAt(k) === bytes[start + k]) k++;
+    if (k === length) return cached;
+  }
+  let key = "";
+  for (let k = start; k < i; k++) key += String.fromCharCode(bytes[k]);
+  recentKeys[slot] = key;
+  return key;
 }
 
 /** A number at `parseAt`; an integer of up to 15 digits directly, others by `Number()`. */
@@ -399,6 +436,25 @@ function writeString(text) {
 }
 
 function writeNumber(n) {
+  if ((n | 0) === n) {
+    // A 32-bit integer (-0 included, written 0 as JSON.stringify does): integer
+    // arithmetic, cheaper than the floating-point division below.
+    reserve(11);
+    let m = n;
+    if (m < 0) {
+      jsonBytes[jsonAt++] = 45;
+      m = -m; // at most 2 ** 31: an unsigned 32-bit integer
+    }
+    let digits = 1;
+    for (let rest = m; rest >= 10; rest = (rest / 10) >>> 0) digits++;
+    jsonAt += digits;
+    for (let at = jsonAt - 1; digits > 0; digits--, at--) {
+      const next = (m / 10) >>> 0;
+      jsonBytes[at] = 48 + (m - next * 10);
+      m = next;
+    }
+    return;
+  }
   if (n !== n || n === Infinity || n === -Infinity) return writeAscii("null");
   if (Number.isSafeInteger(n)) {
     reserve(17);

@@ -213,6 +213,9 @@ const CROSSING_VALUES = [
   { unicode: "é ü ß", emoji: "😀", lineSeparator: "\u2028", cjk: "漢字" },
   { ["__proto__"]: { polluted: true }, constructor: 1, toString: "x", hasOwnProperty: null },
   { "2": "b", "1": "a", z: 0, y: 1, "": "empty key", "10": "c" },
+  // Keys of one length that may share a slot of the key cache (js/api.js recentKeys),
+  // alternating, and keys longer than it keeps.
+  { ab: 1, ba: 2, aa: 3, bb: 4, list: [{ ab: 5 }, { ba: 6 }, { ab: 7, aa: 8 }], ["k".repeat(33)]: 9, ["k".repeat(32)]: 10, ["j".repeat(33)]: 11 },
   [1, "two", null, true, { three: 3 }],
   "just a string",
   42,
@@ -309,6 +312,7 @@ test("results are serialised exactly as JSON.stringify does (Lambda), each prope
   const nullProto = Object.assign(Object.create(null), { a: 1 });
   const results = [
     { i: 1 },
+    { int32: [0, -0, 7, 9, 10, 99, 100, -1, -10, 65535, 2147483647, -2147483647, -2147483648, 2147483648, -2147483649, 4294967295, 4294967296] },
     { neg: -0, nan: NaN, inf: Infinity, ninf: -Infinity, big: 1e21, tiny: 1.5e-7, small: -1e-7, max: Number.MAX_VALUE, min: Number.MIN_VALUE, unsafe: 2 ** 53, negUnsafe: -(2 ** 60), frac: 0.1 + 0.2 },
     { text: "é ü ß 漢字 😀", pair: "\ud83d\ude00", control: "\b\t\n\f\r\u0000\u001f\u007f", quote: '"\\/' },
     { skip: undefined, fn() {}, sym: Symbol("s"), [Symbol("key")]: 1, kept: true },
