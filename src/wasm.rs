@@ -244,6 +244,8 @@ pub struct WasmExecution {
     /// Float64Array: parsing them from text cost more than the rest of a call's reading.
     /// Its length never changes, so it never moves.
     io_numbers: Vec<f64>,
+    /// A drive's progress, kept for its buffers (see `Driver::drive_into`).
+    io_progress: Progress,
 }
 
 /// A progress with more handler calls than this is written in full (JSON).
@@ -263,6 +265,7 @@ impl WasmExecution {
             io_out: String::new(),
             io_out_at: 0,
             io_numbers: vec![0.0; NUMBERS_HEADER + NUMBERS_PER_CALL * COMPACT_MAX_CALLS],
+            io_progress: Progress::default(),
         }
     }
 
@@ -273,7 +276,17 @@ impl WasmExecution {
         } else {
             usize::MAX
         };
-        let progress = self.driver.drive_limited(limit);
+        let mut progress = std::mem::take(&mut self.io_progress);
+        self.driver.drive_into(limit, &mut progress);
+        self.write_progress_of(out, &progress, with_events);
+        // Kept empty: only its buffers are worth keeping, not the calls' inputs.
+        progress.calls.clear();
+        progress.outcome = None;
+        self.io_progress = progress;
+    }
+
+    /// Writes `progress` for JS: compact (see `write_compact`) or in full (JSON).
+    fn write_progress_of(&mut self, out: &mut String, progress: &Progress, with_events: bool) {
         let now = self.driver.execution().now();
         let compact = !with_events
             && progress.tokens.is_empty()
@@ -287,7 +300,7 @@ impl WasmExecution {
             *kind = if compact { 1.0 } else { 0.0 };
         }
         if compact {
-            write_compact(out, &mut self.io_numbers, &progress, now);
+            write_compact(out, &mut self.io_numbers, progress, now);
             return;
         }
         let mut o = JsonObject::new(out);

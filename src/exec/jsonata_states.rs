@@ -13,6 +13,10 @@ use serde_json::{json, Map, Value};
 // The JSONata engine and `query` work on serde_json values: this file converts at its
 // edges (the engine's shared values in, the state's output and assignments out).
 
+/// A JSONata Choice state's decision: the next state (None: there is none), the output
+/// and the assigned variables.
+type ChoiceOutcome = (Option<usize>, Value, Map<String, Value>);
+
 /// `super::java_long` for a serde_json value.
 fn java_long(value: &Value) -> Option<i64> {
     match value {
@@ -232,7 +236,7 @@ impl Execution {
         let machine = self.thread(tid).machine.clone();
         let outcome = self.with_jsonata(
             &bindings,
-            |scope| -> Result<(Option<usize>, Value, Map<String, Value>), Failure> {
+            |scope| -> Result<ChoiceOutcome, Failure> {
                 let mut chosen = None;
                 for (i, rule) in choices.iter().enumerate() {
                     let condition = rule.get("Condition").cloned().unwrap_or(Value::Bool(false));

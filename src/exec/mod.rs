@@ -2160,6 +2160,7 @@ impl Execution {
         self.start_map(tid, state, raw_input, effective, plan)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn items_read(
         &mut self,
         tid: usize,

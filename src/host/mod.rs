@@ -188,11 +188,18 @@ impl Driver {
 
     /// Like `drive`, but returns after at most `max_events` history events (stepping).
     pub fn drive_limited(&mut self, max_events: usize) -> Progress {
+        let mut progress = Progress::default();
+        self.drive_into(max_events, &mut progress);
+        progress
+    }
+
+    /// `drive_limited` into `progress`, which is cleared first: a host that drives at
+    /// every handler call keeps one and reuses its buffers.
+    pub fn drive_into(&mut self, max_events: usize, progress: &mut Progress) {
         let first = self.history.len();
-        let mut progress = Progress {
-            events: first..first,
-            ..Progress::default()
-        };
+        progress.calls.clear();
+        progress.tokens.clear();
+        progress.outcome = None;
         loop {
             if self.history.len() - first >= max_events {
                 break;
@@ -239,7 +246,6 @@ impl Driver {
         }
         progress.events = first..self.history.len();
         progress.next_timer = self.next_timer();
-        progress
     }
 
     /// Performs the effects the driver can itself, or names the JS handler for the rest.

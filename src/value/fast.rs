@@ -197,8 +197,12 @@ impl<'t> Reader<'t, '_> {
         }
         let token = &self.text[start..self.at];
         if integer && digits <= 19 {
-            // Up to 19 digits fit in a u64, as serde_json keeps such numbers.
-            return token.parse::<u64>().ok().map(|n| Value::Number(n.into()));
+            // Up to 19 digits fit in a u64, as serde_json keeps such numbers (the token
+            // is only ASCII digits here, so this is `token.parse::<u64>()`, minus checks).
+            let n = token
+                .bytes()
+                .fold(0u64, |n, digit| n * 10 + u64::from(digit - b'0'));
+            return Some(Value::Number(n.into()));
         }
         // Floats, negatives and long integers: serde_json's own conversion.
         let number: Number = token.parse().ok()?;
