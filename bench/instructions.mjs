@@ -6,6 +6,11 @@
 //     bench/instructions.mjs statelab c $1 2>&1 | grep refs; }
 //   one 1; one 3        # (refs of 3 runs - refs of 1 run) / 2 = one warm run
 //
+// GC=1 (node --expose-gc): a full GC before each run, as bench/run.mjs does before each
+// timed run. Those gc() calls are not timed there, so take their cost out: record with
+// --callgrind-out-file=F and subtract the inclusive count of
+// v8::internal::Heap::PreciseCollectAllGarbage (`callgrind_annotate --inclusive=yes F`).
+//
 // Simulator: statelab | peer. Workload: a | c | d (bench/cases.mjs).
 import * as cases from "./cases.mjs";
 
