@@ -707,7 +707,8 @@ function needsReplacer(value) {
  * handler context and handler input of an execution is garbage, a full GC drops their
  * shapes and throws away the optimised handler loop (and the user's optimised handler),
  * and the next execution recompiles it all (about 40% of a 10,000-call run). One
- * live call keeps every shape on its path.
+ * live call keeps every shape on its path (and its execution reachable until the next
+ * call: one execution at most, whose wasm memory `run()` has already freed).
  */
 let latestCall = null;
 
