@@ -1111,22 +1111,29 @@ export class Execution {
       if (this.#memory.byteLength === 0) this.#refreshViews(this.#target());
       const n = NUMBERS_HEADER + k * NUMBERS_PER_CALL;
       const fields = this.#numbers;
-      const site = this.#site(fields[n + 1]);
+      const id = fields[n];
+      const siteIndex = fields[n + 1];
+      const retryCount = fields[n + 2];
+      const timeoutSeconds = orNull(fields[n + 3]);
+      const heartbeatSeconds = orNull(fields[n + 4]);
       const end = at + fields[n + 5];
+      const site = this.#site(siteIndex);
+      // A site's first call asks the wasm for it, which may grow the memory too.
+      if (this.#memory.byteLength === 0) this.#refreshViews(this.#target());
       const input = parseJsonAt(this.#memory, at, end);
       at = end;
       // One shape for every call; it also holds its context and timers while pending.
       const call = {
-        id: fields[n],
+        id,
         handler: site.handler,
         kind: site.kind,
         input,
         stateName: site.stateName,
         resource: site.resource,
         taskToken: null,
-        retryCount: fields[n + 2],
-        timeoutSeconds: orNull(fields[n + 3]),
-        heartbeatSeconds: orNull(fields[n + 4]),
+        retryCount,
+        timeoutSeconds,
+        heartbeatSeconds,
         context: null,
         now,
         timeoutAt: 0,
