@@ -234,43 +234,40 @@ impl Execution {
     ) -> Flow {
         let bindings = self.jsonata_bindings(tid, state, &StatesView::input(raw_input));
         let machine = self.thread(tid).machine.clone();
-        let outcome = self.with_jsonata(
-            &bindings,
-            |scope| -> Result<ChoiceOutcome, Failure> {
-                let mut chosen = None;
-                for (i, rule) in choices.iter().enumerate() {
-                    let condition = rule.get("Condition").cloned().unwrap_or(Value::Bool(false));
-                    let field = format!("Choices[{i}]/Condition");
-                    match scope.template(&condition, &field)? {
-                        Value::Bool(true) => {
-                            chosen = Some(rule);
-                            break;
-                        }
-                        Value::Bool(false) => {}
-                        other => {
-                            let source = condition.as_str().and_then(expression_text);
-                            return Err(unexpected_type(&field, source, "boolean", &other));
-                        }
+        let outcome = self.with_jsonata(&bindings, |scope| -> Result<ChoiceOutcome, Failure> {
+            let mut chosen = None;
+            for (i, rule) in choices.iter().enumerate() {
+                let condition = rule.get("Condition").cloned().unwrap_or(Value::Bool(false));
+                let field = format!("Choices[{i}]/Condition");
+                match scope.template(&condition, &field)? {
+                    Value::Bool(true) => {
+                        chosen = Some(rule);
+                        break;
+                    }
+                    Value::Bool(false) => {}
+                    other => {
+                        let source = condition.as_str().and_then(expression_text);
+                        return Err(unexpected_type(&field, source, "boolean", &other));
                     }
                 }
-                let (next, output_field, assign_field) = match chosen {
-                    Some(rule) => (
-                        rule.get("Next")
-                            .and_then(Value::as_str)
-                            .and_then(|n| machine.state_index(n)),
-                        rule.get("Output").or(state.output.as_ref()),
-                        rule.get("Assign").or(state.assign.as_ref()),
-                    ),
-                    None => (default, state.output.as_ref(), state.assign.as_ref()),
-                };
-                let assigned = scope.assign(assign_field)?;
-                let output = match output_field {
-                    Some(o) => scope.template(o, "Output")?,
-                    None => (*raw_input).clone(),
-                };
-                Ok((next, output, assigned))
-            },
-        );
+            }
+            let (next, output_field, assign_field) = match chosen {
+                Some(rule) => (
+                    rule.get("Next")
+                        .and_then(Value::as_str)
+                        .and_then(|n| machine.state_index(n)),
+                    rule.get("Output").or(state.output.as_ref()),
+                    rule.get("Assign").or(state.assign.as_ref()),
+                ),
+                None => (default, state.output.as_ref(), state.assign.as_ref()),
+            };
+            let assigned = scope.assign(assign_field)?;
+            let output = match output_field {
+                Some(o) => scope.template(o, "Output")?,
+                None => (*raw_input).clone(),
+            };
+            Ok((next, output, assigned))
+        });
         match outcome {
             Ok((Some(next), output, assigned)) => {
                 Flow::Goto(engine(output), engine_map(assigned), next)
