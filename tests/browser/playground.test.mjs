@@ -229,26 +229,43 @@ test("the query language toggle sets the top-level QueryLanguage", async () => {
   await page.close();
 });
 
+/**
+ * Picks `label` from the editor's completion list. The list opens as you type, but on a
+ * loaded machine it can miss the keystrokes or still show the options of a shorter prefix
+ * (where Enter would pick another field), so ask for it (Ctrl-Space, CodeMirror's
+ * startCompletion) until the option is there, and click that exact option.
+ */
+async function pickCompletion(page, label) {
+  const option = page.locator(".cm-tooltip-autocomplete li", { hasText: new RegExp(`^${label}$`) });
+  const deadline = Date.now() + TIMEOUT.timeout;
+  while (!(await option.isVisible().catch(() => false))) {
+    if (Date.now() > deadline) assert.fail(`the completion list never offered ${label}`);
+    await option.waitFor({ timeout: 2000 }).catch(() => page.keyboard.press("Control+Space"));
+  }
+  await option.click();
+}
+
+/** Waits until the editor's text matches `pattern`. */
+async function waitForEditorText(page, testId, pattern) {
+  await page.waitForFunction(
+    ([selector, source]) => new RegExp(source).test(document.querySelector(selector).textContent),
+    [`${byTestId(testId)} .cm-content`, pattern.source],
+    TIMEOUT,
+  );
+}
+
 test("the definition editor completes field names and state types", async () => {
   const { page, problems } = await openPlayground();
   await waitForPackage(page);
   await setEditor(page, "definition-editor", '{\n  "StartAt": "A",\n  "States": {\n    "A": {\n      ');
   await page.keyboard.type('"Ty');
-  const options = page.locator(".cm-tooltip-autocomplete li");
-  await options.first().waitFor(TIMEOUT);
-  assert.ok((await options.allTextContents()).includes("Type"));
-  await page.keyboard.press("Enter");
+  await waitForEditorText(page, "definition-editor", /"Ty/);
+  await pickCompletion(page, "Type");
+  await waitForEditorText(page, "definition-editor", /"Type"/);
   await page.keyboard.type('": "Pa');
-  const pass = page.locator(".cm-tooltip-autocomplete li", { hasText: /^Pass$/ });
-  // The list opens as you type; on a loaded machine it can miss the keystrokes, so ask
-  // for it explicitly (Ctrl-Space, CodeMirror's startCompletion) if it has not opened.
-  if (!(await pass.isVisible().catch(() => false))) {
-    await pass.waitFor({ timeout: 3000 }).catch(() => page.keyboard.press("Control+Space"));
-  }
-  await pass.waitFor(TIMEOUT);
-  await pass.click();
-  const content = await page.locator(`${byTestId("definition-editor")} .cm-content`).textContent();
-  assert.match(content, /"Type": "Pass"/);
+  await waitForEditorText(page, "definition-editor", /"Type": "Pa/);
+  await pickCompletion(page, "Pass");
+  await waitForEditorText(page, "definition-editor", /"Type": "Pass"/);
   assert.deepEqual(problems, []);
   await page.close();
 });
