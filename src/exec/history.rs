@@ -13,10 +13,15 @@ use std::rc::Rc;
 /// A recorded payload (an event's input or output).
 pub type Payload = crate::value::Value;
 
+/// One event. Kept at 64 bytes on wasm32: a larger value is moved (into the engine's
+/// queue, out of it, into the history) by a `memory.copy` call, which node makes a call
+/// out to C++, several per event; at 64 bytes or less wasm moves it with plain loads and
+/// stores (a wasm build fails if it grows: see below).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEvent {
-    pub id: u64,
-    pub previous_event_id: u64,
+    /// 32 bits: a wasm32 memory cannot hold 2^32 events (see `event_id`).
+    pub id: u32,
+    pub previous_event_id: u32,
     /// Milliseconds since the epoch.
     pub timestamp: i64,
     /// AWS's event type, e.g. `TaskStateEntered`.
@@ -31,15 +36,30 @@ pub struct HistoryEvent {
     pub payload: Option<Payload>,
     /// StateEntered/StateExited: the state's name (their `name` member). These two
     /// events are most of a history, so their details are not a map: `details` holds
-    /// only the Exited event's `assignedVariables*` members.
-    pub state: Option<Rc<str>>,
-    /// MapIteration* events: the iteration's `index` and the Map state's `name`, the
-    /// first members of their details (`details` holds the rest, e.g. error and cause).
-    pub iteration: Option<(usize, Rc<str>)>,
+    /// only the Exited event's `assignedVariables*` members. MapIteration* events: the
+    /// Map state's name, their `name` member.
+    pub name: Option<Rc<str>>,
+    /// MapIteration* events: the iteration's `index`, their first details member
+    /// (`details` holds the rest, e.g. error and cause). 0 for other events.
+    pub iteration_index: u32,
+}
+
+// Also `Step`, which carries events out of the engine, must stay within 64 bytes.
+#[cfg(target_arch = "wasm32")]
+const _: () = assert!(
+    std::mem::size_of::<HistoryEvent>() <= 64 && std::mem::size_of::<super::Step>() <= 64,
+    "HistoryEvent and Step must stay within 64 bytes on wasm32 (moved without memory.copy)"
+);
+
+/// An engine event id (or index) as a `HistoryEvent` holds it. The engine counts in u64;
+/// an id above u32::MAX would need more events than a wasm32 memory holds (or than a
+/// native host could keep at 64 bytes each), so the conversion never saturates in practice.
+pub fn event_id(id: u64) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
 }
 
 impl HistoryEvent {
-    /// An event with no details, payload, state or iteration yet (its id is given when
+    /// An event with no details, payload, name or iteration yet (its id is given when
     /// it is queued).
     pub fn new(
         previous_event_id: u64,
@@ -49,15 +69,25 @@ impl HistoryEvent {
     ) -> HistoryEvent {
         HistoryEvent {
             id: 0,
-            previous_event_id,
+            previous_event_id: event_id(previous_event_id),
             timestamp,
             kind,
             details_key,
             details: None,
             payload: None,
-            state: None,
-            iteration: None,
+            name: None,
+            iteration_index: 0,
         }
+    }
+
+    /// A MapIteration* event: `name` and `iteration_index` are its first details members.
+    pub fn is_iteration(&self) -> bool {
+        self.kind.starts_with("MapIteration")
+    }
+
+    /// A StateEntered/StateExited event: `name` is its state's.
+    fn is_state_event(&self) -> bool {
+        self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited")
     }
 
     /// The members of `details` (none when it is empty).
@@ -83,7 +113,8 @@ impl HistoryEvent {
             "previousEventId".into(),
             Value::from(self.previous_event_id),
         );
-        if let (Some(key), Some(name)) = (self.details_key, &self.state) {
+        if let (Some(key), Some(name), false) = (self.details_key, &self.name, self.is_iteration())
+        {
             let payload = self
                 .payload
                 .as_ref()
@@ -103,8 +134,8 @@ impl HistoryEvent {
             // `inputDetails`/`outputDetails` are not stored (always `{truncated: false}`):
             // they are added here, after their payload, as AWS orders them.
             let mut details = Map::new();
-            if let Some((index, name)) = &self.iteration {
-                details.insert("index".into(), Value::from(*index));
+            if let (true, Some(name)) = (self.is_iteration(), &self.name) {
+                details.insert("index".into(), Value::from(self.iteration_index));
                 details.insert("name".into(), Value::String(name.to_string()));
             }
             for (k, v) in self.details() {
@@ -129,14 +160,16 @@ impl HistoryEvent {
 
     /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
     pub fn state_name(&self) -> Option<&str> {
-        if let Some(name) = &self.state {
+        if !self.is_state_event() {
+            return None;
+        }
+        if let Some(name) = &self.name {
             return Some(name);
         }
         self.details
             .as_ref()
             .and_then(|d| d.get("name"))
             .and_then(Value::as_str)
-            .filter(|_| self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited"))
     }
 }
 
@@ -284,7 +317,7 @@ impl EventLog {
 mod tests {
     use super::*;
 
-    fn event(id: u64) -> HistoryEvent {
+    fn event(id: u32) -> HistoryEvent {
         HistoryEvent {
             id,
             ..HistoryEvent::new(0, 0, "PassStateEntered", None)
@@ -295,20 +328,20 @@ mod tests {
     fn event_log_keeps_order_across_chunks() {
         let mut log = EventLog::default();
         let count = EVENT_CHUNK * 2 + 7;
-        for id in 0..count as u64 {
+        for id in 0..count as u32 {
             log.push(event(id));
         }
         assert_eq!(log.len(), count);
-        assert!(log.iter().map(|e| e.id).eq(0..count as u64));
-        assert_eq!(log.get(EVENT_CHUNK).map(|e| e.id), Some(EVENT_CHUNK as u64));
+        assert!(log.iter().map(|e| e.id).eq(0..count as u32));
+        assert_eq!(log.get(EVENT_CHUNK).map(|e| e.id), Some(EVENT_CHUNK as u32));
         assert!(log.get(count).is_none());
-        let ids: Vec<u64> = log
+        let ids: Vec<u32> = log
             .range(EVENT_CHUNK - 2..EVENT_CHUNK + 2)
             .map(|e| e.id)
             .collect();
         assert_eq!(
             ids,
-            (EVENT_CHUNK as u64 - 2..EVENT_CHUNK as u64 + 2).collect::<Vec<_>>()
+            (EVENT_CHUNK as u32 - 2..EVENT_CHUNK as u32 + 2).collect::<Vec<_>>()
         );
         assert_eq!(log.range(count - 1..count + 5).count(), 1);
     }

@@ -679,9 +679,11 @@ impl Execution {
         iteration: (usize, Rc<str>),
         details: JsonMap,
     ) -> u64 {
+        let (index, name) = iteration;
         self.push_event(HistoryEvent {
             details: HistoryEvent::shared_details(details),
-            iteration: Some(iteration),
+            name: Some(name),
+            iteration_index: history::event_id(index as u64),
             ..HistoryEvent::new(previous, self.now, kind, Some(key))
         })
     }
@@ -690,7 +692,7 @@ impl Execution {
     fn push_event(&mut self, mut event: HistoryEvent) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
-        event.id = id;
+        event.id = history::event_id(id);
         self.out.push_back(Step::Event(event));
         id
     }
@@ -717,10 +719,10 @@ impl Execution {
         };
         self.next_event_id += 1;
         self.out.push_back(Step::Event(HistoryEvent {
-            id,
+            id: history::event_id(id),
             details: assigned,
             payload: Some(payload),
-            state: Some(state.shared_name.clone()),
+            name: Some(state.shared_name.clone()),
             ..HistoryEvent::new(previous_event_id, self.now, kind, Some(key))
         }));
         id

@@ -50,12 +50,18 @@ pub struct CallSite {
 
 impl CallSite {
     fn matches(&self, invocation: &Invocation) -> bool {
-        // Everything `Invocation::handler_keys` reads. A state's calls share its kind
-        // (except lambda:invoke's): then the pointer says it.
-        self.state_name == invocation.state_name
-            && self.resource == invocation.resource
+        // Everything `Invocation::handler_keys` reads. A state's calls share its name,
+        // resource and kind (except lambda:invoke's kind): then the pointers say it, without
+        // comparing the text (a long ARN, byte by byte in wasm, at every call).
+        same_text(&self.state_name, &invocation.state_name)
+            && same_text(&self.resource, &invocation.resource)
             && (Rc::ptr_eq(&self.task_kind, &invocation.kind) || self.task_kind == invocation.kind)
     }
+}
+
+/// Equal texts: the same pointer, or else the same characters.
+fn same_text(a: &Rc<str>, b: &Rc<str>) -> bool {
+    Rc::ptr_eq(a, b) || a == b
 }
 
 fn kind_name(kind: &TaskKind) -> &'static str {
