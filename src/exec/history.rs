@@ -313,6 +313,45 @@ impl EventLog {
     }
 }
 
+/// The first `len` events of a log: those a host has reported so far (see
+/// `host::Driver::history`).
+#[derive(Clone, Copy)]
+pub struct Reported<'a> {
+    log: &'a EventLog,
+    len: usize,
+}
+
+impl<'a> Reported<'a> {
+    pub fn new(log: &'a EventLog, len: usize) -> Reported<'a> {
+        Reported {
+            log,
+            len: len.min(log.len()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&'a HistoryEvent> {
+        (index < self.len).then(|| self.log.get(index)).flatten()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a HistoryEvent> {
+        self.log.iter().take(self.len)
+    }
+
+    /// The events at `range` (those that exist).
+    pub fn range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &'a HistoryEvent> {
+        let end = range.end.min(self.len);
+        self.log.range(range.start..end)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ use crate::asl::{Catcher, Kind, Machine, QueryLanguage, Retrier, State};
 use crate::json::stringify;
 use crate::path::{Env, Variables};
 use crate::value::{Map, Value};
-use history::{failure_details, payload_details, shared_payload_details, TaskDetails};
+use history::{failure_details, payload_details, shared_payload_details, EventLog, TaskDetails};
 use rng::Rng;
 use serde_json::json;
 
@@ -158,9 +158,14 @@ pub struct Outcome {
     pub stop_time: i64,
 }
 
+/// What `Execution::poll` asks of the host. History events are not steps: the engine
+/// records them itself (`Execution::history`), and a host that reports them (stepping,
+/// streaming) learns of new ones from `Recorded`. Moving each event through a queue to
+/// the host cost more than making it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
-    Event(HistoryEvent),
+    /// A thread ran and recorded history events; they come before the steps that follow.
+    Recorded,
     Effect(EffectId, Effect),
     /// Nothing to do until an effect is resumed or the clock advances.
     Idle,
@@ -352,6 +357,7 @@ pub struct Execution {
     rng: Rng,
     input: Value,
     out: VecDeque<Step>,
+    history: EventLog,
     next_event_id: u64,
     next_effect_id: EffectId,
     threads: Vec<Option<Thread>>,
@@ -383,6 +389,7 @@ impl Execution {
             now,
             input: input.clone(),
             out: VecDeque::new(),
+            history: EventLog::default(),
             next_event_id: 1,
             next_effect_id: 1,
             threads: Vec::new(),
@@ -425,6 +432,11 @@ impl Execution {
 
     pub fn config(&self) -> &ExecConfig {
         &self.config
+    }
+
+    /// Every event recorded so far, in order.
+    pub fn history(&self) -> &EventLog {
+        &self.history
     }
 
     pub fn now(&self) -> i64 {
@@ -497,7 +509,11 @@ impl Execution {
             let Some(tid) = self.runnable.pop_front() else {
                 return Step::Idle;
             };
+            let recorded = self.history.len();
             self.run_thread(tid);
+            if self.history.len() != recorded {
+                return Step::Recorded;
+            }
         }
     }
 
@@ -688,19 +704,19 @@ impl Execution {
         })
     }
 
-    /// Gives the event the next id and queues it.
+    /// Gives the event the next id and records it.
     fn push_event(&mut self, mut event: HistoryEvent) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
         event.id = history::event_id(id);
-        self.out.push_back(Step::Event(event));
+        self.history.push(event);
         id
     }
 
     /// A StateEntered (`input`) or StateExited (`output`, with `assigned` details)
-    /// event in the thread's line of history. Built straight into the queue (not through
-    /// `chain_event`/`push_event`): these are most of a history, and each move of an
-    /// event copies it.
+    /// event in the thread's line of history. Built straight into the history (not
+    /// through `chain_event`/`push_event`): these are most of a history, and each move of
+    /// an event copies it.
     fn emit_state_event(
         &mut self,
         tid: usize,
@@ -718,13 +734,13 @@ impl Execution {
             _ => 0,
         };
         self.next_event_id += 1;
-        self.out.push_back(Step::Event(HistoryEvent {
+        self.history.push(HistoryEvent {
             id: history::event_id(id),
             details: assigned,
             payload: Some(payload),
             name: Some(state.shared_name.clone()),
             ..HistoryEvent::new(previous_event_id, self.now, kind, Some(key))
-        }));
+        });
         id
     }
 

@@ -4,7 +4,7 @@
 //! to `drive()` and gets back what JS must do.
 
 pub mod mocks;
-use crate::exec::history::EventLog;
+use crate::exec::history::Reported;
 use crate::exec::{
     Effect, EffectId, EffectResult, Execution, Failure, Invocation, Outcome, Step, TaskKind,
 };
@@ -107,7 +107,9 @@ pub struct Driver {
     last_site: usize,
     timers: BinaryHeap<Reverse<(i64, EffectId)>>,
     outstanding: IdSet,
-    history: EventLog,
+    /// How many of the engine's history events the drives have reported (a stepping
+    /// drive reports only some of those recorded).
+    reported: usize,
     /// The in-memory AWS services this execution uses (seeded by the host).
     pub services: Services,
     /// TestState's mock: every task gets this result instead of running.
@@ -127,7 +129,7 @@ impl Driver {
             last_site: 0,
             timers: BinaryHeap::new(),
             outstanding: IdSet::default(),
-            history: EventLog::default(),
+            reported: 0,
             services: Services::default(),
             mock: None,
             mocks: None,
@@ -138,8 +140,10 @@ impl Driver {
         &self.execution
     }
 
-    pub fn history(&self) -> &EventLog {
-        &self.history
+    /// The history as reported so far (every event, unless a stepping drive stopped
+    /// short of the last recorded ones).
+    pub fn history(&self) -> Reported<'_> {
+        Reported::new(self.execution.history(), self.reported)
     }
 
     /// A call site by the index a `HandlerCall` carries.
@@ -202,16 +206,22 @@ impl Driver {
     /// `drive_limited` into `progress`, which is cleared first: a host that drives at
     /// every handler call keeps one and reuses its buffers.
     pub fn drive_into(&mut self, max_events: usize, progress: &mut Progress) {
-        let first = self.history.len();
+        let first = self.reported;
         progress.calls.clear();
         progress.tokens.clear();
         progress.outcome = None;
         loop {
-            if self.history.len() - first >= max_events {
+            // The engine's new events are reported before whatever follows them, at
+            // most `max_events` in all: a stepping drive stops there, leaving the rest
+            // (and the effects after them) to the next.
+            let recorded = self.execution.history().len();
+            let room = max_events.saturating_sub(self.reported - first);
+            self.reported += room.min(recorded - self.reported);
+            if self.reported - first >= max_events {
                 break;
             }
             match self.execution.poll() {
-                Step::Event(event) => self.history.push(event),
+                Step::Recorded => {}
                 Step::Effect(id, Effect::Wait { until }) => self.timers.push(Reverse((until, id))),
                 Step::Effect(id, Effect::Invoke(invocation)) => match self.perform(&invocation) {
                     Performed::Done(EffectResult::Ok(response))
@@ -250,7 +260,7 @@ impl Driver {
                 }
             }
         }
-        progress.events = first..self.history.len();
+        progress.events = first..self.reported;
         progress.next_timer = self.next_timer();
     }
 
