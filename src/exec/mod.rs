@@ -195,10 +195,17 @@ struct Stages {
 }
 
 impl Stages {
+    /// Inlined down to the `on` test: every state calls it several times, inspection
+    /// off or not.
+    #[inline(always)]
     fn put(&mut self, stage: &str, value: &Value) {
         if self.on {
-            self.values.push((stage.to_string(), value.to_serde()));
+            self.record(stage, value);
         }
+    }
+
+    fn record(&mut self, stage: &str, value: &Value) {
+        self.values.push((stage.to_string(), value.to_serde()));
     }
 }
 
@@ -470,10 +477,14 @@ impl Execution {
     }
 
     /// Merges recorded stages into the thread's current visit.
+    #[inline(always)]
     fn note(&mut self, tid: usize, stages: Stages) {
-        if !stages.on {
-            return;
+        if stages.on {
+            self.note_visit(tid, stages);
         }
+    }
+
+    fn note_visit(&mut self, tid: usize, stages: Stages) {
         let visit = self
             .threads
             .get(tid)
@@ -1036,7 +1047,9 @@ impl Execution {
                 t.visit = visit;
                 t.entered_event = id;
                 t.entered_time = now;
-                t.retry_attempts = vec![made; state.retry.len()];
+                // Reused: most states have no retriers, and a new Vec per visit costs.
+                t.retry_attempts.clear();
+                t.retry_attempts.resize(state.retry.len(), made);
                 t.retry_count = made;
                 self.execute(tid, state)
             }

@@ -68,7 +68,8 @@ impl<'t> Reader<'t, '_> {
             return None;
         }
         self.at += 1; // '{'
-        let mut map = Map::new();
+                      // Room for the usual few keys at once (growing an empty Vec goes the slow way).
+        let mut map = Map::with_capacity(4);
         self.skip_whitespace();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
