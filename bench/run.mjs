@@ -65,12 +65,13 @@ async function simulators() {
 // ---------------------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const args = { only: null, runs: 7, warmup: 2, json: null, child: null, budgetMs: 25_000, childTimeoutMs: 240_000 };
+  const args = { only: null, runs: 7, warmup: 2, warmupMs: 1_000, json: null, child: null, budgetMs: 25_000, childTimeoutMs: 240_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") args.only = new Set(argv[++i].split(","));
     else if (a === "--runs") args.runs = Math.max(1, Number(argv[++i]));
     else if (a === "--warmup") args.warmup = Math.max(0, Number(argv[++i]));
+    else if (a === "--warmup-ms") args.warmupMs = Math.max(0, Number(argv[++i]));
     else if (a === "--json") args.json = argv[++i];
     else if (a === "--budget") args.budgetMs = Number(argv[++i]) * 1000;
     else if (a === "--child-timeout") args.childTimeoutMs = Number(argv[++i]) * 1000;
@@ -97,11 +98,15 @@ const median = (xs) => {
 
 /**
  * Warm-up runs, then timed runs; stops early (after 3 runs) once a measurement has used
- * its time budget, so a slow simulator does not hold the whole bench hostage.
+ * its time budget, so a slow simulator does not hold the whole bench hostage. The
+ * warm-up lasts `warmup` runs and at least `warmupMs`: V8 optimises hot JS and wasm
+ * functions in the background some time after they get hot, so two runs of a fast
+ * workload (25 ms) end before its code is optimised, while two of a slow one do not.
+ * Both simulators get the same rule.
  */
-async function measure(fn, { runs, warmup, budgetMs }) {
+async function measure(fn, { runs, warmup, warmupMs, budgetMs }) {
   const started = performance.now();
-  for (let i = 0; i < warmup; i++) {
+  for (let i = 0; i < warmup || performance.now() - started < warmupMs; i++) {
     await fn();
     if (performance.now() - started > budgetMs / 2) break;
   }
@@ -197,7 +202,7 @@ async function runTimed(sims, args, rows, memory) {
  * heap left behind by one measurement cannot spoil the others.
  */
 function measureChild(args, index, simulator) {
-  const flags = ["--runs", String(args.runs), "--warmup", String(args.warmup), "--budget", String(args.budgetMs / 1000)];
+  const flags = ["--runs", String(args.runs), "--warmup", String(args.warmup), "--warmup-ms", String(args.warmupMs), "--budget", String(args.budgetMs / 1000)];
   const result = spawnSync(process.execPath, [...NODE_FLAGS, fileURLToPath(import.meta.url), ...flags, "--child", "measure", String(index), simulator], {
     encoding: "utf8",
     maxBuffer: 1 << 20,
@@ -410,7 +415,7 @@ async function main() {
   await setup();
   const sims = await simulators();
   console.log(`node ${process.version} ${process.execArgv.join(" ")}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
-  console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs)\n`);
+  console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs and at least ${args.warmupMs} ms of them; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs)\n`);
   const rows = [];
   const report = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows, memory: {} };
   await runTimed(sims, args, rows, report.memory);
