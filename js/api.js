@@ -159,6 +159,7 @@ const utf8Encoder = new TextEncoder();
  */
 const NUMBERS_HEADER = 4;
 const NUMBERS_PER_CALL = 6;
+// 64: src/wasm.rs COMPACT_MAX_CALLS (change both together).
 const NUMBERS_LENGTH = NUMBERS_HEADER + NUMBERS_PER_CALL * 64;
 
 /** A number of a compact progress, or null for none (NaN). */

@@ -248,7 +248,8 @@ pub struct WasmExecution {
     io_progress: Progress,
 }
 
-/// A progress with more handler calls than this is written in full (JSON).
+/// A progress with more handler calls than this is written in full (JSON). js/api.js
+/// sizes its view of `io_numbers` by it (`NUMBERS_LENGTH`): change both together.
 const COMPACT_MAX_CALLS: usize = 64;
 /// `io_numbers`: the header (compact?, now, nextTimer, number of calls), then per call
 /// its effect id, site, retryCount, timeoutSeconds, heartbeatSeconds and the byte
@@ -276,12 +277,10 @@ impl WasmExecution {
         } else {
             usize::MAX
         };
+        // Reused for its buffers (`drive_into` clears it first).
         let mut progress = std::mem::take(&mut self.io_progress);
         self.driver.drive_into(limit, &mut progress);
         self.write_progress_of(out, &progress, with_events);
-        // Kept empty: only its buffers are worth keeping, not the calls' inputs.
-        progress.calls.clear();
-        progress.outcome = None;
         self.io_progress = progress;
     }
 
@@ -471,13 +470,13 @@ fn write_site(out: &mut String, site: &CallSite) {
 /// What is the same for every call of a site comes once from `site()`.
 fn write_compact(out: &mut String, numbers: &mut [f64], progress: &Progress, now: i64) {
     let none = f64::NAN;
+    // numbers[0], compact or not, is `write_progress_of`'s to set.
     let header = [
-        1.0,
         now as f64,
         progress.next_timer.map_or(none, |t| t as f64),
         progress.calls.len() as f64,
     ];
-    let mut slots = numbers.iter_mut();
+    let mut slots = numbers.iter_mut().skip(1);
     // The values first: zip asks its first iterator first, and a slot taken after the
     // values ran out would be lost.
     for (n, slot) in header.into_iter().zip(&mut slots) {
