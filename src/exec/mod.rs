@@ -164,7 +164,8 @@ pub struct Outcome {
 /// the host cost more than making it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
-    /// A thread ran and recorded history events; they come before the steps that follow.
+    /// Threads ran and recorded history events; they come before the steps that follow
+    /// (said before an effect, or after every such run: see `report_each_run`).
     Recorded,
     Effect(EffectId, Effect),
     /// Nothing to do until an effect is resumed or the clock advances.
@@ -365,6 +366,9 @@ pub struct Execution {
     input: Value,
     out: VecDeque<Step>,
     history: EventLog,
+    /// `poll` returns `Recorded` after every thread run that recorded events (see
+    /// `report_each_run`), not only before effects.
+    report_each_run: bool,
     next_event_id: u64,
     next_effect_id: EffectId,
     threads: Vec<Option<Thread>>,
@@ -397,6 +401,7 @@ impl Execution {
             input: input.clone(),
             out: VecDeque::new(),
             history: EventLog::default(),
+            report_each_run: false,
             next_event_id: 1,
             next_effect_id: 1,
             threads: Vec::new(),
@@ -439,6 +444,13 @@ impl Execution {
 
     pub fn config(&self) -> &ExecConfig {
         &self.config
+    }
+
+    /// Whether `poll` stops after each thread run that recorded events (a host that
+    /// reports a number of events at a time, such as stepping) or runs on until an
+    /// effect, Idle or Done.
+    pub fn report_each_run(&mut self, on: bool) {
+        self.report_each_run = on;
     }
 
     /// Every event recorded so far, in order.
@@ -522,7 +534,9 @@ impl Execution {
             };
             let recorded = self.history.len();
             self.run_thread(tid);
-            if self.history.len() != recorded {
+            // A host that counts events (stepping) hears of them after each thread
+            // ran; otherwise only before an effect, which must follow them.
+            if self.history.len() != recorded && (self.report_each_run || !self.out.is_empty()) {
                 return Step::Recorded;
             }
         }

@@ -207,6 +207,7 @@ impl Driver {
     /// every handler call keeps one and reuses its buffers.
     pub fn drive_into(&mut self, max_events: usize, progress: &mut Progress) {
         let first = self.reported;
+        self.execution.report_each_run(max_events != usize::MAX);
         progress.calls.clear();
         progress.tokens.clear();
         progress.outcome = None;
@@ -214,9 +215,7 @@ impl Driver {
             // The engine's new events are reported before whatever follows them, at
             // most `max_events` in all: a stepping drive stops there, leaving the rest
             // (and the effects after them) to the next.
-            let recorded = self.execution.history().len();
-            let room = max_events.saturating_sub(self.reported - first);
-            self.reported += room.min(recorded - self.reported);
+            self.report(first, max_events);
             if self.reported - first >= max_events {
                 break;
             }
@@ -260,8 +259,17 @@ impl Driver {
                 }
             }
         }
+        // Events of the last poll (before Idle or Done).
+        self.report(first, max_events);
         progress.events = first..self.reported;
         progress.next_timer = self.next_timer();
+    }
+
+    /// Reports the engine's unreported events, up to `max_events` since `first`.
+    fn report(&mut self, first: usize, max_events: usize) {
+        let recorded = self.execution.history().len();
+        let room = max_events.saturating_sub(self.reported - first);
+        self.reported += room.min(recorded - self.reported);
     }
 
     /// Performs the effects the driver can itself, or names the JS handler for the rest.
@@ -359,5 +367,57 @@ impl Driver {
         self.execution.stop(error, cause);
         self.outstanding.clear();
         self.timers.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::ExecConfig;
+
+    /// Pass -> Wait -> Task (a JS handler) -> Succeed, driven until it ends; returns the
+    /// event types in the order the drives reported them.
+    fn drive_to_end(max_events: usize) -> (Vec<&'static str>, Vec<&'static str>) {
+        let definition = serde_json::json!({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Next": "W"},
+            "W": {"Type": "Wait", "Seconds": 5, "Next": "T"},
+            "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Next": "S"},
+            "S": {"Type": "Succeed"}}});
+        let machine = crate::asl::build(&definition).expect("a valid machine");
+        let execution = Execution::start(machine, crate::value::Value::Null, ExecConfig::default());
+        let keys = HashSet::from(["T".to_string()]);
+        let mut driver = Driver::new(execution, ClockMode::Virtual, keys);
+        let mut reported = Vec::new();
+        for _ in 0..100 {
+            let progress = driver.drive_limited(max_events);
+            assert!(progress.events.len() <= max_events);
+            reported.extend(
+                driver
+                    .history()
+                    .range(progress.events.clone())
+                    .map(|e| e.kind),
+            );
+            for call in progress.calls {
+                driver.resume(call.effect, EffectResult::Ok(crate::value::Value::Null));
+            }
+            if progress.outcome.is_some() {
+                break;
+            }
+        }
+        let history = driver.history().iter().map(|e| e.kind).collect();
+        (reported, history)
+    }
+
+    #[test]
+    fn every_event_is_reported_once_in_order_whole_or_stepping() {
+        let (whole, history) = drive_to_end(usize::MAX);
+        assert_eq!(whole, history);
+        assert_eq!(whole.first(), Some(&"ExecutionStarted"));
+        assert_eq!(whole.last(), Some(&"ExecutionSucceeded"));
+        assert!(whole.contains(&"LambdaFunctionSucceeded"), "{whole:?}");
+        // One event per drive (stepping): the same events, none lost or repeated.
+        let (stepped, stepped_history) = drive_to_end(1);
+        assert_eq!(stepped, whole);
+        assert_eq!(stepped_history, whole);
     }
 }
