@@ -85,11 +85,6 @@ impl HistoryEvent {
         self.kind.starts_with("MapIteration")
     }
 
-    /// A StateEntered/StateExited event: `name` is its state's.
-    fn is_state_event(&self) -> bool {
-        self.kind.ends_with("StateEntered") || self.kind.ends_with("StateExited")
-    }
-
     /// The members of `details` (none when it is empty).
     pub fn details(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.details.iter().flat_map(|d| d.iter())
@@ -156,20 +151,6 @@ impl HistoryEvent {
             out.insert(key.into(), Value::Object(details));
         }
         Value::Object(out)
-    }
-
-    /// The state name in `stateEnteredEventDetails`/`stateExitedEventDetails`, if any.
-    pub fn state_name(&self) -> Option<&str> {
-        if !self.is_state_event() {
-            return None;
-        }
-        if let Some(name) = &self.name {
-            return Some(name);
-        }
-        self.details
-            .as_ref()
-            .and_then(|d| d.get("name"))
-            .and_then(Value::as_str)
     }
 }
 
@@ -335,10 +316,6 @@ impl<'a> Reported<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    pub fn get(&self, index: usize) -> Option<&'a HistoryEvent> {
-        (index < self.len).then(|| self.log.get(index)).flatten()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'a HistoryEvent> {
