@@ -713,6 +713,15 @@ function needsReplacer(value) {
  */
 let latestCall = null;
 
+/**
+ * The latest call's settle callbacks (#invoke), kept alive for the same reason: the
+ * optimised code of a closure is held only by the closures that run it, and the
+ * fulfilment callback's code inlines most of the handler loop. Once an execution's
+ * callbacks are garbage, a full GC drops that code and the next execution compiles it
+ * again (about 12 M instructions, 8% of a 10,000-call run).
+ */
+let latestReactions = null;
+
 /** What #fullProgress returns when the execution has ended. */
 const FINISHED = Symbol("finished");
 
@@ -1305,10 +1314,10 @@ export class Execution {
       this.#settled(call, error, true);
       return;
     }
-    Promise.resolve(outcome).then(
-      (value) => this.#settled(call, value, false),
-      (error) => this.#settled(call, error, true),
-    );
+    const fulfilled = (value) => this.#settled(call, value, false);
+    const rejected = (error) => this.#settled(call, error, true);
+    latestReactions = [fulfilled, rejected];
+    Promise.resolve(outcome).then(fulfilled, rejected);
   }
 
   #settled(call, outcome, threw) {

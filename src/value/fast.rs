@@ -6,9 +6,15 @@
 //! [`Value::parse`] reads the text with serde_json, so errors, positions and limits stay
 //! serde_json's. Numbers other than plain non-negative integers are read by serde_json's
 //! own number parser, so every value is the one serde_json would build.
+//!
+//! Each array and object it builds also gets what the reader measured of it: how deep it
+//! nests, and, when its text is what the engine's writer would write back byte for byte,
+//! the length of that text. The engine checks both for every handler result (nesting
+//! and payload size limits), and would otherwise walk the value to learn them.
 
-use super::{KeyCache, Map, Value};
+use super::{Array, KeyCache, Map, Meta, Value};
 use serde_json::Number;
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// Nesting the fast reader takes on; deeper text goes to serde_json (its limit is 128).
@@ -22,6 +28,7 @@ pub(super) fn parse(text: &str) -> Option<Value> {
         bytes: text.as_bytes(),
         at: 0,
         keys: &keys,
+        rewritten: 0,
     };
     let value = reader.value(0)?;
     reader.skip_whitespace();
@@ -33,12 +40,41 @@ struct Reader<'t, 'k> {
     bytes: &'t [u8],
     at: usize,
     keys: &'k KeyCache,
+    /// How many pieces of text so far the writer would write differently: whitespace,
+    /// escapes, numbers other than plain integers, repeated keys. A node during whose
+    /// reading this did not move knows its text length (`measured`).
+    rewritten: usize,
+}
+
+/// What the reader knows of a node it read from `start` to its `at`: its nesting (one
+/// more than its deepest child's) and, unless `rewritten` moved, its text length.
+fn measured(
+    start: usize,
+    end: usize,
+    rewritten_before: usize,
+    rewritten: usize,
+    nesting: usize,
+) -> Meta {
+    Meta {
+        text_len: Cell::new((rewritten == rewritten_before).then_some(end - start)),
+        nesting: Cell::new(Some(nesting)),
+    }
+}
+
+/// The nesting the reader recorded for a value it built (0 for scalars).
+fn nesting_of(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.meta.nesting.get().unwrap_or(0),
+        Value::Object(map) => map.meta.nesting.get().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 impl<'t> Reader<'t, '_> {
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
             self.at += 1;
+            self.rewritten += 1;
         }
     }
 
@@ -67,12 +103,15 @@ impl<'t> Reader<'t, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let (start, rewritten) = (self.at, self.rewritten);
         self.at += 1; // '{'
                       // Room for the usual few keys at once (growing an empty Vec goes the slow way).
         let mut map = Map::with_capacity(4);
+        let mut deepest = 0;
         self.skip_whitespace();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
+            map.meta = measured(start, self.at, rewritten, self.rewritten, 1);
             return Some(Value::object(map));
         }
         loop {
@@ -87,13 +126,17 @@ impl<'t> Reader<'t, '_> {
             }
             self.at += 1;
             let value = self.value(depth)?;
+            deepest = deepest.max(nesting_of(&value));
             // A repeated key keeps its first place and takes the last value (serde_json).
-            map.insert(key, value);
+            if map.insert(key, value).is_some() {
+                self.rewritten += 1;
+            }
             self.skip_whitespace();
             match self.bytes.get(self.at)? {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
+                    map.meta = measured(start, self.at, rewritten, self.rewritten, 1 + deepest);
                     return Some(Value::object(map));
                 }
                 _ => return None,
@@ -105,21 +148,29 @@ impl<'t> Reader<'t, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let (start, rewritten) = (self.at, self.rewritten);
         self.at += 1; // '['
         let mut items = Vec::new();
+        let mut deepest = 0;
+        let read = |items: Vec<Value>, reader: &Self, deepest: usize| {
+            let meta = measured(start, reader.at, rewritten, reader.rewritten, 1 + deepest);
+            Some(Value::Array(std::rc::Rc::new(Array { items, meta })))
+        };
         self.skip_whitespace();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
-            return Some(Value::array(items));
+            return read(items, self, 0);
         }
         loop {
-            items.push(self.value(depth)?);
+            let value = self.value(depth)?;
+            deepest = deepest.max(nesting_of(&value));
+            items.push(value);
             self.skip_whitespace();
             match self.bytes.get(self.at)? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(Value::array(items));
+                    return read(items, self, deepest);
                 }
                 _ => return None,
             }
@@ -153,6 +204,7 @@ impl<'t> Reader<'t, '_> {
         let (literal, escaped) = self.string_literal()?;
         if escaped {
             // Escapes (and their errors) are serde_json's to read.
+            self.rewritten += 1;
             return serde_json::from_str::<String>(literal).ok().map(Rc::from);
         }
         Some(Rc::from(&literal[1..literal.len() - 1]))
@@ -161,6 +213,7 @@ impl<'t> Reader<'t, '_> {
     fn key(&mut self) -> Option<Rc<str>> {
         let (literal, escaped) = self.string_literal()?;
         if escaped {
+            self.rewritten += 1;
             let key = serde_json::from_str::<String>(literal).ok()?;
             return Some(self.keys.key(&key));
         }
@@ -205,7 +258,9 @@ impl<'t> Reader<'t, '_> {
                 .fold(0u64, |n, digit| n * 10 + u64::from(digit - b'0'));
             return Some(Value::Number(n.into()));
         }
-        // Floats, negatives and long integers: serde_json's own conversion.
+        // Floats, negatives and long integers: serde_json's own conversion (and the
+        // writer may spell them differently: 1E2, -0).
+        self.rewritten += 1;
         let number: Number = token.parse().ok()?;
         Some(Value::Number(number))
     }
@@ -251,13 +306,44 @@ mod tests {
         out
     }
 
-    /// The fast reader either declines or agrees with serde_json exactly.
+    /// The fast reader either declines or agrees with serde_json exactly, and what it
+    /// measured of each node is right.
     fn agrees(text: &str) -> bool {
         match (parse(text), by_serde(text)) {
             (None, _) => true,
-            (Some(fast), Some(serde)) => shape(&fast) == shape(&serde),
+            (Some(fast), Some(serde)) => {
+                measured_right(&fast);
+                shape(&fast) == shape(&serde)
+            }
             (Some(_), None) => false,
         }
+    }
+
+    /// Every node's recorded nesting is its nesting, and a recorded text length is the
+    /// length of the text the writer writes for it.
+    fn measured_right(value: &Value) {
+        fn nesting(value: &Value) -> usize {
+            match value {
+                Value::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+                Value::Object(map) => 1 + map.values().map(nesting).max().unwrap_or(0),
+                _ => 0,
+            }
+        }
+        let (meta, children): (_, Vec<&Value>) = match value {
+            Value::Array(items) => (&items.meta, items.iter().collect()),
+            Value::Object(map) => (&map.meta, map.values().collect()),
+            _ => return,
+        };
+        let text = value.to_json_text();
+        assert_eq!(
+            meta.nesting.get(),
+            Some(nesting(value)),
+            "nesting of {text}"
+        );
+        if let Some(len) = meta.text_len.get() {
+            assert_eq!(len, text.len(), "text length of {text}");
+        }
+        children.into_iter().for_each(measured_right);
     }
 
     #[test]
@@ -277,6 +363,31 @@ mod tests {
             let fast = parse(text).unwrap_or_else(|| panic!("declined {text}"));
             let serde = by_serde(text).unwrap_or_else(|| panic!("serde refused {text}"));
             assert_eq!(shape(&fast), shape(&serde), "{text}");
+            measured_right(&fast);
+        }
+    }
+
+    #[test]
+    fn knows_the_text_length_of_what_it_would_write_back() {
+        let known = |text: &str| match parse(text) {
+            Some(Value::Object(map)) => map.meta.text_len.get(),
+            Some(Value::Array(items)) => items.meta.text_len.get(),
+            other => panic!("{text}: {other:?}"),
+        };
+        // Text as the writer writes it: measured while reading.
+        for text in [r#"{"i":1}"#, r#"[1,"é",{"a":[]},true,null]"#, "{}", "[]"] {
+            assert_eq!(known(text), Some(text.len()), "{text}");
+        }
+        // Text the writer would write otherwise: left for `text_len` to work out.
+        for text in [
+            r#"{ "i":1}"#,
+            r#"["\u0041"]"#,
+            "[1.0]",
+            "[-0]",
+            r#"{"a":1,"a":2}"#,
+            "[1E2]",
+        ] {
+            assert_eq!(known(text), None, "{text}");
         }
     }
 
