@@ -1,15 +1,17 @@
 // Runs one workload N times on Statelab or the peer, for counting instructions with
-// valgrind (the count does not move with the machine's load, unlike time):
+// valgrind (the count does not move with the machine's load, unlike time). bench/count.mjs
+// does the whole count: both simulators, two processes each (`from` and `to` runs), the
+// difference per run, and the ratio. By hand:
 //
-//   one() { valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//     node --no-wasm-generic-wrapper --no-liftoff --single-threaded \
-//     bench/instructions.mjs statelab c $1 2>&1 | grep refs; }
-//   one 1; one 3        # (refs of 3 runs - refs of 1 run) / 2 = one warm run
+//   one() { GC=1 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$1 \
+//     node --expose-gc --no-wasm-generic-wrapper --no-liftoff --single-threaded \
+//     bench/instructions.mjs statelab c $1; }
+//   one 6; one 10       # (count of 10 runs - count of 6 runs) / 4 = one warm run
 //
 // GC=1 (node --expose-gc): a full GC before each run, as bench/run.mjs does before each
-// timed run. Those gc() calls are not timed there, so take their cost out: record with
-// --callgrind-out-file=F and subtract the inclusive count of
-// v8::internal::Heap::PreciseCollectAllGarbage (`callgrind_annotate --inclusive=yes F`).
+// timed run. Those gc() calls are not timed there, so take their cost out: subtract the
+// inclusive count of v8::internal::Heap::PreciseCollectAllGarbage
+// (`callgrind_annotate --inclusive=yes /tmp/cg.N`) from each total.
 //
 // Simulator: statelab | peer. Workload: a | c | d (bench/cases.mjs).
 import * as cases from "./cases.mjs";
