@@ -104,8 +104,9 @@ impl<'t> Reader<'t, '_> {
             return None;
         }
         let (start, rewritten) = (self.at, self.rewritten);
-        self.at += 1; // '{'
-                      // Room for the usual few keys at once (growing an empty Vec goes the slow way).
+        // Past '{', with room for the usual few keys at once (growing an empty Vec goes
+        // the slow way).
+        self.at += 1;
         let mut map = Map::with_capacity(4);
         let mut deepest = 0;
         self.skip_whitespace();
