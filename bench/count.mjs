@@ -8,8 +8,8 @@
 // another, both under callgrind; (count(to) - count(from)) / (to - from) is one run after
 // `from` warm runs. That is the steady state the timed bench measures (it warms up for at
 // least a second: some 40 runs of Statelab's Task loop, 4 of the peer's), with the JIT's
-// compilation of the hot code already done (runs 2..6 of Statelab's Task loop still
-// compile some 20 M instructions per run of it).
+// compilation of the hot code done: over runs 3..6 Statelab's Task loop cost some 18 M
+// instructions per run more than over runs 7..14, 12 M of them TurboFan compiling it.
 // As bench/run.mjs does, each run follows a full GC (node --expose-gc; GC=1 in
 // instructions.mjs), and those gc() calls are not counted: the inclusive count of
 // v8::internal::Heap::PreciseCollectAllGarbage comes off each total.
