@@ -1,11 +1,13 @@
 // Benchmarks Statelab side by side with aws-local-stepfunctions (the peer): the same
-// definitions in one node process, the median of several timed runs after warm-up, and
-// the ratio peer / Statelab. Then peak memory of the 100,000-item Map (one child process
+// definitions, the median of several timed runs after warm-up, and the ratio peer /
+// Statelab. Each measurement runs in a node child process of its own (see NODE_FLAGS),
+// in rounds: Statelab then the peer, three times, the median round reported. Then peak memory of the 100,000-item Map (one child process
 // per simulator) and the package's size against the peer's browser bundle.
 //
 //   npm run bench                         # everything (a few minutes)
 //   node bench/run.mjs --only a,b,size    # some sections: a b c d e f mem size
 //   node bench/run.mjs --runs 9           # timed runs per measurement (default 7)
+//   node bench/run.mjs --rounds 5         # rounds per section (default 3; see runTimed)
 //   node bench/run.mjs --json out.json    # also write the raw numbers
 //   node bench/run.mjs --budget 25        # seconds per measurement before it stops early
 //   node bench/run.mjs --child-timeout 240  # seconds for one 100,000-item Map run
@@ -65,11 +67,12 @@ async function simulators() {
 // ---------------------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const args = { only: null, runs: 7, warmup: 2, warmupMs: 1_000, json: null, child: null, budgetMs: 25_000, childTimeoutMs: 240_000 };
+  const args = { only: null, runs: 7, rounds: 3, warmup: 2, warmupMs: 1_000, json: null, child: null, budgetMs: 25_000, childTimeoutMs: 240_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") args.only = new Set(argv[++i].split(","));
     else if (a === "--runs") args.runs = Math.max(1, Number(argv[++i]));
+    else if (a === "--rounds") args.rounds = Math.max(1, Number(argv[++i]));
     else if (a === "--warmup") args.warmup = Math.max(0, Number(argv[++i]));
     else if (a === "--warmup-ms") args.warmupMs = Math.max(0, Number(argv[++i]));
     else if (a === "--json") args.json = argv[++i];
@@ -167,25 +170,43 @@ function timedSections() {
   ];
 }
 
+/**
+ * Each section is measured in `rounds` rounds, each round Statelab then the peer, and
+ * the row is the round with the median ratio. The machine is shared and its speed comes
+ * and goes for minutes at a time (the same run 25 ms for a while, then 45 ms): a ratio of
+ * two measurements taken minutes apart can pair a fast phase with a slow one, and
+ * rounds give each ratio measurements taken side by side. The rows keep every round's
+ * ratio (`roundRatios`).
+ */
 async function runTimed(sims, args, rows, memory) {
   for (const [index, section] of timedSections().entries()) {
     if (args.only && !args.only.has(section.id)) continue;
     process.stdout.write(`${section.label} ... `);
-    const row = { id: section.id, label: section.label };
     const small = section.scaleOf && rows.find((r) => r.label === section.scaleOf);
-    for (const key of section.jsonata ? ["statelab"] : ["statelab", "peer"]) {
-      const predicted = small?.[key] ? small[key].median * section.scale : 0;
-      if (predicted > args.budgetMs / 3) {
-        // Too slow to repeat: the memory child's single run is the measurement.
-        const m = memoryOf(args, memory, key);
-        if (m.error) row[`${key}Error`] = m.timedOut ? `> ${args.childTimeoutMs / 1000} s (timed out)` : m.error;
-        else row[key] = { median: m.ms, min: m.ms, max: m.ms, runs: 1, cpu: m.cpu };
-        continue;
+    const rounds = [];
+    for (let round = 0; round < (section.jsonata ? 1 : args.rounds); round++) {
+      const row = { id: section.id, label: section.label };
+      let once = false;
+      for (const key of section.jsonata ? ["statelab"] : ["statelab", "peer"]) {
+        const predicted = small?.[key] ? small[key].median * section.scale : 0;
+        if (predicted > args.budgetMs / 3) {
+          // Too slow to repeat: the memory child's single run is the measurement.
+          once = true;
+          const m = memoryOf(args, memory, key);
+          if (m.error) row[`${key}Error`] = m.timedOut ? `> ${args.childTimeoutMs / 1000} s (timed out)` : m.error;
+          else row[key] = { median: m.ms, min: m.ms, max: m.ms, runs: 1, cpu: m.cpu };
+          continue;
+        }
+        const m = measureChild(args, index, key);
+        if (m.error) row[`${key}Error`] = m.error;
+        else row[key] = m;
       }
-      const m = measureChild(args, index, key);
-      if (m.error) row[`${key}Error`] = m.error;
-      else row[key] = m;
+      rounds.push(row);
+      if (once) break; // a single run's measurement is the same in every round
     }
+    const measured = rounds.filter((r) => ratio(r) !== null).sort((a, b) => ratio(a) - ratio(b));
+    const row = measured.length > 0 ? measured[(measured.length - 1) >> 1] : rounds[0];
+    if (measured.length > 1) row.roundRatios = rounds.map((r) => ratio(r));
     if (section.jsonata) {
       row.jsonata = true;
       if (row.statelabError) row.statelabError = `not available yet (${row.statelabError.slice(0, 120)})`;
@@ -370,7 +391,8 @@ function describe(row) {
   if (row.jsonata) return `statelab ${s}${row.vsJsonPath ? ` (${row.vsJsonPath.toFixed(2)}x the JSONPath version's CPU time)` : ""}`;
   const p = row.peer ? spread(row.peer) : row.peerError;
   const r = ratio(row);
-  return `statelab ${s} | peer ${p}${r ? ` | ${r.toFixed(1)}x wall, ${ratio(row, "cpu").toFixed(1)}x cpu` : ""}`;
+  const rounds = row.roundRatios ? ` (median round; rounds ${row.roundRatios.map((x) => (x === null ? "-" : `${x.toFixed(1)}x`)).join(", ")})` : "";
+  return `statelab ${s} | peer ${p}${r ? ` | ${r.toFixed(1)}x wall, ${ratio(row, "cpu").toFixed(1)}x cpu${rounds}` : ""}`;
 }
 
 function table(rows) {
@@ -383,7 +405,8 @@ function table(rows) {
     const s = row.statelab ? cell(row.statelab) : row.statelabError;
     const p = row.jsonata ? "n/a (no JSONata)" : row.peer ? cell(row.peer) : row.peerError;
     const r = ratio(row);
-    lines.push(`| ${row.label} | ${s} | ${p} | ${r ? `**${r.toFixed(1)}x** (${ratio(row, "cpu").toFixed(1)}x)` : row.vsJsonPath ? `(${row.vsJsonPath.toFixed(2)}x Statelab's JSONPath CPU time)` : "-"} |`);
+    const rounds = row.roundRatios ? `; rounds ${row.roundRatios.map((x) => (x === null ? "-" : `${x.toFixed(1)}x`)).join(", ")}` : "";
+    lines.push(`| ${row.label} | ${s} | ${p} | ${r ? `**${r.toFixed(1)}x** (${ratio(row, "cpu").toFixed(1)}x${rounds})` : row.vsJsonPath ? `(${row.vsJsonPath.toFixed(2)}x Statelab's JSONPath CPU time)` : "-"} |`);
   }
   return lines.join("\n");
 }
@@ -415,7 +438,7 @@ async function main() {
   await setup();
   const sims = await simulators();
   console.log(`node ${process.version} ${process.execArgv.join(" ")}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${new Date().toISOString()}`);
-  console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs and at least ${args.warmupMs} ms of them; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs)\n`);
+  console.log(`median of up to ${args.runs} runs after ${args.warmup} warm-up runs and at least ${args.warmupMs} ms of them; each measurement stops after ~${args.budgetMs / 1000} s (min 3 runs); ${args.rounds} rounds (Statelab, then the peer) per section, the median round reported\n`);
   const rows = [];
   const report = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows, memory: {} };
   await runTimed(sims, args, rows, report.memory);
