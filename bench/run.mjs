@@ -1,8 +1,9 @@
 // Benchmarks Statelab side by side with aws-local-stepfunctions (the peer): the same
 // definitions, the median of several timed runs after warm-up, and the ratio peer /
 // Statelab. Each measurement runs in a node child process of its own (see NODE_FLAGS),
-// in rounds: Statelab then the peer, three times, the median round reported. Then peak memory of the 100,000-item Map (one child process
-// per simulator) and the package's size against the peer's browser bundle.
+// in rounds: Statelab then the peer, three times, the median round reported. Then peak
+// memory of the 100,000-item Map (one child process per simulator) and the package's
+// size against the peer's browser bundle.
 //
 //   npm run bench                         # everything (a few minutes)
 //   node bench/run.mjs --only a,b,size    # some sections: a b c d e f mem size
@@ -386,12 +387,17 @@ function ratio(row, key = "median") {
   return row.peer[key] / row.statelab[key];
 }
 
+/** Every round's wall ratio, as `12.1x, 16.5x, 11.6x` ("-" for a round that failed). */
+function roundRatiosText(row) {
+  return row.roundRatios.map((x) => (x === null ? "-" : `${x.toFixed(1)}x`)).join(", ");
+}
+
 function describe(row) {
   const s = row.statelab ? spread(row.statelab) : row.statelabError;
   if (row.jsonata) return `statelab ${s}${row.vsJsonPath ? ` (${row.vsJsonPath.toFixed(2)}x the JSONPath version's CPU time)` : ""}`;
   const p = row.peer ? spread(row.peer) : row.peerError;
   const r = ratio(row);
-  const rounds = row.roundRatios ? ` (median round; rounds ${row.roundRatios.map((x) => (x === null ? "-" : `${x.toFixed(1)}x`)).join(", ")})` : "";
+  const rounds = row.roundRatios ? ` (median round; rounds ${roundRatiosText(row)})` : "";
   return `statelab ${s} | peer ${p}${r ? ` | ${r.toFixed(1)}x wall, ${ratio(row, "cpu").toFixed(1)}x cpu${rounds}` : ""}`;
 }
 
@@ -405,7 +411,7 @@ function table(rows) {
     const s = row.statelab ? cell(row.statelab) : row.statelabError;
     const p = row.jsonata ? "n/a (no JSONata)" : row.peer ? cell(row.peer) : row.peerError;
     const r = ratio(row);
-    const rounds = row.roundRatios ? `; rounds ${row.roundRatios.map((x) => (x === null ? "-" : `${x.toFixed(1)}x`)).join(", ")}` : "";
+    const rounds = row.roundRatios ? `; rounds ${roundRatiosText(row)}` : "";
     lines.push(`| ${row.label} | ${s} | ${p} | ${r ? `**${r.toFixed(1)}x** (${ratio(row, "cpu").toFixed(1)}x${rounds})` : row.vsJsonPath ? `(${row.vsJsonPath.toFixed(2)}x Statelab's JSONPath CPU time)` : "-"} |`);
   }
   return lines.join("\n");

@@ -720,7 +720,8 @@ let latestCall = null;
  * callbacks are garbage, a full GC drops that code and the next execution compiles it
  * again (`--trace-opt`: once per run, about 1 ms of TurboFan each time).
  */
-let latestReactions = null;
+let latestFulfilled = null;
+let latestRejected = null;
 
 /** What #fullProgress returns when the execution has ended. */
 const FINISHED = Symbol("finished");
@@ -1316,7 +1317,8 @@ export class Execution {
     }
     const fulfilled = (value) => this.#settled(call, value, false);
     const rejected = (error) => this.#settled(call, error, true);
-    latestReactions = [fulfilled, rejected];
+    latestFulfilled = fulfilled;
+    latestRejected = rejected;
     Promise.resolve(outcome).then(fulfilled, rejected);
   }
 

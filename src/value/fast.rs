@@ -42,23 +42,8 @@ struct Reader<'t, 'k> {
     keys: &'k KeyCache,
     /// How many pieces of text so far the writer would write differently: whitespace,
     /// escapes, numbers other than plain integers, repeated keys. A node during whose
-    /// reading this did not move knows its text length (`measured`).
+    /// reading this did not move knows its text length (`Reader::measured`).
     rewritten: usize,
-}
-
-/// What the reader knows of a node it read from `start` to its `at`: its nesting (one
-/// more than its deepest child's) and, unless `rewritten` moved, its text length.
-fn measured(
-    start: usize,
-    end: usize,
-    rewritten_before: usize,
-    rewritten: usize,
-    nesting: usize,
-) -> Meta {
-    Meta {
-        text_len: Cell::new((rewritten == rewritten_before).then_some(end - start)),
-        nesting: Cell::new(Some(nesting)),
-    }
 }
 
 /// The nesting the reader recorded for a value it built (0 for scalars).
@@ -71,6 +56,17 @@ fn nesting_of(value: &Value) -> usize {
 }
 
 impl<'t> Reader<'t, '_> {
+    /// What the reader knows of the node it has just read from `start` (where
+    /// `rewritten` stood at `rewritten_before`): its nesting, and its text length unless
+    /// some of that text would be written differently.
+    fn measured(&self, start: usize, rewritten_before: usize, nesting: usize) -> Meta {
+        let unchanged = self.rewritten == rewritten_before;
+        Meta {
+            text_len: Cell::new(unchanged.then_some(self.at - start)),
+            nesting: Cell::new(Some(nesting)),
+        }
+    }
+
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
             self.at += 1;
@@ -112,7 +108,7 @@ impl<'t> Reader<'t, '_> {
         self.skip_whitespace();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
-            map.meta = measured(start, self.at, rewritten, self.rewritten, 1);
+            map.meta = self.measured(start, rewritten, 1);
             return Some(Value::object(map));
         }
         loop {
@@ -137,7 +133,7 @@ impl<'t> Reader<'t, '_> {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    map.meta = measured(start, self.at, rewritten, self.rewritten, 1 + deepest);
+                    map.meta = self.measured(start, rewritten, 1 + deepest);
                     return Some(Value::object(map));
                 }
                 _ => return None,
@@ -153,14 +149,11 @@ impl<'t> Reader<'t, '_> {
         self.at += 1; // '['
         let mut items = Vec::new();
         let mut deepest = 0;
-        let read = |items: Vec<Value>, reader: &Self, deepest: usize| {
-            let meta = measured(start, reader.at, rewritten, reader.rewritten, 1 + deepest);
-            Some(Value::Array(std::rc::Rc::new(Array { items, meta })))
-        };
         self.skip_whitespace();
         if self.bytes.get(self.at) == Some(&b']') {
             self.at += 1;
-            return read(items, self, 0);
+            let meta = self.measured(start, rewritten, 1);
+            return Some(Value::Array(Rc::new(Array { items, meta })));
         }
         loop {
             let value = self.value(depth)?;
@@ -171,7 +164,8 @@ impl<'t> Reader<'t, '_> {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return read(items, self, deepest);
+                    let meta = self.measured(start, rewritten, 1 + deepest);
+                    return Some(Value::Array(Rc::new(Array { items, meta })));
                 }
                 _ => return None,
             }
